@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import TodoCore
+import TodoStore
+
+/// The parts every route uses, built once per process.
+public struct AppServices: Sendable {
+    public var config: AppConfiguration
+    public var db: any SQLDatabase
+    public var tasks: TaskStore
+    public var accounts: AccountStore
+    public var idempotency: IdempotencyStore
+    public var tokens: TokenIssuer
+    public var passwords: PasswordHasher
+    public var loginLimiter: LoginRateLimiter
+    public var readiness: ReadinessProbe
+
+    public init(config: AppConfiguration, db: any SQLDatabase, logger: Logger) async {
+        self.config = config
+        self.db = db
+        tasks = TaskStore(db: db)
+        accounts = AccountStore(db: db)
+        idempotency = IdempotencyStore(db: db)
+        tokens = await TokenIssuer(keys: config.jwtKeys, lifetime: config.accessTokenLifetime)
+        passwords = PasswordHasher(cost: config.bcryptCost)
+        loginLimiter = LoginRateLimiter(
+            burstPerEmail: config.loginBurstPerEmail, burstPerAddress: config.loginBurstPerAddress, window: config.loginWindow)
+        readiness = ReadinessProbe(db: db, logger: logger)
+    }
+}
+
+/// Opens the configured database: PostgreSQL when `databaseURL` is set (its client is a service
+/// that must run), otherwise the SQLite file `todo.sqlite` in the data directory.
+public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (any SQLDatabase, [any Service]) {
+    if let url = config.databaseURL {
+        let client = try PostgresDatabase.makeClient(url: url, poolSize: config.poolSize, maxOverflow: config.maxOverflow, logger: logger)
+        return (PostgresDatabase(client: client, logger: logger), [client])
+    }
+    try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+    return (try SQLiteDatabase(path: config.dataDirectory + "/todo.sqlite"), [])
+}
+
+/// All routes of the API.
+public func buildRouter(_ services: AppServices, service: String = "backend") -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    HealthRoutes(probe: services.readiness, service: service).add(to: router)
+    router.get("openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+    }
+    let api = router.group("api/v1")
+    AccountRoutes(services: services).addPublic(to: api.group("auth"))
+    let authenticated = api.group()
+        .add(middleware: AuthMiddleware(tokens: services.tokens, accounts: services.accounts))
+        .add(middleware: IdempotencyMiddleware(store: services.idempotency))
+    AccountRoutes(services: services).addAuthenticated(to: authenticated)
+    TokenRoutes(services: services).add(to: authenticated)
+    TaskRoutes(services: services).add(to: authenticated)
+    return router
+}
+
+/// The HTTP application of a role, with the services it runs beside the server.
+public func buildApplication(
+    _ services: AppServices, extraServices: [any Service], logger: Logger, service: String = "backend",
+    beforeServerStarts: @escaping @Sendable () async throws -> Void = {}
+) -> some ApplicationProtocol {
+    var app = Application(
+        router: buildRouter(services, service: service),
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "todo"),
+        onServerRunning: { channel in
+            logger.info("Listening", metadata: ["address": "http://\(services.config.host):\(channel.localAddress?.port ?? services.config.port)"])
+        },
+        logger: logger)
+    app.addServices(extraServices)
+    app.addServices(services.readiness)
+    app.beforeServerStarts(perform: beforeServerStarts)
+    return app
+}
+
+/// Logs each request at debug level and tags the request's logger with a request id.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let id = request.headers[.init("X-Request-ID")!], id.count <= 200 {
+            context.logger[metadataKey: "request_id"] = .string(id)
+        } else {
+            context.logger[metadataKey: "request_id"] = .string(context.id)
+        }
+        let response = try await next(request, context)
+        context.logger.debug("Request", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)"])
+        return response
+    }
+}
+
+/// The OpenAPI description, shipped as a resource of this module.
+enum OpenAPIDocument {
+    static let bytes: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url)
+        else { return Array(#"{"openapi":"3.1.0","info":{"title":"Todo","version":"missing"},"paths":{}}"#.utf8) }
+        return Array(data)
+    }()
+}

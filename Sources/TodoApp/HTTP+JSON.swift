@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TodoCore
+
+extension Request {
+    /// The body as JSON: 415 unless the content type is JSON (`merge` also allows
+    /// `application/merge-patch+json`), 413 over the limit, 400 when it is not JSON.
+    mutating func json(context: some RequestContext, limit: Int = 1 << 20, merge: Bool = false) async throws -> JSONValue {
+        let type = headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let accepted = merge ? ["application/json", "application/merge-patch+json"] : ["application/json"]
+        guard let type, accepted.contains(type) else {
+            throw Problem(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                detail: "Send the body as \(accepted.joined(separator: " or ")).")
+        }
+        let buffer = try await body.collect(upTo: limit)
+        return try JSONValue.parse(Data(buffer.readableBytesView))
+    }
+
+    /// The body as a JSON object (422 for any other JSON value).
+    mutating func jsonObject(context: some RequestContext, merge: Bool = false) async throws -> JSONValue {
+        let value = try await json(context: context, merge: merge)
+        guard case .object = value else { throw TodoError.invalid("", "the body must be a JSON object") }
+        return value
+    }
+}
+
+extension Response {
+    /// A JSON response.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+    }
+
+    /// A task with its entity tag.
+    static func task(_ task: TodoTask, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.eTag] = task.etag
+        return .json(task.json, status: status, headers: headers)
+    }
+}
+
+extension Parameters {
+    /// A path parameter that must be a UUID; anything else is a 404 (no such resource).
+    func uuid(_ name: String, resource: String) throws -> UUID {
+        guard let text = self.get(name), let id = UUID(uuidString: text) else { throw TodoError.notFound(resource: resource) }
+        return id
+    }
+}
+
+/// Reads `If-Match`: nil when absent; the version it names; `.any` for `*`.
+enum Precondition: Equatable {
+    case any
+    case versions([Int])
+
+    init?(_ request: Request) {
+        guard let value = request.headers[.ifMatch] else { return nil }
+        if value.trimmingCharacters(in: .whitespaces) == "*" {
+            self = .any
+            return
+        }
+        self = .versions(
+            value.split(separator: ",").compactMap { tag in
+                var t = tag.trimmingCharacters(in: .whitespaces)
+                if t.hasPrefix("W/") { t.removeFirst(2) }
+                guard t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") else { return nil }
+                return Int(t.dropFirst().dropLast())
+            })
+    }
+
+    /// The version a store operation must find, or nil when any will do. A list of several
+    /// versions or an unreadable tag can never match, so it yields an impossible version.
+    var expectedVersion: Int? {
+        switch self {
+        case .any: return nil
+        case .versions(let list): return list.count == 1 ? list[0] : -1
+        }
+    }
+}

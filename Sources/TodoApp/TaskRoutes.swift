@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import TodoCore
+import TodoStore
+
+/// `/api/v1/tasks` and `/api/v1/tags`.
+struct TaskRoutes {
+    let services: AppServices
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.post("tasks", use: create)
+        group.get("tasks", use: list)
+        group.get("tasks/{id}", use: get)
+        group.patch("tasks/{id}", use: update)
+        group.delete("tasks/{id}", use: delete)
+        group.post("tasks/{id}/complete") { try await self.setCompleted(true, $0, $1) }
+        group.post("tasks/{id}/reopen") { try await self.setCompleted(false, $0, $1) }
+        group.get("tags", use: tags)
+        group.patch("tags/{name}", use: renameTag)
+        group.delete("tags/{name}", use: deleteTag)
+    }
+
+    /// The user's time zone, which all-day dues and date-only filters are read in.
+    func timeZone(_ principal: Principal) async throws -> String {
+        try await services.accounts.user(id: principal.userID)?.timeZone ?? "UTC"
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        var request = request
+        let body = try await request.jsonObject(context: context)
+        let draft = try TaskDraft(json: body, defaultTimeZone: try await timeZone(principal))
+        let task = try await services.tasks.create(userID: principal.userID, draft: draft)
+        context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased)])
+        return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : "UTC"
+        let query = try TaskQuery(parameters: parameters, timeZone: zone)
+        let page = try await services.tasks.list(userID: principal.userID, query: query)
+        return .json(.object([("items", .array(page.items.map(\.json))), ("next_cursor", page.nextCursor.json)]))
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        let task = try await services.tasks.get(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
+        if let none = request.headers[.ifNoneMatch], none.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == task.etag }) {
+            return Response(status: .notModified, headers: [.eTag: task.etag])
+        }
+        return .task(task)
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        let id = try context.parameters.uuid("id", resource: "task")
+        var request = request
+        let body = try await request.jsonObject(context: context, merge: true)
+        let patch = try TaskPatch(json: body, defaultTimeZone: try await timeZone(principal))
+        let task = try await services.tasks.update(
+            id: id, userID: principal.userID, patch: patch, expectedVersion: Precondition(request)?.expectedVersion)
+        return .task(task)
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        try await services.tasks.delete(
+            id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID,
+            expectedVersion: Precondition(request)?.expectedVersion)
+        return Response(status: .noContent)
+    }
+
+    func setCompleted(_ completed: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        let task = try await services.tasks.setCompleted(
+            id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID, completed: completed,
+            expectedVersion: Precondition(request)?.expectedVersion)
+        return .task(task)
+    }
+
+    @Sendable func tags(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        let tags = try await services.tasks.tags(userID: principal.userID)
+        return .json(.object([("items", .array(tags.map(\.json))), ("next_cursor", .null)]))
+    }
+
+    @Sendable func renameTag(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        let old = try tagParameter(context)
+        var request = request
+        let body = try await request.jsonObject(context: context, merge: true)
+        var errors = FieldErrors()
+        for (key, _) in AccountRoutes.members(body) where key != "name" { errors.add(key, "is not a field of a tag") }
+        let name: String? =
+            if case .string(let s)? = body["name"] { errors.collect { try TaskRules.tag(s, field: "name") } } else {
+                { errors.add("name", "is required"); return nil }()
+            }
+        try errors.check()
+        let tag = try await services.tasks.renameTag(userID: principal.userID, from: old, to: name!)
+        return .json(tag.json)
+    }
+
+    @Sendable func deleteTag(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        try await services.tasks.deleteTag(userID: principal.userID, name: try tagParameter(context))
+        return Response(status: .noContent)
+    }
+
+    func tagParameter(_ context: AppRequestContext) throws -> String {
+        guard let raw = context.parameters.get("name"), let name = raw.removingPercentEncoding,
+            let tag = try? TaskRules.tag(name)
+        else { throw TodoError.notFound(resource: "tag") }
+        return tag
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+/// A calendar date without a time or zone (`2026-12-01`), as an all-day due date is.
+public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (1...LocalDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var description: String {
+        pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), negative before.
+    public var daysSinceEpoch: Int {
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
+}
+
+/// A wall-clock date and time without a zone (`2026-12-01T09:00`).
+public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var date: LocalDate
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+
+    public init?(date: LocalDate, hour: Int, minute: Int, second: Int = 0) {
+        guard (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
+        self.date = date
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
+    public init?(_ text: some StringProtocol) {
+        let halves = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard halves.count == 2, let date = LocalDate(halves[0]) else { return nil }
+        let t = halves[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard t.count == 2 || t.count == 3, t.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
+            let h = Int(t[0]), let m = Int(t[1])
+        else { return nil }
+        let s = t.count == 3 ? Int(t[2]) ?? -1 : 0
+        self.init(date: date, hour: h, minute: m, second: s)
+    }
+
+    /// `2026-12-01T09:00`, with `:SS` only when the seconds are not zero.
+    public var description: String {
+        let hm = date.description + "T" + pad(hour, 2) + ":" + pad(minute, 2)
+        return second == 0 ? hm : hm + ":" + pad(second, 2)
+    }
+
+    public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
+        (a.date, a.hour, a.minute, a.second) < (b.date, b.hour, b.minute, b.second)
+    }
+
+    /// Seconds since 1970-01-01T00:00 read as if this wall-clock time were UTC.
+    public var secondsSinceEpochAsUTC: Int {
+        date.daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 + second
+    }
+
+    public init(secondsSinceEpochAsUTC s: Int) {
+        let days = Int((Double(s) / 86_400).rounded(.down))
+        let rest = s - days * 86_400
+        self.date = LocalDate(daysSinceEpoch: days)
+        self.hour = rest / 3600
+        self.minute = rest % 3600 / 60
+        self.second = rest % 60
+    }
+}
+
+/// IANA time zones: validation, and the conversions between wall-clock time and instants that
+/// RFC 5545 §3.3.5 prescribes.
+public enum Zones {
+    private static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
+
+    /// The zone named by an IANA identifier such as `Europe/Berlin`, or nil (abbreviations like
+    /// `CET` or offsets like `GMT+1` are not accepted: they do not follow daylight saving).
+    public static func zone(_ identifier: String) -> TimeZone? {
+        guard known.contains(identifier) else { return nil }
+        return TimeZone(identifier: identifier)
+    }
+
+    /// The instant at which a wall clock in `zone` shows `local`. A time that does not exist (in
+    /// a DST gap) is moved forward by the length of the gap; an ambiguous one (in a DST overlap)
+    /// takes the first occurrence. Both as RFC 5545 §3.3.5 says.
+    public static func instant(of local: LocalDateTime, in zone: TimeZone) -> Date {
+        let l = local.secondsSinceEpochAsUTC
+        let before = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(l - 129_600)))
+        let after = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(l + 129_600)))
+        var valid: [Int] = []
+        for offset in Set([before, after]) {
+            let candidate = l - offset
+            if zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(candidate))) == offset {
+                valid.append(candidate)
+            }
+        }
+        if valid.isEmpty {
+            // Between the two offsets there may be more transitions; try the offset in force at
+            // the guess before falling back to the pre-gap offset.
+            let guess = l - zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(l)))
+            let offsetAtGuess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
+            if zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(l - offsetAtGuess))) == offsetAtGuess {
+                return Date(timeIntervalSince1970: TimeInterval(l - offsetAtGuess))
+            }
+            // In a gap: interpret with the offset before the gap, which lands after the gap.
+            return Date(timeIntervalSince1970: TimeInterval(l - before))
+        }
+        return Date(timeIntervalSince1970: TimeInterval(valid.min()!))
+    }
+
+    /// The wall-clock time `zone` shows at `instant` (whole seconds).
+    public static func local(at instant: Date, in zone: TimeZone) -> LocalDateTime {
+        let t = Int(instant.timeIntervalSince1970.rounded(.down))
+        return LocalDateTime(secondsSinceEpochAsUTC: t + zone.secondsFromGMT(for: instant))
+    }
+
+    /// The instant at which `date` starts in `zone` (usually midnight; later where a DST change
+    /// skips midnight).
+    public static func startOfDay(_ date: LocalDate, in zone: TimeZone) -> Date {
+        instant(of: LocalDateTime(date: date, hour: 0, minute: 0)!, in: zone)
+    }
+}
+
+/// RFC 3339 timestamps: parsing any offset, printing UTC with `Z`.
+public enum Timestamp {
+    /// Parses `2026-12-01T08:00:00Z`, `2026-12-01T09:00:00+01:00`, with optional fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        guard text.count >= 20 else { return nil }
+        var s = Substring(text)
+        var offset = 0
+        if s.hasSuffix("Z") || s.hasSuffix("z") {
+            s = s.dropLast()
+        } else {
+            let tail = s.suffix(6)
+            guard tail.count == 6, let sign = tail.first, sign == "+" || sign == "-",
+                tail.dropFirst(3).first == ":",
+                let h = Int(tail.dropFirst().prefix(2)), let m = Int(tail.suffix(2)), h < 24, m < 60
+            else { return nil }
+            offset = (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
+            s = s.dropLast(6)
+        }
+        var fraction = 0.0
+        if let dot = s.firstIndex(of: ".") {
+            let digits = s[s.index(after: dot)...]
+            guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCIIDigit),
+                let f = Double("0." + digits)
+            else { return nil }
+            fraction = f
+            s = s[..<dot]
+        }
+        let normalized = s.replacingOccurrences(of: "t", with: "T")
+        guard normalized.count == 19, let local = LocalDateTime(normalized) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(local.secondsSinceEpochAsUTC - offset) + fraction)
+    }
+
+    /// `2026-12-01T08:00:00Z`
+    public static func seconds(_ date: Date) -> String {
+        let l = LocalDateTime(secondsSinceEpochAsUTC: Int(date.timeIntervalSince1970.rounded(.down)))
+        return l.date.description + "T" + pad(l.hour, 2) + ":" + pad(l.minute, 2) + ":" + pad(l.second, 2) + "Z"
+    }
+
+    /// `2026-12-01T08:00:00.123Z`
+    public static func millis(_ date: Date) -> String {
+        let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let secs = Int((Double(ms) / 1000).rounded(.down))
+        let local = LocalDateTime(secondsSinceEpochAsUTC: secs)
+        return local.date.description + "T" + pad(local.hour, 2) + ":" + pad(local.minute, 2) + ":"
+            + pad(local.second, 2) + "." + pad(ms - secs * 1000, 3) + "Z"
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// `n` in decimal, left-padded with zeros to `width` digits.
+func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// How urgent a task is. Stored and sorted by `rank`.
+public enum Priority: String, Sendable, CaseIterable, Comparable {
+    case none, low, medium, high, urgent
+
+    public var rank: Int { Priority.allCases.firstIndex(of: self)! }
+
+    public init?(rank: Int) {
+        guard Priority.allCases.indices.contains(rank) else { return nil }
+        self = Priority.allCases[rank]
+    }
+
+    public static func < (a: Priority, b: Priority) -> Bool { a.rank < b.rank }
+}
+
+/// When a task is due: a whole day, or a wall-clock time in an IANA zone.
+public enum Due: Sendable, Equatable {
+    case allDay(LocalDate)
+    case dateTime(LocalDateTime, timeZone: String)
+}
+
+/// A due date with the instants the store sorts and filters by. An all-day due is read in the
+/// owner's time zone at the time it was set: it starts at that day's start and is overdue from the
+/// next day's start.
+public struct ResolvedDue: Sendable, Equatable {
+    public var due: Due
+    /// The zone the instants were computed in.
+    public var timeZone: String
+    /// The due instant (for an all-day due, the start of that day).
+    public var at: Date
+    /// From this instant on, an open task is overdue.
+    public var overdueAt: Date
+
+    public init(_ due: Due, defaultTimeZone: String) {
+        self.due = due
+        switch due {
+        case .allDay(let date):
+            let zone = Zones.zone(defaultTimeZone) ?? TimeZone(identifier: "UTC")!
+            self.timeZone = defaultTimeZone
+            self.at = Zones.startOfDay(date, in: zone)
+            self.overdueAt = Zones.startOfDay(date.adding(days: 1), in: zone)
+        case .dateTime(let local, let tz):
+            let zone = Zones.zone(tz) ?? TimeZone(identifier: "UTC")!
+            self.timeZone = tz
+            self.at = Zones.instant(of: local, in: zone)
+            self.overdueAt = self.at
+        }
+    }
+
+    public init(due: Due, timeZone: String, at: Date, overdueAt: Date) {
+        self.due = due
+        self.timeZone = timeZone
+        self.at = at
+        self.overdueAt = overdueAt
+    }
+}
+
+/// How a recurring task's next occurrence is placed (behaviour arrives with the recurrence engine).
+public enum RecurrenceAnchor: String, Sendable, CaseIterable {
+    case schedule, completion
+}
+
+/// An RRULE and its anchor, as stored on a task.
+public struct Recurrence: Sendable, Equatable {
+    public var rule: String
+    public var anchor: RecurrenceAnchor
+
+    public init(rule: String, anchor: RecurrenceAnchor) {
+        self.rule = rule
+        self.anchor = anchor
+    }
+}
+
+/// A task as stored. Named `TodoTask` so it never shadows Swift's `Task`.
+public struct TodoTask: Sendable, Equatable, Identifiable {
+    public var id: UUID
+    public var userID: UUID
+    public var title: String
+    public var description: String
+    public var priority: Priority
+    public var tags: [String]
+    public var due: ResolvedDue?
+    public var completedAt: Date?
+    public var recurrence: Recurrence?
+    public var seriesID: UUID?
+    public var occurrenceIndex: Int?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(
+        id: UUID, userID: UUID, title: String, description: String = "", priority: Priority = .none,
+        tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, recurrence: Recurrence? = nil,
+        seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1
+    ) {
+        self.id = id
+        self.userID = userID
+        self.title = title
+        self.description = description
+        self.priority = priority
+        self.tags = tags
+        self.due = due
+        self.completedAt = completedAt
+        self.recurrence = recurrence
+        self.seriesID = seriesID
+        self.occurrenceIndex = occurrenceIndex
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    public var isCompleted: Bool { completedAt != nil }
+
+    /// The entity tag of this version of the task (`"3"`).
+    public var etag: String { "\"\(version)\"" }
+}
+
+extension TodoTask {
+    /// The task's public JSON shape: the API's responses and the events' `task_data`.
+    public var json: JSONValue {
+        .object([
+            ("id", .string(id.lowercased)),
+            ("user_id", .string(userID.lowercased)),
+            ("title", .string(title)),
+            ("description", .string(description)),
+            ("priority", .string(priority.rawValue)),
+            ("tags", .array(tags.map(JSONValue.string))),
+            ("due", due.map(\.json) ?? .null),
+            ("completed", .bool(isCompleted)),
+            ("completed_at", completedAt.map { .string(Timestamp.millis($0)) } ?? .null),
+            ("created_at", .string(Timestamp.millis(createdAt))),
+            ("updated_at", .string(Timestamp.millis(updatedAt))),
+            ("version", .int(Int64(version))),
+        ])
+    }
+}
+
+extension ResolvedDue {
+    /// `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00", "time_zone": "Europe/Berlin",
+    /// "at": "2026-12-01T08:00:00Z"}`.
+    public var json: JSONValue {
+        switch due {
+        case .allDay(let date):
+            return .object([("date", .string(date.description))])
+        case .dateTime(let local, let tz):
+            return .object([
+                ("date_time", .string(local.description)), ("time_zone", .string(tz)),
+                ("at", .string(Timestamp.seconds(at))),
+            ])
+        }
+    }
+}
+
+extension UUID {
+    /// The canonical lowercase form (`0193…`), as stored and returned everywhere.
+    public var lowercased: String { uuidString.lowercased() }
+
+    /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits, so ids sort by
+    /// creation time and index well.
+    public static func v7(at date: Date = Date()) -> UUID {
+        let ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var rng = SystemRandomNumberGenerator()
+        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for i in 0..<6 { b[i] = UInt8((ms >> (8 * (5 - UInt64(i)))) & 0xff) }
+        b[6] = 0x70 | (b[6] & 0x0f)
+        b[8] = 0x80 | (b[8] & 0x3f)
+        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+
+/// The limits a task's fields must respect.
+public enum TaskRules {
+    public static let titleMax = 500
+    public static let descriptionMax = 10_000
+    public static let tagMax = 64
+    public static let tagsPerTask = 50
+
+    public static func title(_ value: JSONValue, field: String = "title") throws -> String {
+        guard case .string(let raw) = value else { throw TodoError.invalid(field, "must be a string") }
+        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { throw TodoError.invalid(field, "must not be empty") }
+        if title.count > titleMax { throw TodoError.invalid(field, "must be at most \(titleMax) characters") }
+        if title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw TodoError.invalid(field, "must not contain control characters or line breaks")
+        }
+        return title
+    }
+
+    public static func description(_ value: JSONValue, field: String = "description") throws -> String {
+        switch value {
+        case .null: return ""
+        case .string(let s):
+            if s.count > descriptionMax {
+                throw TodoError.invalid(field, "must be at most \(descriptionMax) characters")
+            }
+            if s.unicodeScalars.contains(where: { $0.value == 0 }) {
+                throw TodoError.invalid(field, "must not contain NUL characters")
+            }
+            return s
+        default: throw TodoError.invalid(field, "must be a string")
+        }
+    }
+
+    public static func priority(_ value: JSONValue, field: String = "priority") throws -> Priority {
+        guard case .string(let s) = value, let p = Priority(rawValue: s) else {
+            throw TodoError.invalid(field, "must be one of none, low, medium, high, urgent")
+        }
+        return p
+    }
+
+    /// A tag name as stored: without a leading `#`, 1–64 letters, digits or `-_./:`.
+    public static func tag(_ raw: String, field: String = "tag") throws -> String {
+        var name = raw.trimmingCharacters(in: .whitespaces)
+        if name.hasPrefix("#") { name.removeFirst() }
+        if name.isEmpty { throw TodoError.invalid(field, "must not be empty") }
+        if name.count > tagMax { throw TodoError.invalid(field, "must be at most \(tagMax) characters") }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:"))
+        if !name.unicodeScalars.allSatisfy({ allowed.contains($0) }) {
+            throw TodoError.invalid(field, "may contain only letters, digits and - _ . / :")
+        }
+        return name
+    }
+
+    /// The key two spellings of one tag share (`Work` and `work` are one tag).
+    public static func tagKey(_ name: String) -> String { name.lowercased() }
+
+    public static func tags(_ value: JSONValue, field: String = "tags") throws -> [String] {
+        guard case .array(let items) = value else { throw TodoError.invalid(field, "must be an array of strings") }
+        var errors = FieldErrors()
+        var seen = Set<String>()
+        var result: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                errors.add("\(field)[\(i)]", "must be a string")
+                continue
+            }
+            if let name = errors.collect({ try tag(s, field: "\(field)[\(i)]") }), seen.insert(tagKey(name)).inserted {
+                result.append(name)
+            }
+        }
+        if result.count > tagsPerTask { errors.add(field, "must hold at most \(tagsPerTask) tags") }
+        try errors.check()
+        return result
+    }
+
+    /// A due: `"2026-12-01"`, `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00",
+    /// "time_zone": "Europe/Berlin"}` (the zone defaults to the owner's). `at`, as the API returns
+    /// it, is accepted and ignored so a client can send a due back unchanged.
+    public static func due(_ value: JSONValue, defaultTimeZone: String, field: String = "due") throws -> ResolvedDue {
+        switch value {
+        case .string(let s):
+            guard let date = LocalDate(s) else {
+                throw TodoError.invalid(field, "must be a date YYYY-MM-DD or an object with date_time and time_zone")
+            }
+            return ResolvedDue(.allDay(date), defaultTimeZone: defaultTimeZone)
+        case .object(let members):
+            var errors = FieldErrors()
+            for (key, _) in members where !["date", "date_time", "time_zone", "at"].contains(key) {
+                errors.add("\(field).\(key)", "is not a field of due")
+            }
+            try errors.check()
+            switch (value["date"], value["date_time"]) {
+            case (.some(let d), nil):
+                guard case .string(let s) = d, let date = LocalDate(s) else {
+                    throw TodoError.invalid("\(field).date", "must be a date YYYY-MM-DD")
+                }
+                return ResolvedDue(.allDay(date), defaultTimeZone: defaultTimeZone)
+            case (nil, .some(let dt)):
+                guard case .string(let s) = dt, let local = LocalDateTime(s) else {
+                    throw TodoError.invalid("\(field).date_time", "must be a local date-time YYYY-MM-DDTHH:MM")
+                }
+                let tz = try timeZone(value["time_zone"] ?? .string(defaultTimeZone), field: "\(field).time_zone")
+                return ResolvedDue(.dateTime(local, timeZone: tz), defaultTimeZone: defaultTimeZone)
+            case (.some, .some):
+                throw TodoError.invalid(field, "must have either date or date_time, not both")
+            case (nil, nil):
+                throw TodoError.invalid(field, "must have date or date_time")
+            }
+        default:
+            throw TodoError.invalid(field, "must be a date YYYY-MM-DD or an object with date_time and time_zone")
+        }
+    }
+
+    public static func timeZone(_ value: JSONValue, field: String = "time_zone") throws -> String {
+        guard case .string(let s) = value, Zones.zone(s) != nil else {
+            throw TodoError.invalid(field, "must be an IANA time zone such as Europe/Berlin")
+        }
+        return s
+    }
+}
+
+/// The fields of a new task, validated.
+public struct TaskDraft: Sendable, Equatable {
+    public var title: String
+    public var description: String = ""
+    public var priority: Priority = .none
+    public var tags: [String] = []
+    public var due: ResolvedDue? = nil
+
+    public init(title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil) {
+        self.title = title
+        self.description = description
+        self.priority = priority
+        self.tags = tags
+        self.due = due
+    }
+
+    /// Reads a create request. Every bad field is reported at once; unknown fields are errors.
+    public init(json: JSONValue, defaultTimeZone: String) throws {
+        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
+        var errors = FieldErrors()
+        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
+            errors.add(key, "is not a field of a new task")
+        }
+        var title = ""
+        if let t = json["title"] {
+            title = errors.collect { try TaskRules.title(t) } ?? ""
+        } else {
+            errors.add("title", "is required")
+        }
+        self.title = title
+        if let d = json["description"] { self.description = errors.collect { try TaskRules.description(d) } ?? "" }
+        if let p = json["priority"] { self.priority = errors.collect { try TaskRules.priority(p) } ?? .none }
+        if let t = json["tags"], t != .null { self.tags = errors.collect { try TaskRules.tags(t) } ?? [] }
+        if let d = json["due"], d != .null {
+            self.due = errors.collect { try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }
+        }
+        try errors.check()
+    }
+}
+
+/// A change to one field under JSON Merge Patch (RFC 7396): absent, set, or removed with `null`.
+public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
+    case unchanged
+    case set(Value)
+    case clear
+}
+
+/// A validated JSON Merge Patch of a task.
+public struct TaskPatch: Sendable, Equatable {
+    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due"]
+    static let readOnlyFields: Set<String> = [
+        "id", "user_id", "completed", "completed_at", "created_at", "updated_at", "version",
+    ]
+
+    public var title: String?
+    public var description: String?
+    public var priority: Priority?
+    public var tags: [String]?
+    public var due: FieldChange<ResolvedDue> = .unchanged
+
+    public init(title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil, due: FieldChange<ResolvedDue> = .unchanged) {
+        self.title = title
+        self.description = description
+        self.priority = priority
+        self.tags = tags
+        self.due = due
+    }
+
+    public init(json: JSONValue, defaultTimeZone: String) throws {
+        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
+        var errors = FieldErrors()
+        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
+            errors.add(
+                key,
+                TaskPatch.readOnlyFields.contains(key)
+                    ? (key.hasPrefix("completed") ? "is read-only: use POST …/complete or …/reopen" : "is read-only")
+                    : "is not a field of a task")
+        }
+        if let t = json["title"] {
+            if t == .null { errors.add("title", "must not be null") } else { title = errors.collect { try TaskRules.title(t) } }
+        }
+        if let d = json["description"] { description = errors.collect { try TaskRules.description(d) } }
+        if let p = json["priority"] {
+            if p == .null { priority = Priority.none } else { priority = errors.collect { try TaskRules.priority(p) } }
+        }
+        if let t = json["tags"] {
+            tags = t == .null ? [] : errors.collect { try TaskRules.tags(t) }
+        }
+        if let d = json["due"] {
+            if d == .null {
+                due = .clear
+            } else if let resolved = errors.collect({ try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }) {
+                due = .set(resolved)
+            }
+        }
+        try errors.check()
+    }
+
+    /// The task after this patch, or nil when nothing would change.
+    public func applied(to task: TodoTask) -> TodoTask? {
+        var t = task
+        if let title { t.title = title }
+        if let description { t.description = description }
+        if let priority { t.priority = priority }
+        if let tags { t.tags = tags }
+        switch due {
+        case .unchanged: break
+        case .clear: t.due = nil
+        case .set(let d): t.due = d
+        }
+        let sameTags = t.tags.map(TaskRules.tagKey) == task.tags.map(TaskRules.tagKey) && t.tags == task.tags
+        if t.title == task.title, t.description == task.description, t.priority == task.priority, sameTags,
+            t.due == task.due
+        {
+            return nil
+        }
+        return t
+    }
+}

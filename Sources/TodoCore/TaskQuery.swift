@@ -1,0 +1,192 @@
+import Foundation
+
+/// A task list request: filters that combine (AND), an order with a stable tie-break on `id`, and
+/// keyset pagination.
+public struct TaskQuery: Sendable, Equatable {
+    public enum Status: String, Sendable { case open, completed, all }
+
+    public enum SortField: String, Sendable, CaseIterable {
+        case due, priority, created, updated, title
+        /// Full-text relevance; the default order when `q` is given.
+        case rank
+    }
+
+    public struct Sort: Sendable, Equatable, CustomStringConvertible {
+        public var field: SortField
+        public var descending: Bool
+
+        public init(_ field: SortField, descending: Bool = false) {
+            self.field = field
+            self.descending = descending
+        }
+
+        public var description: String { (descending ? "-" : "") + field.rawValue }
+    }
+
+    public static let maxLimit = 200
+    public static let defaultLimit = 50
+
+    public var status: Status = .open
+    public var priorities: [Priority] = []
+    /// Tag keys (lowercased); a task must carry all of them.
+    public var tags: [String] = []
+    public var dueBefore: Date?
+    public var dueAfter: Date?
+    public var overdue: Bool = false
+    /// Search words, already split; every word must match (as a prefix).
+    public var searchTerms: [String] = []
+    public var sort: Sort = Sort(.due)
+    public var limit: Int = TaskQuery.defaultLimit
+    public var after: Cursor?
+
+    public init() {}
+
+    /// Reads the query string of `GET /api/v1/tasks`. Dates without a time are read in `timeZone`.
+    public init(parameters: [(String, String)], timeZone: String) throws {
+        var errors = FieldErrors()
+        let zone = Zones.zone(timeZone) ?? TimeZone(identifier: "UTC")!
+        var sortText: String?
+        var cursorText: String?
+        let known: Set<String> = ["status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor"]
+        for (name, value) in parameters {
+            switch name {
+            case "status":
+                if let s = Status(rawValue: value) { status = s } else { errors.add("status", "must be open, completed or all") }
+            case "priority":
+                for part in value.split(separator: ",") {
+                    if let p = Priority(rawValue: String(part)) { priorities.append(p) } else {
+                        errors.add("priority", "must be one of none, low, medium, high, urgent")
+                    }
+                }
+            case "tag":
+                if let t = errors.collect({ try TaskRules.tag(value, field: "tag") }) { tags.append(TaskRules.tagKey(t)) }
+            case "due_before":
+                dueBefore = errors.collect { try TaskQuery.instant(value, field: name, zone: zone) }
+            case "due_after":
+                dueAfter = errors.collect { try TaskQuery.instant(value, field: name, zone: zone) }
+            case "overdue":
+                if value == "true" { overdue = true } else if value == "false" { overdue = false } else {
+                    errors.add("overdue", "must be true or false")
+                }
+            case "q":
+                searchTerms = TaskQuery.words(value)
+            case "sort": sortText = value
+            case "limit":
+                if let n = Int(value), (1...TaskQuery.maxLimit).contains(n) { limit = n } else {
+                    errors.add("limit", "must be a whole number from 1 to \(TaskQuery.maxLimit)")
+                }
+            case "cursor": cursorText = value
+            default:
+                if !known.contains(name) { errors.add(name, "is not a parameter of this list") }
+            }
+        }
+        var seenTags = Set<String>()
+        tags = tags.filter { seenTags.insert($0).inserted }
+        if let sortText {
+            let desc = sortText.hasPrefix("-")
+            if let f = SortField(rawValue: String(sortText.dropFirst(desc ? 1 : 0))), f != .rank || !searchTerms.isEmpty {
+                sort = Sort(f, descending: desc)
+            } else {
+                errors.add("sort", "must be one of due, priority, created, updated, title (with - for descending)")
+            }
+        } else if !searchTerms.isEmpty {
+            sort = Sort(.rank, descending: true)
+        }
+        if let cursorText {
+            if let c = Cursor(encoded: cursorText), c.sort == sort.description { after = c } else {
+                errors.add("cursor", "is not a cursor of this list and order")
+            }
+        }
+        try errors.check()
+    }
+
+    static func instant(_ text: String, field: String, zone: TimeZone) throws -> Date {
+        if let d = Timestamp.parse(text) { return d }
+        if let date = LocalDate(text) { return Zones.startOfDay(date, in: zone) }
+        throw TodoError.invalid(field, "must be a date YYYY-MM-DD or an RFC 3339 timestamp")
+    }
+
+    /// Splits a search into words of letters and digits (anything else separates words).
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for scalar in text.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(scalar) {
+                current.unicodeScalars.append(scalar)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return Array(words.prefix(16))
+    }
+}
+
+/// Where the previous page ended: the order it was taken in, the last row's sort value and id.
+/// Opaque to clients (base64url of a small JSON object).
+public struct Cursor: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case null
+        case int(Int64)
+        case double(Double)
+        case string(String)
+        case date(Date)
+    }
+
+    public var sort: String
+    public var value: Value
+    public var id: UUID
+
+    public init(sort: String, value: Value, id: UUID) {
+        self.sort = sort
+        self.value = value
+        self.id = id
+    }
+
+    public init?(encoded: String) {
+        var b64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard encoded.count <= 1024, let data = Data(base64Encoded: b64), let json = try? JSONValue.parse(data),
+            let sort = json["s"]?.stringValue, let idText = json["i"]?.stringValue, let id = UUID(uuidString: idText)
+        else { return nil }
+        self.sort = sort
+        self.id = id
+        switch (json["k"]?.stringValue, json["v"]) {
+        case ("n", _): value = .null
+        case ("i", .int(let i)?): value = .int(i)
+        case ("f", .double(let d)?): value = .double(d)
+        case ("f", .int(let i)?): value = .double(Double(i))
+        case ("s", .string(let s)?): value = .string(s)
+        case ("d", .double(let d)?): value = .date(Date(timeIntervalSince1970: d))
+        case ("d", .int(let i)?): value = .date(Date(timeIntervalSince1970: Double(i)))
+        default: return nil
+        }
+    }
+
+    public var encoded: String {
+        let (kind, v): (String, JSONValue) =
+            switch value {
+            case .null: ("n", .null)
+            case .int(let i): ("i", .int(i))
+            case .double(let d): ("f", .double(d))
+            case .string(let s): ("s", .string(s))
+            case .date(let d): ("d", .double(d.timeIntervalSince1970))
+            }
+        let json: JSONValue = .object([("s", .string(sort)), ("k", .string(kind)), ("v", v), ("i", .string(id.lowercased))])
+        return Data(json.serialized().utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// One page of a list.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TodoCore
+
+/// PostgreSQL through postgres-nio's `PostgresClient` (a connection pool). The client must be
+/// running (`run()`, as a service) for queries to go through.
+public struct PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// A client configured from a `postgres://user:password@host:port/db?sslmode=…` URL. The pool
+    /// holds at most `poolSize + maxOverflow` connections.
+    public static func makeClient(url: String, poolSize: Int, maxOverflow: Int, logger: Logger) throws -> PostgresClient {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            ["postgres", "postgresql"].contains(scheme), let host = components.host, !host.isEmpty
+        else { throw ConfigurationError("DATABASE_URL must look like postgres://user:password@host:5432/database") }
+        let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        var config = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: String(components.path.dropFirst()).nonEmpty, tls: tls)
+        config.options.maximumConnections = max(1, poolSize + maxOverflow)
+        config.options.minimumConnections = 0
+        config.options.connectTimeout = .seconds(5)
+        return PostgresClient(configuration: config, backgroundLogger: logger)
+    }
+
+    public func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { conn in
+            let c = Connection(conn: conn, logger: logger)
+            try await c.execute("BEGIN")
+            do {
+                let result = try await body(c)
+                try await c.execute("COMMIT")
+                return result
+            } catch {
+                try? await c.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { conn in try await body(Connection(conn: conn, logger: logger)) }
+    }
+
+    public func ping() async throws {
+        try await client.withConnection { conn in _ = try await conn.query("SELECT 1", logger: logger).collect() }
+    }
+
+    public func close() async throws {}
+
+    struct Connection: SQLConnection {
+        let conn: PostgresConnection
+        let logger: Logger
+
+        func query(_ query: SQLQuery) async throws -> [SQLRow] {
+            let (sql, binds) = query.render(.postgres)
+            var bindings = PostgresBindings(capacity: binds.count)
+            for b in binds {
+                switch b {
+                case .null: bindings.appendNull()
+                case .int(let i): bindings.append(i)
+                case .double(let d): bindings.append(d)
+                case .text(let s): bindings.append(s)
+                case .bool(let v): bindings.append(v)
+                case .date(let d): bindings.append(d)
+                case .uuid(let u): bindings.append(u)
+                }
+            }
+            do {
+                let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+                var result: [SQLRow] = []
+                var columns: [String: Int]?
+                for try await row in rows {
+                    if columns == nil {
+                        var map: [String: Int] = [:]
+                        for (i, cell) in row.enumerated() where map[cell.columnName] == nil { map[cell.columnName] = i }
+                        columns = map
+                    }
+                    result.append(SQLRow(columns: columns!, values: try row.map(Connection.value)))
+                }
+                return result
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw UniqueViolation(message: error.serverInfo?[.message] ?? "")
+            }
+        }
+
+        static func value(_ cell: PostgresCell) throws -> SQLValue {
+            guard cell.bytes != nil else { return .null }
+            switch cell.dataType {
+            case .int2, .int4, .int8: return .int(try cell.decode(Int64.self))
+            case .float4, .float8: return .double(try cell.decode(Double.self))
+            case .bool: return .bool(try cell.decode(Bool.self))
+            case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
+            case .uuid: return .uuid(try cell.decode(UUID.self))
+            default: return .text(try cell.decode(String.self))
+            }
+        }
+    }
+}
+
+/// Configuration that cannot work; the process reports it and exits instead of starting.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

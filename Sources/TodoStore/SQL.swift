@@ -1,0 +1,222 @@
+import Foundation
+import TodoCore
+
+/// The two SQL engines the store runs on.
+public enum SQLDialect: String, Sendable {
+    case sqlite, postgres
+}
+
+/// A value bound into, or read out of, a statement.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case bool(Bool)
+    case date(Date)
+    case uuid(UUID)
+
+    public init(_ value: String?) { self = value.map(SQLValue.text) ?? .null }
+    public init(_ value: Date?) { self = value.map(SQLValue.date) ?? .null }
+    public init(_ value: UUID?) { self = value.map(SQLValue.uuid) ?? .null }
+    public init(_ value: Int?) { self = value.map { .int(Int64($0)) } ?? .null }
+}
+
+/// A statement whose values are always bound, never spliced: `"… WHERE id = \(id)"` binds `id`;
+/// `\(raw: "…")` is for SQL text the code itself wrote (identifiers, fixed fragments).
+public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
+    enum Part: Sendable {
+        case sql(String)
+        case bind(SQLValue)
+        case list([SQLValue])
+    }
+
+    var parts: [Part] = []
+
+    public init(stringLiteral value: String) { parts = [.sql(value)] }
+
+    public init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
+
+    public init(_ parts: [SQLQuery], separator: String) {
+        for (i, q) in parts.enumerated() {
+            if i > 0 { self.parts.append(.sql(separator)) }
+            self.parts.append(contentsOf: q.parts)
+        }
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var parts: [Part] = []
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+        public mutating func appendLiteral(_ literal: String) { parts.append(.sql(literal)) }
+        public mutating func appendInterpolation(_ value: SQLValue) { parts.append(.bind(value)) }
+        public mutating func appendInterpolation(_ value: String) { parts.append(.bind(.text(value))) }
+        public mutating func appendInterpolation(_ value: String?) { parts.append(.bind(SQLValue(value))) }
+        public mutating func appendInterpolation(_ value: Int) { parts.append(.bind(.int(Int64(value)))) }
+        public mutating func appendInterpolation(_ value: Int?) { parts.append(.bind(SQLValue(value))) }
+        public mutating func appendInterpolation(_ value: Bool) { parts.append(.bind(.bool(value))) }
+        public mutating func appendInterpolation(_ value: Date) { parts.append(.bind(.date(value))) }
+        public mutating func appendInterpolation(_ value: Date?) { parts.append(.bind(SQLValue(value))) }
+        public mutating func appendInterpolation(_ value: UUID) { parts.append(.bind(.uuid(value))) }
+        public mutating func appendInterpolation(_ value: UUID?) { parts.append(.bind(SQLValue(value))) }
+        /// `(?, ?, ?)` for a non-empty list.
+        public mutating func appendInterpolation(list: [SQLValue]) { parts.append(.list(list)) }
+        public mutating func appendInterpolation(raw: String) { parts.append(.sql(raw)) }
+        public mutating func appendInterpolation(_ query: SQLQuery) { parts.append(contentsOf: query.parts) }
+    }
+
+    public static func + (a: SQLQuery, b: SQLQuery) -> SQLQuery {
+        var q = a
+        q.parts.append(contentsOf: b.parts)
+        return q
+    }
+
+    public static func += (a: inout SQLQuery, b: SQLQuery) { a.parts.append(contentsOf: b.parts) }
+
+    /// The statement text with the dialect's placeholders, and the values in order.
+    public func render(_ dialect: SQLDialect) -> (sql: String, binds: [SQLValue]) {
+        var sql = ""
+        var binds: [SQLValue] = []
+        func placeholder(_ v: SQLValue) {
+            binds.append(v)
+            sql += dialect == .postgres ? "$\(binds.count)" : "?"
+        }
+        for part in parts {
+            switch part {
+            case .sql(let s): sql += s
+            case .bind(let v): placeholder(v)
+            case .list(let values):
+                sql += "("
+                for (i, v) in values.enumerated() {
+                    if i > 0 { sql += ", " }
+                    placeholder(v)
+                }
+                sql += ")"
+            }
+        }
+        return (sql, binds)
+    }
+}
+
+/// One result row, read by column name.
+public struct SQLRow: Sendable {
+    let columns: [String: Int]
+    let values: [SQLValue]
+
+    public init(columns: [String: Int], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns[name] else { return .null }
+        return values[i]
+    }
+
+    public func string(_ name: String) throws -> String {
+        guard let v = optionalString(name) else { throw SQLDecodingError(column: name, expected: "text") }
+        return v
+    }
+
+    public func optionalString(_ name: String) -> String? {
+        switch self[name] {
+        case .text(let s): return s
+        case .uuid(let u): return u.lowercased
+        case .int(let i): return String(i)
+        default: return nil
+        }
+    }
+
+    public func uuid(_ name: String) throws -> UUID {
+        guard let v = optionalUUID(name) else { throw SQLDecodingError(column: name, expected: "uuid") }
+        return v
+    }
+
+    public func optionalUUID(_ name: String) -> UUID? {
+        switch self[name] {
+        case .uuid(let u): return u
+        case .text(let s): return UUID(uuidString: s)
+        default: return nil
+        }
+    }
+
+    public func int(_ name: String) throws -> Int {
+        guard let v = optionalInt(name) else { throw SQLDecodingError(column: name, expected: "integer") }
+        return v
+    }
+
+    public func optionalInt(_ name: String) -> Int? {
+        switch self[name] {
+        case .int(let i): return Int(i)
+        case .bool(let b): return b ? 1 : 0
+        case .double(let d): return Int(d)
+        default: return nil
+        }
+    }
+
+    public func double(_ name: String) throws -> Double {
+        switch self[name] {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        default: throw SQLDecodingError(column: name, expected: "double")
+        }
+    }
+
+    public func bool(_ name: String) throws -> Bool {
+        switch self[name] {
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        default: throw SQLDecodingError(column: name, expected: "boolean")
+        }
+    }
+
+    public func date(_ name: String) throws -> Date {
+        guard let v = optionalDate(name) else { throw SQLDecodingError(column: name, expected: "timestamp") }
+        return v
+    }
+
+    public func optionalDate(_ name: String) -> Date? {
+        switch self[name] {
+        case .date(let d): return d
+        case .text(let s): return Timestamp.parse(s)
+        case .double(let d): return Date(timeIntervalSince1970: d)
+        default: return nil
+        }
+    }
+}
+
+/// A column held something other than the code expects: a schema/code mismatch, a server fault.
+public struct SQLDecodingError: Error, CustomStringConvertible {
+    public var column: String
+    public var expected: String
+    public var description: String { "column \(column) is not \(expected)" }
+}
+
+/// A unique constraint refused a row.
+public struct UniqueViolation: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "unique violation: \(message)" }
+}
+
+/// A connection inside a transaction or read.
+public protocol SQLConnection {
+    /// Runs one statement and returns its rows (use `RETURNING` to learn what a write changed).
+    func query(_ query: SQLQuery) async throws -> [SQLRow]
+}
+
+extension SQLConnection {
+    public func first(_ query: SQLQuery) async throws -> SQLRow? { try await self.query(query).first }
+    public func execute(_ query: SQLQuery) async throws { _ = try await self.query(query) }
+}
+
+/// A database the store runs on: SQLite (embedded) or PostgreSQL. Both speak the same schema.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
+    /// Runs `body` with a connection for reads (no transaction).
+    func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
+    /// Cheap round trip for readiness checks.
+    func ping() async throws
+    /// Releases connections; the database is not used afterwards.
+    func close() async throws
+}

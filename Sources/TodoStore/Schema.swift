@@ -1,0 +1,129 @@
+/// The schema, step by step. Both dialects hold the same tables and columns; types differ
+/// (PostgreSQL: uuid, timestamptz, tsvector; SQLite: TEXT with RFC 3339 UTC timestamps that sort
+/// as text, and an FTS5 index kept by triggers).
+enum Schema {
+    static let v1 = Migration(
+        version: 1, name: "accounts_tasks_tags_reminders",
+        sqlite: [
+            """
+            CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+              display_name TEXT NOT NULL, time_zone TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE refresh_tokens (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              family_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, expires_at TEXT NOT NULL, used_at TEXT,
+              revoked_at TEXT, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
+            """
+            CREATE TABLE api_tokens (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, scopes TEXT NOT NULL,
+              expires_at TEXT, last_used_at TEXT, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            """
+            CREATE TABLE tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+              user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, title TEXT NOT NULL, title_key TEXT NOT NULL,
+              description TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL DEFAULT 0,
+              due_at TEXT, overdue_at TEXT, due_date TEXT, due_local TEXT, due_tz TEXT, completed_at TEXT,
+              recurrence_rule TEXT, recurrence_anchor TEXT, series_id TEXT, occurrence_index INTEGER,
+              created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX tasks_user_created ON tasks (user_id, created_at)",
+            "CREATE INDEX tasks_user_due ON tasks (user_id, due_at)",
+            "CREATE UNIQUE INDEX tasks_series_occurrence ON tasks (series_id, occurrence_index) WHERE series_id IS NOT NULL",
+            """
+            CREATE VIRTUAL TABLE tasks_fts USING fts5(title, description, content='tasks', content_rowid='seq',
+              tokenize='porter unicode61 remove_diacritics 2')
+            """,
+            """
+            CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+              INSERT INTO tasks_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+            END
+            """,
+            """
+            CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+              INSERT INTO tasks_fts (tasks_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+            END
+            """,
+            """
+            CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, description ON tasks BEGIN
+              INSERT INTO tasks_fts (tasks_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+              INSERT INTO tasks_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+            END
+            """,
+            """
+            CREATE TABLE tags (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              name TEXT NOT NULL, key TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (user_id, key))
+            """,
+            """
+            CREATE TABLE task_tags (task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              tag_id TEXT NOT NULL REFERENCES tags(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+              PRIMARY KEY (task_id, tag_id))
+            """,
+            "CREATE INDEX task_tags_tag ON task_tags (tag_id)",
+            """
+            CREATE TABLE reminders (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, fire_at TEXT NOT NULL, before_seconds INTEGER,
+              channels TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX reminders_pending ON reminders (fire_at) WHERE state = 'pending'",
+            """
+            CREATE TABLE idempotency_keys (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, key TEXT NOT NULL,
+              request_hash TEXT NOT NULL, status INTEGER, response TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key))
+            """,
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+        ],
+        postgres: [
+            """
+            CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE, password_hash text NOT NULL,
+              display_name text NOT NULL, time_zone text NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)
+            """,
+            """
+            CREATE TABLE refresh_tokens (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              family_id uuid NOT NULL, token_hash text NOT NULL UNIQUE, expires_at timestamptz NOT NULL, used_at timestamptz,
+              revoked_at timestamptz, created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
+            """
+            CREATE TABLE api_tokens (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              name text NOT NULL, token_hash text NOT NULL UNIQUE, prefix text NOT NULL, scopes text NOT NULL,
+              expires_at timestamptz, last_used_at timestamptz, created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            """
+            CREATE TABLE tasks (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              title text NOT NULL, title_key text NOT NULL, description text NOT NULL DEFAULT '', priority smallint NOT NULL DEFAULT 0,
+              due_at timestamptz, overdue_at timestamptz, due_date text, due_local text, due_tz text, completed_at timestamptz,
+              recurrence_rule text, recurrence_anchor text, series_id uuid, occurrence_index integer,
+              created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL DEFAULT 1,
+              search tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', description), 'B')) STORED)
+            """,
+            "CREATE INDEX tasks_user_created ON tasks (user_id, created_at)",
+            "CREATE INDEX tasks_user_due ON tasks (user_id, due_at)",
+            "CREATE INDEX tasks_search ON tasks USING gin (search)",
+            "CREATE UNIQUE INDEX tasks_series_occurrence ON tasks (series_id, occurrence_index) WHERE series_id IS NOT NULL",
+            """
+            CREATE TABLE tags (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              name text NOT NULL, key text NOT NULL, created_at timestamptz NOT NULL, UNIQUE (user_id, key))
+            """,
+            """
+            CREATE TABLE task_tags (task_id uuid NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              tag_id uuid NOT NULL REFERENCES tags(id) ON DELETE CASCADE, position integer NOT NULL,
+              PRIMARY KEY (task_id, tag_id))
+            """,
+            "CREATE INDEX task_tags_tag ON task_tags (tag_id)",
+            """
+            CREATE TABLE reminders (id uuid PRIMARY KEY, task_id uuid NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, fire_at timestamptz NOT NULL, before_seconds integer,
+              channels text NOT NULL, state text NOT NULL DEFAULT 'pending', created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX reminders_pending ON reminders (fire_at) WHERE state = 'pending'",
+            """
+            CREATE TABLE idempotency_keys (user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, key text NOT NULL,
+              request_hash text NOT NULL, status integer, response text, created_at timestamptz NOT NULL, PRIMARY KEY (user_id, key))
+            """,
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+        ])
+}

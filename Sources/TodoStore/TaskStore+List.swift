@@ -1,0 +1,99 @@
+import Foundation
+import TodoCore
+
+extension TaskStore {
+    /// Sort keys for missing due dates, so tasks without a due come last in both directions.
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799)  // 9999-12-31T23:59:59Z
+    static let earliest = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01T00:00:00Z
+
+    /// One page of the user's tasks matching `query`.
+    public func list(userID: UUID, query: TaskQuery, now: Date = Date()) async throws -> Page<TodoTask> {
+        let dialect = db.dialect
+        let sort = query.sort
+        var joins: SQLQuery = ""
+        var filters: [SQLQuery] = ["t.user_id = \(userID)"]
+        switch query.status {
+        case .open: filters.append("t.completed_at IS NULL")
+        case .completed: filters.append("t.completed_at IS NOT NULL")
+        case .all: break
+        }
+        if !query.priorities.isEmpty {
+            filters.append("t.priority IN \(list: query.priorities.map { .int(Int64($0.rank)) })")
+        }
+        if !query.tags.isEmpty {
+            filters.append(
+                """
+                (SELECT count(*) FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+                 WHERE tt.task_id = t.id AND g.key IN \(list: query.tags.map(SQLValue.text))) = \(query.tags.count)
+                """)
+        }
+        if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
+        if let after = query.dueAfter { filters.append("t.due_at >= \(after)") }
+        if query.overdue { filters.append("t.completed_at IS NULL AND t.overdue_at <= \(now)") }
+        var rank: SQLQuery = "0.0"
+        if !query.searchTerms.isEmpty {
+            switch dialect {
+            case .sqlite:
+                let match = query.searchTerms.map { "\"\($0)\"*" }.joined(separator: " ")
+                joins = "JOIN tasks_fts ON tasks_fts.rowid = t.seq"
+                filters.append("tasks_fts MATCH \(match)")
+                rank = "-bm25(tasks_fts, 10.0, 1.0)"
+            case .postgres:
+                let tsquery = query.searchTerms.map { "\($0):*" }.joined(separator: " & ")
+                filters.append("t.search @@ to_tsquery('english', \(tsquery))")
+                rank = "ts_rank(t.search, to_tsquery('english', \(tsquery)))::float8"
+            }
+        }
+        let key: SQLQuery =
+            switch sort.field {
+            case .due: "COALESCE(t.due_at, \(sort.descending ? Self.earliest : Self.latest))"
+            case .priority: "t.priority"
+            case .created: "t.created_at"
+            case .updated: "t.updated_at"
+            case .title: "t.title_key"
+            case .rank: rank
+            }
+        let direction = sort.descending ? "DESC" : "ASC"
+        var outer: SQLQuery = ""
+        if let cursor = query.after {
+            outer = "WHERE (x.sort_key, x.id) \(raw: sort.descending ? "<" : ">") (\(Self.bind(cursor.value)), \(cursor.id))"
+        }
+        let sql: SQLQuery = """
+            SELECT * FROM (SELECT \(raw: Self.columns), \(key) AS sort_key FROM tasks t \(joins)
+              WHERE \(SQLQuery(filters, separator: " AND "))) x
+            \(outer)
+            ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)
+            """
+        return try await db.read { conn in
+            let rows = try await conn.query(sql)
+            let pageRows = Array(rows.prefix(query.limit))
+            let ids = try pageRows.map { try $0.uuid("id") }
+            let tags = try await Self.loadTags(taskIDs: ids, conn: conn)
+            let tasks = try zip(pageRows, ids).map { row, id in try Self.task(row, tags: tags[id] ?? []) }
+            var next: String?
+            if rows.count > query.limit, let last = pageRows.last {
+                next = Cursor(sort: sort.description, value: try Self.cursorValue(last, field: sort.field), id: try last.uuid("id")).encoded
+            }
+            return Page(items: tasks, nextCursor: next)
+        }
+    }
+
+    static func cursorValue(_ row: SQLRow, field: TaskQuery.SortField) throws -> Cursor.Value {
+        switch field {
+        case .due, .created, .updated: return .date(try row.date("sort_key"))
+        case .priority: return .int(Int64(try row.int("sort_key")))
+        case .title: return .string(try row.string("sort_key"))
+        case .rank: return .double(try row.double("sort_key"))
+        }
+    }
+
+    static func bind(_ value: Cursor.Value) -> SQLValue {
+        switch value {
+        case .null: return .null
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .text(s)
+        case .date(let d): return .date(d)
+        }
+    }
+}

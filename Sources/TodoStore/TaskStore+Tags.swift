@@ -1,0 +1,71 @@
+import Foundation
+import TodoCore
+
+/// A tag with how many of the user's tasks carry it.
+public struct TagSummary: Sendable, Equatable {
+    public var name: String
+    public var openCount: Int
+    public var totalCount: Int
+
+    public var json: JSONValue {
+        .object([("name", .string(name)), ("open_count", .int(Int64(openCount))), ("total_count", .int(Int64(totalCount)))])
+    }
+}
+
+extension TaskStore {
+    /// The user's tags by name, with open and total task counts.
+    public func tags(userID: UUID) async throws -> [TagSummary] {
+        try await db.read { conn in
+            try await conn.query(
+                """
+                SELECT g.name, g.key, COUNT(t.id) AS total_count,
+                  COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND t.completed_at IS NULL THEN 1 ELSE 0 END), 0) AS open_count
+                FROM tags g LEFT JOIN task_tags tt ON tt.tag_id = g.id LEFT JOIN tasks t ON t.id = tt.task_id
+                WHERE g.user_id = \(userID) GROUP BY g.id, g.name, g.key ORDER BY g.key
+                """
+            ).map { TagSummary(name: try $0.string("name"), openCount: try $0.int("open_count"), totalCount: try $0.int("total_count")) }
+        }
+    }
+
+    /// Renames a tag on every task that carries it. Renaming onto another existing tag is a conflict.
+    public func renameTag(userID: UUID, from: String, to newName: String, now: Date = Date()) async throws -> TagSummary {
+        let now = now.truncatedToMillis
+        let oldKey = TaskRules.tagKey(from)
+        let newKey = TaskRules.tagKey(newName)
+        try await db.write { conn in
+            guard let tag = try await conn.first("SELECT id FROM tags WHERE user_id = \(userID) AND key = \(oldKey)") else {
+                throw TodoError.notFound(resource: "tag")
+            }
+            let tagID = try tag.uuid("id")
+            if newKey != oldKey, try await conn.first("SELECT id FROM tags WHERE user_id = \(userID) AND key = \(newKey)") != nil {
+                throw TodoError.conflict(code: "tag_exists", detail: "A tag named \(newName) exists already.")
+            }
+            try await conn.execute("UPDATE tags SET name = \(newName), key = \(newKey) WHERE id = \(tagID)")
+            try await Self.touchTasks(tagID: tagID, now: now, conn: conn)
+        }
+        return try await tags(userID: userID).first { TaskRules.tagKey($0.name) == newKey }
+            ?? TagSummary(name: newName, openCount: 0, totalCount: 0)
+    }
+
+    /// Removes a tag from every task and deletes it.
+    public func deleteTag(userID: UUID, name: String, now: Date = Date()) async throws {
+        let now = now.truncatedToMillis
+        try await db.write { conn in
+            guard let tag = try await conn.first("SELECT id FROM tags WHERE user_id = \(userID) AND key = \(TaskRules.tagKey(name))") else {
+                throw TodoError.notFound(resource: "tag")
+            }
+            let tagID = try tag.uuid("id")
+            try await Self.touchTasks(tagID: tagID, now: now, conn: conn)
+            try await conn.execute("DELETE FROM tags WHERE id = \(tagID)")
+        }
+    }
+
+    /// A tag change changes every task carrying it: new version, new `updated_at`.
+    static func touchTasks(tagID: UUID, now: Date, conn: any SQLConnection) async throws {
+        try await conn.execute(
+            """
+            UPDATE tasks SET version = version + 1, updated_at = \(now)
+            WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))
+            """)
+    }
+}

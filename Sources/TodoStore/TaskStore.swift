@@ -1,0 +1,205 @@
+import Foundation
+import TodoCore
+
+/// Tasks and their tags, on either database. Every statement is scoped by the owner's id: a task of
+/// another user is indistinguishable from a missing one.
+public struct TaskStore: Sendable {
+    let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) { self.db = db }
+
+    static let columns = """
+        t.id, t.user_id, t.title, t.description, t.priority, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
+        t.completed_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
+        t.updated_at, t.version
+        """
+
+    /// Creates a task owned by `userID`.
+    public func create(userID: UUID, draft: TaskDraft, now: Date = Date()) async throws -> TodoTask {
+        let now = now.truncatedToMillis
+        var task = TodoTask(
+            id: .v7(at: now), userID: userID, title: draft.title, description: draft.description,
+            priority: draft.priority, tags: draft.tags, due: draft.due, createdAt: now, updatedAt: now)
+        let dialect = db.dialect
+        task.tags = try await db.write { conn in
+            try await conn.execute(
+                """
+                INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date,
+                  due_local, due_tz, completed_at, created_at, updated_at, version)
+                VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
+                  \(task.priority.rank), \(Self.dueColumns(task.due)), NULL, \(now), \(now), 1)
+                """)
+            return try await Self.replaceTags(of: task.id, userID: userID, names: task.tags, now: now, conn: conn, dialect: dialect)
+        }
+        return task
+    }
+
+    /// The task, or `TodoError.notFound`.
+    public func get(id: UUID, userID: UUID) async throws -> TodoTask {
+        try await db.read { conn in
+            guard let task = try await Self.fetch(id: id, userID: userID, conn: conn, forUpdate: nil) else {
+                throw TodoError.notFound(resource: "task")
+            }
+            return task
+        }
+    }
+
+    /// Applies a merge patch. `expectedVersion` (from `If-Match`) must equal the current version.
+    /// A patch that changes nothing leaves the version as it is.
+    public func update(id: UUID, userID: UUID, patch: TaskPatch, expectedVersion: Int?, now: Date = Date()) async throws -> TodoTask {
+        let now = now.truncatedToMillis
+        let dialect = db.dialect
+        return try await db.write { conn in
+            let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            guard var next = patch.applied(to: current) else { return current }
+            next.version += 1
+            next.updatedAt = now
+            try await conn.execute(
+                """
+                UPDATE tasks SET title = \(next.title), title_key = \(next.title.lowercased()), description = \(next.description),
+                  priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), updated_at = \(now), version = \(next.version)
+                WHERE id = \(id) AND user_id = \(userID)
+                """)
+            if patch.tags != nil {
+                next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn, dialect: dialect)
+            }
+            return next
+        }
+    }
+
+    /// Marks the task completed (or open again). Idempotent: a task already in that state is
+    /// returned unchanged.
+    public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
+        let now = now.truncatedToMillis
+        let dialect = db.dialect
+        return try await db.write { conn in
+            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            if task.isCompleted == completed { return task }
+            task.completedAt = completed ? now : nil
+            task.updatedAt = now
+            task.version += 1
+            try await conn.execute(
+                """
+                UPDATE tasks SET completed_at = \(task.completedAt), updated_at = \(now), version = \(task.version)
+                WHERE id = \(id) AND user_id = \(userID)
+                """)
+            return task
+        }
+    }
+
+    /// Deletes the task, or throws `notFound` / `preconditionFailed`.
+    public func delete(id: UUID, userID: UUID, expectedVersion: Int?) async throws {
+        let dialect = db.dialect
+        try await db.write { conn in
+            _ = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
+        }
+    }
+
+    // MARK: - Shared steps
+
+    /// The task locked for update (PostgreSQL), checked against `expectedVersion`.
+    static func current(id: UUID, userID: UUID, expectedVersion: Int?, conn: any SQLConnection, dialect: SQLDialect) async throws -> TodoTask {
+        guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: dialect) else {
+            throw TodoError.notFound(resource: "task")
+        }
+        if let expectedVersion, expectedVersion != task.version {
+            throw TodoError.preconditionFailed(
+                detail: "The task was changed since you read it (your version \(expectedVersion), now \(task.version)).")
+        }
+        return task
+    }
+
+    static func fetch(id: UUID, userID: UUID, conn: any SQLConnection, forUpdate dialect: SQLDialect?) async throws -> TodoTask? {
+        let lock = dialect == .postgres ? " FOR UPDATE" : ""
+        guard let row = try await conn.first("SELECT \(raw: columns) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(raw: lock)")
+        else { return nil }
+        let tags = try await loadTags(taskIDs: [id], conn: conn)
+        return try task(row, tags: tags[id] ?? [])
+    }
+
+    /// Tag names per task, in the order they were given.
+    static func loadTags(taskIDs: [UUID], conn: any SQLConnection) async throws -> [UUID: [String]] {
+        guard !taskIDs.isEmpty else { return [:] }
+        let rows = try await conn.query(
+            """
+            SELECT tt.task_id, g.name FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+            WHERE tt.task_id IN \(list: taskIDs.map(SQLValue.uuid)) ORDER BY tt.task_id, tt.position
+            """)
+        var result: [UUID: [String]] = [:]
+        for row in rows { result[try row.uuid("task_id"), default: []].append(try row.string("name")) }
+        return result
+    }
+
+    /// Makes `names` the task's tags, creating tags the user does not have yet. Returns the names
+    /// as the user's tags spell them (the first spelling of a tag wins).
+    static func replaceTags(of taskID: UUID, userID: UUID, names: [String], now: Date, conn: any SQLConnection, dialect: SQLDialect) async throws -> [String] {
+        try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)")
+        guard !names.isEmpty else { return [] }
+        let keys = names.map(TaskRules.tagKey)
+        let values = zip(names, keys).map { name, key -> SQLQuery in "(\(UUID.v7(at: now)), \(userID), \(name), \(key), \(now))" }
+        try await conn.execute(
+            "INSERT INTO tags (id, user_id, name, key, created_at) VALUES \(SQLQuery(values, separator: ", ")) ON CONFLICT (user_id, key) DO NOTHING"
+        )
+        let rows = try await conn.query("SELECT id, name, key FROM tags WHERE user_id = \(userID) AND key IN \(list: keys.map(SQLValue.text))")
+        var byKey: [String: (UUID, String)] = [:]
+        for row in rows { byKey[try row.string("key")] = (try row.uuid("id"), try row.string("name")) }
+        let links = keys.enumerated().compactMap { i, key -> SQLQuery? in
+            guard let (tagID, _) = byKey[key] else { return nil }
+            return "(\(taskID), \(tagID), \(i))"
+        }
+        try await conn.execute("INSERT INTO task_tags (task_id, tag_id, position) VALUES \(SQLQuery(links, separator: ", "))")
+        return keys.compactMap { byKey[$0]?.1 }
+    }
+
+    /// The due columns' values, in the order `due_at, overdue_at, due_date, due_local, due_tz`.
+    static func dueColumns(_ due: ResolvedDue?) -> SQLQuery {
+        let (date, local) = dueTexts(due)
+        return "\(due?.at), \(due?.overdueAt), \(date), \(local), \(due?.timeZone)"
+    }
+
+    static func dueAssignments(_ due: ResolvedDue?) -> SQLQuery {
+        let (date, local) = dueTexts(due)
+        return "due_at = \(due?.at), overdue_at = \(due?.overdueAt), due_date = \(date), due_local = \(local), due_tz = \(due?.timeZone)"
+    }
+
+    private static func dueTexts(_ due: ResolvedDue?) -> (String?, String?) {
+        switch due?.due {
+        case .allDay(let d)?: return (d.description, nil)
+        case .dateTime(let l, _)?: return (nil, l.description)
+        case nil: return (nil, nil)
+        }
+    }
+
+    static func task(_ row: SQLRow, tags: [String]) throws -> TodoTask {
+        var due: ResolvedDue?
+        if let at = row.optionalDate("due_at") {
+            let tz = row.optionalString("due_tz") ?? "UTC"
+            let overdueAt = row.optionalDate("overdue_at") ?? at
+            if let d = row.optionalString("due_date"), let date = LocalDate(d) {
+                due = ResolvedDue(due: .allDay(date), timeZone: tz, at: at, overdueAt: overdueAt)
+            } else if let l = row.optionalString("due_local"), let local = LocalDateTime(l) {
+                due = ResolvedDue(due: .dateTime(local, timeZone: tz), timeZone: tz, at: at, overdueAt: overdueAt)
+            }
+        }
+        var recurrence: Recurrence?
+        if let rule = row.optionalString("recurrence_rule"),
+            let anchor = RecurrenceAnchor(rawValue: row.optionalString("recurrence_anchor") ?? "schedule")
+        {
+            recurrence = Recurrence(rule: rule, anchor: anchor)
+        }
+        return TodoTask(
+            id: try row.uuid("id"), userID: try row.uuid("user_id"), title: try row.string("title"),
+            description: try row.string("description"), priority: Priority(rank: try row.int("priority")) ?? .none,
+            tags: tags, due: due, completedAt: row.optionalDate("completed_at"), recurrence: recurrence,
+            seriesID: row.optionalUUID("series_id"), occurrenceIndex: row.optionalInt("occurrence_index"),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
+    }
+}
+
+extension Date {
+    /// This instant with whole milliseconds, the precision both databases keep.
+    public var truncatedToMillis: Date {
+        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

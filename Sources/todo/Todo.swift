@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TodoApp
+import TodoStore
+
+@main
+struct Todo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "todo",
+        abstract: "Todo: an event-driven task service.",
+        subcommands: [Serve.self, Backend.self, Migrate.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Flags shared by the server roles.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on (env HOST).") var host: String?
+    @Option(help: "Port to listen on (env PORT).") var port: Int?
+    @Option(name: .customLong("data-dir"), help: "Directory of the SQLite database and generated keys (env TODO_DATA_DIR).")
+    var dataDir: String?
+
+    func configuration() throws -> AppConfiguration {
+        var config = try AppConfiguration.fromEnvironment()
+        if let host { config.host = host }
+        if let port { config.port = port }
+        if let dataDir { config.dataDirectory = dataDir }
+        return config
+    }
+}
+
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"]?.lowercased()
+    logger.logLevel = level.flatMap { Logger.Level(rawValue: $0 == "warn" ? "warning" : $0) } ?? .info
+    return logger
+}
+
+/// `todo serve`: every role in one process; SQLite unless DATABASE_URL is set; applies
+/// migrations and generates a signing key on first start, so it works with no setup.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run everything in one process (the default).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let logger = makeLogger("serve")
+        var config = try options.configuration()
+        if config.jwtKeys.isEmpty {
+            config.jwtKeys = [try LocalSigningKey.loadOrCreate(in: config.dataDirectory, logger: logger)]
+        }
+        try await runServer(config: config, role: "serve", logger: logger) { db in
+            let applied = try await Migrator(db: db).migrate()
+            if !applied.isEmpty { logger.info("Migrations applied", metadata: ["versions": "\(applied.map(\.version))"]) }
+        }
+    }
+}
+
+/// `todo backend`: the API role for production. Refuses to start without a configured signing key
+/// or with migrations pending (run `todo migrate` first).
+struct Backend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the REST API (port 8000).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let logger = makeLogger("backend")
+        let config = try options.configuration()
+        guard !config.jwtKeys.isEmpty else {
+            throw ConfigurationError("JWT_SECRET or JWT_SECRET_FILE must be set for todo backend")
+        }
+        try await runServer(config: config, role: "backend", logger: logger) { db in
+            let pending = try await Migrator(db: db).pending()
+            if !pending.isEmpty {
+                throw ConfigurationError("Migrations pending: \(pending.map { "\($0.version) \($0.name)" }); run todo migrate first")
+            }
+        }
+    }
+}
+
+/// `todo migrate`: applies pending migrations and exits.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let logger = makeLogger("migrate")
+        let config = try options.configuration()
+        let (db, services) = try openDatabase(config, logger: logger)
+        try await withDatabaseServices(services) {
+            let applied = try await Migrator(db: db).migrate()
+            logger.info("Migrations applied", metadata: ["versions": "\(applied.map(\.version))"])
+        }
+        try await db.close()
+    }
+}
+
+/// Runs `body` while the database's own services (the PostgreSQL pool) run.
+func withDatabaseServices(_ services: [any Service], _ body: () async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for service in services { group.addTask { try await service.run() } }
+        do {
+            try await body()
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+    }
+}
+
+func runServer(config: AppConfiguration, role: String, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    let (db, dbServices) = try openDatabase(config, logger: logger)
+    let services = await AppServices(config: config, db: db, logger: logger)
+    let app = buildApplication(services, extraServices: dbServices, logger: logger, service: role) { try await prepare(db) }
+    logger.info(
+        "Starting", metadata: ["role": .string(role), "database": .string(config.databaseURL == nil ? "sqlite" : "postgres")])
+    try await app.runService()
+}
+
+/// The signing key `todo serve` makes for itself when no JWT_SECRET is set, kept in the data
+/// directory (mode 0600) so sessions survive restarts.
+enum LocalSigningKey {
+    static func loadOrCreate(in directory: String, logger: Logger) throws -> (kid: String, secret: String) {
+        let path = directory + "/jwt-secret"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let data = FileManager.default.contents(atPath: path) {
+            let keys = try AppConfiguration.parseJWTKeys(String(decoding: data, as: UTF8.self))
+            logger.info("Using the signing key kept in the data directory", metadata: ["path": .string(path)])
+            return keys[0]
+        }
+        let kid = "local-" + String(Int(Date().timeIntervalSince1970))
+        let secret = OpaqueToken.make()
+        guard FileManager.default.createFile(atPath: path, contents: Data("\(kid):\(secret)\n".utf8), attributes: [.posixPermissions: 0o600])
+        else { throw ConfigurationError("cannot write \(path)") }
+        logger.notice(
+            "JWT_SECRET is not set: generated a signing key and saved it in the data directory",
+            metadata: ["path": .string(path), "kid": .string(kid)])
+        return (kid, secret)
+    }
+}
