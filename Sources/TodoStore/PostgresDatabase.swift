@@ -104,7 +104,10 @@ public struct PostgresDatabase: SQLDatabase {
             case .int2, .int4, .int8: return .int(try cell.decode(Int64.self))
             case .float4, .float8: return .double(try cell.decode(Double.self))
             case .bool: return .bool(try cell.decode(Bool.self))
-            case .timestamptz, .timestamp: return .date(try cell.decode(Date.self))
+            case .timestamptz, .timestamp:
+                // Stored values are whole milliseconds; rounding undoes the binary fraction's drift.
+                let d = try cell.decode(Date.self)
+                return .date(Date(timeIntervalSince1970: (d.timeIntervalSince1970 * 1000).rounded() / 1000))
             case .uuid: return .uuid(try cell.decode(UUID.self))
             default: return .text(try cell.decode(String.self))
             }

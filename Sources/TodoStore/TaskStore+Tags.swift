@@ -7,6 +7,12 @@ public struct TagSummary: Sendable, Equatable {
     public var openCount: Int
     public var totalCount: Int
 
+    public init(name: String, openCount: Int, totalCount: Int) {
+        self.name = name
+        self.openCount = openCount
+        self.totalCount = totalCount
+    }
+
     public var json: JSONValue {
         .object([("name", .string(name)), ("open_count", .int(Int64(openCount))), ("total_count", .int(Int64(totalCount)))])
     }
