@@ -61,6 +61,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TodoTesting",
+            dependencies: [
+                "TodoStore",
+                "TodoCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TodoCoreTests",
             dependencies: ["TodoCore"],
@@ -68,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TodoStoreTests",
-            dependencies: ["TodoStore", "TodoCore"],
+            dependencies: ["TodoStore", "TodoCore", "TodoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -77,6 +87,7 @@ let package = Package(
                 "TodoApp",
                 "TodoStore",
                 "TodoCore",
+                "TodoTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

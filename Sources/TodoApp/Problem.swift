@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import TodoCore
 
 /// An RFC 9457 problem: what every error response of the API looks like.
@@ -76,6 +77,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let p as Problem: return p
         case let e as TodoError: return Problem(e)
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, code: "body_too_large", detail: "The body is larger than 1 MiB.")
         case let e as HTTPError:
             switch e.status {
             case .notFound: return Problem(.notFound, code: "not_found", detail: "No such resource.")

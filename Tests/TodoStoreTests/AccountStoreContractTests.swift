@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TodoCore
 import TodoStore
+import TodoTesting
 
 @Suite struct AccountStoreContractTests {
     @Test(arguments: TestDatabase.available)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TodoCore
 import TodoStore
+import TodoTesting
 
 /// One contract, both databases: every behaviour of the task store must be the same on SQLite and
 /// PostgreSQL.

@@ -1,24 +1,25 @@
 import Foundation
 import Logging
 import PostgresNIO
-import Testing
 import TodoCore
 import TodoStore
 
+/// Test support, shared by the test targets (not shipped in the executable).
+///
 /// The databases the store contract runs against: SQLite always, PostgreSQL when
 /// `TEST_DATABASE_URL` is set (CI starts a real PostgreSQL 15 and sets it).
-enum TestDatabase: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public enum TestDatabase: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite, postgres
 
-    static var available: [TestDatabase] {
+    public static var available: [TestDatabase] {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
 
     /// Runs `body` with a migrated database: a new SQLite file, or the shared PostgreSQL database
     /// (tests stay apart by creating their own users).
-    func with(_ body: (any SQLDatabase) async throws -> Void) async throws {
+    public func with(_ body: (any SQLDatabase) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("todo-test-\(UUID().uuidString)")
@@ -45,7 +46,7 @@ enum TestDatabase: String, CaseIterable, CustomTestStringConvertible, Sendable {
 }
 
 /// A new user with a unique email.
-func makeUser(_ db: any SQLDatabase, timeZone: String = "Europe/Berlin") async throws -> User {
+public func makeUser(_ db: any SQLDatabase, timeZone: String = "Europe/Berlin") async throws -> User {
     try await AccountStore(db: db).createUser(
         email: "u-\(UUID().uuidString.lowercased())@example.com", passwordHash: "x", displayName: "Test", timeZone: timeZone)
 }

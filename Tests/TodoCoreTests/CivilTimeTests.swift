@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TodoCore
+
+@Suite struct CivilTimeTests {
+    @Test func parsesOnlyRealDates() {
+        #expect(LocalDate("2028-02-29") != nil)
+        #expect(LocalDate("2026-02-29") == nil)
+        #expect(LocalDate("2026-13-01") == nil)
+        #expect(LocalDate("2026-1-01") == nil)
+        #expect(LocalDateTime("2026-12-01T09:00")?.description == "2026-12-01T09:00")
+        #expect(LocalDateTime("2026-12-01T24:00") == nil)
+        #expect(LocalDate(daysSinceEpoch: LocalDate("1969-12-31")!.daysSinceEpoch) == LocalDate("1969-12-31"))
+    }
+
+    @Test func wallClockToInstantFollowsRFC5545AcrossDST() throws {
+        let berlin = try #require(Zones.zone("Europe/Berlin"))
+        // Ordinary winter and summer times.
+        #expect(Zones.instant(of: LocalDateTime("2026-12-01T09:00")!, in: berlin) == Timestamp.parse("2026-12-01T08:00:00Z"))
+        #expect(Zones.instant(of: LocalDateTime("2026-07-01T09:00")!, in: berlin) == Timestamp.parse("2026-07-01T07:00:00Z"))
+        // 02:30 does not exist on 2026-03-29: moved forward by the gap to 03:30 CEST.
+        #expect(Zones.instant(of: LocalDateTime("2026-03-29T02:30")!, in: berlin) == Timestamp.parse("2026-03-29T01:30:00Z"))
+        // 02:30 happens twice on 2026-10-25: the first (CEST) is taken.
+        #expect(Zones.instant(of: LocalDateTime("2026-10-25T02:30")!, in: berlin) == Timestamp.parse("2026-10-25T00:30:00Z"))
+        let lordHowe = try #require(Zones.zone("Australia/Lord_Howe"))
+        #expect(Zones.local(at: Zones.instant(of: LocalDateTime("2026-01-10T09:00")!, in: lordHowe), in: lordHowe) == LocalDateTime("2026-01-10T09:00"))
+        #expect(Zones.zone("CET_NOT_A_ZONE") == nil)
+        #expect(Zones.zone("Mars/Base") == nil)
+    }
+
+    @Test func timestampsRoundTrip() throws {
+        let d = try #require(Timestamp.parse("2026-12-01T09:00:00.250+01:00"))
+        #expect(Timestamp.millis(d) == "2026-12-01T08:00:00.250Z")
+        #expect(Timestamp.seconds(d) == "2026-12-01T08:00:00Z")
+        #expect(Timestamp.parse("2026-12-01 08:00") == nil)
+        #expect(Timestamp.parse("2026-12-01T08:00:00+25:00") == nil)
+    }
+}
+
+@Suite struct TaskInputTests {
+    @Test func draftReportsEveryBadField() {
+        let json: JSONValue = ["title": "  ", "priority": "p1", "tags": ["a", 3, "#b c"], "due": ["date_time": "x"], "colour": "red"]
+        #expect(throws: TodoError.self) { try TaskDraft(json: json, defaultTimeZone: "UTC") }
+        do {
+            _ = try TaskDraft(json: json, defaultTimeZone: "UTC")
+        } catch TodoError.validation(let errors) {
+            #expect(Set(errors.map(\.field)) == ["colour", "title", "priority", "tags[1]", "tags[2]", "due.date_time"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func tagsAreNormalizedAndDeduplicated() throws {
+        #expect(try TaskRules.tags(["#Work", "work", "home", " errands "]) == ["Work", "home", "errands"])
+    }
+
+    @Test func mergePatchDistinguishesNullFromAbsent() throws {
+        let patch = try TaskPatch(json: ["due": nil, "priority": nil], defaultTimeZone: "UTC")
+        #expect(patch.due == .clear)
+        #expect(patch.priority == Priority.none)
+        #expect(patch.title == nil)
+        let readOnly = #expect(throws: TodoError.self) { try TaskPatch(json: ["completed": true], defaultTimeZone: "UTC") }
+        #expect(readOnly != nil)
+    }
+
+    @Test func allDayDueIsOverdueFromTheNextDayInTheOwnersZone() throws {
+        let due = try TaskRules.due("2026-11-29", defaultTimeZone: "America/New_York")
+        #expect(due.at == Timestamp.parse("2026-11-29T05:00:00Z"))
+        #expect(due.overdueAt == Timestamp.parse("2026-11-30T05:00:00Z"))
+    }
+}
+
+@Suite struct QueryAndJSONTests {
+    @Test func cursorsRoundTripAndRejectOtherSorts() throws {
+        let cursor = Cursor(sort: "-due", value: .date(Timestamp.parse("2026-12-01T08:00:00.123Z")!), id: UUID.v7())
+        let q = try TaskQuery(parameters: [("sort", "-due"), ("cursor", cursor.encoded)], timeZone: "UTC")
+        #expect(q.after == cursor)
+        #expect(throws: TodoError.self) { try TaskQuery(parameters: [("sort", "due"), ("cursor", cursor.encoded)], timeZone: "UTC") }
+        #expect(throws: TodoError.self) { try TaskQuery(parameters: [("sort", "rank")], timeZone: "UTC") }
+        #expect(try TaskQuery(parameters: [("q", "buy milk!")], timeZone: "UTC").sort == .init(.rank, descending: true))
+    }
+
+    @Test func jsonEscapesAndKeepsOrder() throws {
+        let v: JSONValue = ["b": "line\nbreak \"quoted\" \u{1}", "a": [1, .double(2.5), true, nil]]
+        #expect(v.serialized() == #"{"b":"line\nbreak \"quoted\" \u0001","a":[1,2.5,true,null]}"#)
+        #expect(try JSONValue.parse(Data(v.serialized().utf8)) == v)
+        #expect(throws: TodoError.self) { try JSONValue.parse(Data("{".utf8)) }
+    }
+
+    @Test func uuidV7SortsByTime() {
+        let a = UUID.v7(at: Date(timeIntervalSince1970: 1_800_000_000))
+        let b = UUID.v7(at: Date(timeIntervalSince1970: 1_800_000_001))
+        #expect(a.lowercased < b.lowercased)
+        #expect(a.uuidString.dropFirst(14).first == "7")
+    }
+}

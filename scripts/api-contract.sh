@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The API matches its OpenAPI document: schemathesis (PyPI) drives a running `todo serve` (SQLite,
+# a fresh data directory) as a signed-in user and fails on any server error or any response that
+# violates the schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip show schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+PORT="${API_CONTRACT_PORT:-18765}"
+DATA=$(mktemp -d)
+BCRYPT_COST=4 .build/debug/todo serve --port "$PORT" --data-dir "$DATA" >"$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.1; done
+curl -sf -X POST "$BASE/api/v1/auth/signup" -H 'content-type: application/json' \
+  -d '{"email":"contract@example.com","password":"contract-pass","display_name":"Contract","time_zone":"Europe/Berlin"}' >/dev/null
+TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"contract@example.com","password":"contract-pass"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# A task to give the id routes something real to hit.
+curl -sf -X POST "$BASE/api/v1/tasks" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"title":"Seed","tags":["seed"]}' >/dev/null
+schemathesis run "$BASE/openapi.json" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --phases examples,fuzzing,stateful \
+  --max-examples "${API_CONTRACT_EXAMPLES:-60}" --seed 1 --workers 2
+if grep -q '"level":"ERROR"\|error \[TodoApp\] Request failed' "$DATA/server.log"; then
+  echo "server logged errors during the contract run:" >&2
+  grep -i 'Request failed' "$DATA/server.log" >&2
+  exit 1
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI): starts a real PostgreSQL 15 for the store contract and
+# API suites, runs every Swift test against SQLite and PostgreSQL, then the API contract check
+# (schemathesis against a running server), and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export TEST_DATABASE_URL="$(scripts/test-postgres.sh start)"
+trap 'scripts/test-postgres.sh stop' EXIT
+
+swift build --build-tests
+swift test --skip-build
+
+scripts/api-contract.sh
