@@ -1,0 +1,37 @@
+-- wrk scenario: SCENARIO = list | get | create | complete | health; SEED = file from seed.py.
+local users = {}
+local scenario = os.getenv("SCENARIO") or "list"
+local counter = 0
+
+function init(args)
+  for line in io.lines(os.getenv("SEED")) do
+    local parts = {}
+    for w in line:gmatch("%S+") do parts[#parts + 1] = w end
+    if #parts > 1 then users[#users + 1] = parts end
+  end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
+end
+
+function request()
+  counter = counter + 1
+  local u = users[math.random(#users)]
+  local auth = { ["Authorization"] = "Bearer " .. u[1], ["Content-Type"] = "application/json" }
+  local id = u[math.random(2, #u)]
+  if scenario == "list" then
+    return wrk.format("GET", "/api/v1/tasks?priority=high&priority=urgent&sort=-due&limit=50", auth)
+  elseif scenario == "get" then
+    return wrk.format("GET", "/api/v1/tasks/" .. id, auth)
+  elseif scenario == "create" then
+    return wrk.format("POST", "/api/v1/tasks", auth, '{"title":"bench ' .. counter .. '","priority":"medium","tags":["bench"]}')
+  elseif scenario == "complete" then
+    return wrk.format("POST", "/api/v1/tasks/" .. id .. "/complete", auth)
+  else
+    return wrk.format("GET", "/health")
+  end
+end
+
+function response(status, headers, body)
+  if status >= 300 and scenario ~= "health" then
+    io.stderr:write("unexpected status " .. status .. "\n")
+  end
+end
