@@ -42,15 +42,12 @@ struct AccountRoutes {
         let body = try await request.jsonObject(context: context)
         var errors = FieldErrors()
         let email = errors.collect { try AccountRules.email(body["email"]) }
-        guard case .string(let password)? = body["password"] else {
-            errors.add("password", "is required")
-            try errors.check()
-            throw TodoError.invalid("password", "is required")
-        }
+        let password = body["password"]?.stringValue
+        if password == nil { errors.add("password", "is required") }
         try errors.check()
         try services.loginLimiter.attempt(email: email!, address: context.remoteAddress)
         let found = try await services.accounts.credentials(email: email!)
-        guard try await services.passwords.verify(password, hash: found?.1), let user = found?.0 else {
+        guard try await services.passwords.verify(password!, hash: found?.1), let user = found?.0 else {
             context.logger.warning("Login failed", metadata: ["client_address": .string(context.remoteAddress ?? "unknown")])
             throw TodoError.unauthorized(code: "invalid_credentials", detail: "The email or password is wrong.")
         }
