@@ -11,4 +11,5 @@ trap 'scripts/test-postgres.sh stop' EXIT
 swift build --build-tests
 swift test --skip-build
 
+scripts/e2e-cli.sh
 scripts/api-contract.sh

@@ -32,7 +32,8 @@ public struct TaskQuery: Sendable, Equatable {
     public var tags: [String] = []
     public var dueBefore: Date?
     public var dueAfter: Date?
-    public var overdue: Bool = false
+    /// true: only open tasks past their due; false: only tasks that are not; nil: no filter.
+    public var overdue: Bool?
     /// Search words, already split; every word must match (as a prefix).
     public var searchTerms: [String] = []
     public var sort: Sort = Sort(.due)

@@ -29,7 +29,11 @@ extension TaskStore {
         }
         if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
         if let after = query.dueAfter { filters.append("t.due_at >= \(after)") }
-        if query.overdue { filters.append("t.completed_at IS NULL AND t.overdue_at <= \(now)") }
+        switch query.overdue {
+        case true?: filters.append("t.completed_at IS NULL AND t.overdue_at <= \(now)")
+        case false?: filters.append("(t.completed_at IS NOT NULL OR t.overdue_at IS NULL OR t.overdue_at > \(now))")
+        case nil: break
+        }
         var rank: SQLQuery = "0.0"
         if !query.searchTerms.isEmpty {
             switch dialect {

@@ -118,6 +118,7 @@ import TodoTesting
             #expect(try await ids([("tag", "work"), ("tag", "Q4")]) == [futureHigh.id])
             #expect(try await ids([("tag", "work"), ("status", "all")]) == [overdueHigh.id, futureHigh.id, completed.id])
             #expect(try await ids([("overdue", "true")]) == [overdueHigh.id])
+            #expect(try await ids([("overdue", "false")]) == [futureHigh.id, lowNoDue.id, allDayToday.id])
             #expect(try await ids([("due_before", "2026-12-01")]) == [overdueHigh.id, allDayToday.id])
             #expect(try await ids([("due_after", "2026-11-29"), ("due_before", "2026-11-30T00:00:00Z")]) == [allDayToday.id])
             #expect(try await ids([("priority", "high"), ("overdue", "true"), ("tag", "work")]) == [overdueHigh.id])

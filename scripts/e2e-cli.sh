@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End to end, with real processes: what an operator does with the binary.
+#  - `todo serve` on a fresh data directory: migrates, generates a 0600 signing key, says where it
+#    listens, answers /health and /health/ready within 100 ms, and keeps sessions across restarts.
+#  - `todo backend` refuses to start without JWT_SECRET and with migrations pending;
+#    `todo migrate` then lets it start (on the PostgreSQL of TEST_DATABASE_URL when set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/debug/todo
+PORT=${E2E_PORT:-18811}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+passed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+wait_health() { for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# serve on a fresh directory
+(cd "$WORK" && BCRYPT_COST=4 exec "$OLDPWD/$BIN" serve --port $PORT >"$WORK/serve.log" 2>&1) &
+PIDS+=($!)
+wait_health $PORT || fail "serve did not come up: $(cat "$WORK/serve.log")"
+[ -f "$WORK/data/todo.sqlite" ] || fail "serve did not create ./data/todo.sqlite"
+[ "$(stat -c %a "$WORK/data/jwt-secret")" = 600 ] || fail "generated key is not mode 0600"
+grep -q "generated a signing key" "$WORK/serve.log" || fail "no log line about the generated key"
+grep -q "127.0.0.1:$PORT" "$WORK/serve.log" || fail "serve does not say where it listens"
+ok "serve starts with no configuration"
+for path in /health /health/ready; do
+  t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "http://127.0.0.1:$PORT$path")
+  [ "${t%% *}" = 200 ] || fail "$path answered ${t%% *}"
+  awk -v s="${t##* }" 'BEGIN { exit !(s < 0.1) }' || fail "$path took ${t##* } s"
+done
+ok "/health and /health/ready answer 200 within 100 ms"
+B=http://127.0.0.1:$PORT
+curl -sf -X POST $B/api/v1/auth/signup -H 'content-type: application/json' \
+  -d '{"email":"e2e@example.com","password":"e2e-password","display_name":"E"}' >/dev/null
+TOKEN=$(curl -sf -X POST $B/api/v1/auth/login -H 'content-type: application/json' \
+  -d '{"email":"e2e@example.com","password":"e2e-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true
+(cd "$WORK" && exec "$OLDPWD/$BIN" serve --port $PORT >>"$WORK/serve.log" 2>&1) &
+PIDS+=($!)
+wait_health $PORT || fail "serve did not restart"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $TOKEN" $B/api/v1/me)" = 200 ] ||
+  fail "a session did not survive a restart"
+ok "the generated key is kept: sessions survive a restart"
+
+# backend: refuses without a key, refuses with pending migrations, starts after migrate
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  base=${TEST_DATABASE_URL%%\?*}; base=${base%/*}
+  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS todo_e2e" -c "CREATE DATABASE todo_e2e" >/dev/null
+  export DATABASE_URL="$base/todo_e2e?sslmode=disable"
+fi
+export TODO_DATA_DIR="$WORK/backend-data"
+if "$BIN" backend --port $((PORT + 1)) >"$WORK/b1.log" 2>&1; then fail "backend started without JWT_SECRET"; fi
+grep -q "JWT_SECRET" "$WORK/b1.log" || fail "backend did not say JWT_SECRET is missing"
+ok "backend refuses to start without JWT_SECRET"
+export JWT_SECRET="e2e:0123456789abcdef0123456789abcdef"
+if timeout 20 "$BIN" backend --port $((PORT + 1)) >"$WORK/b2.log" 2>&1; then fail "backend started with migrations pending"; fi
+grep -q "Migrations pending" "$WORK/b2.log" || fail "backend did not name the pending migrations: $(cat "$WORK/b2.log")"
+ok "backend refuses to start with migrations pending"
+"$BIN" migrate >"$WORK/m.log" 2>&1 || fail "migrate failed: $(cat "$WORK/m.log")"
+"$BIN" migrate >>"$WORK/m.log" 2>&1 || fail "a second migrate failed"
+"$BIN" backend --port $((PORT + 1)) >"$WORK/b3.log" 2>&1 &
+PIDS+=($!)
+wait_health $((PORT + 1)) || fail "backend did not start after migrate: $(cat "$WORK/b3.log")"
+ok "backend starts after todo migrate ($([ -n "${DATABASE_URL:-}" ] && echo postgres || echo sqlite))"
+echo "$passed passed, 0 failed"
