@@ -40,6 +40,8 @@ public struct AppConfiguration: Sendable {
         if let keys = try secrets.value("JWT_SECRET") { c.jwtKeys = try Self.parseJWTKeys(keys) }
         c.adminToken = try secrets.value("ADMIN_TOKEN")
         c.bcryptCost = UInt8(try Self.int(env, "BCRYPT_COST", default: 12, range: 4...16))
+        c.loginBurstPerEmail = try Self.int(env, "LOGIN_LIMIT_PER_EMAIL", default: 10, range: 1...100_000)
+        c.loginBurstPerAddress = try Self.int(env, "LOGIN_LIMIT_PER_ADDRESS", default: 50, range: 1...1_000_000)
         return c
     }
 

@@ -17,12 +17,18 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        var utf8 = Array(text.utf8)
+        guard utf8.count == 10 else { return nil }
+        guard let parsed = utf8.withUnsafeMutableBufferPointer({ LocalDate.parse(UnsafeBufferPointer($0), at: 0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Reads `YYYY-MM-DD` at `i` of `b`.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> LocalDate? {
+        guard b.count >= i + 10, b[i + 4] == UInt8(ascii: "-"), b[i + 7] == UInt8(ascii: "-"),
+            let y = digits(b, i, 4), let m = digits(b, i + 5, 2), let d = digits(b, i + 8, 2)
         else { return nil }
-        self.init(year: y, month: m, day: d)
+        return LocalDate(year: y, month: m, day: d)
     }
 
     public var description: String {
@@ -89,14 +95,24 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// Parses `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
     public init?(_ text: some StringProtocol) {
-        let halves = text.split(separator: "T", omittingEmptySubsequences: false)
-        guard halves.count == 2, let date = LocalDate(halves[0]) else { return nil }
-        let t = halves[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard t.count == 2 || t.count == 3, t.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
-            let h = Int(t[0]), let m = Int(t[1])
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 16 || utf8.count == 19,
+            let parsed = utf8.withUnsafeBufferPointer({ LocalDateTime.parse($0, at: 0, seconds: utf8.count == 19) })
         else { return nil }
-        let s = t.count == 3 ? Int(t[2]) ?? -1 : 0
-        self.init(date: date, hour: h, minute: m, second: s)
+        self = parsed
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM` (and `:SS` when `seconds`) at `i` of `b`.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, at i: Int, seconds: Bool) -> LocalDateTime? {
+        guard b.count >= i + (seconds ? 19 : 16), let date = LocalDate.parse(b, at: i), b[i + 10] == UInt8(ascii: "T"),
+            b[i + 13] == UInt8(ascii: ":"), let h = digits(b, i + 11, 2), let m = digits(b, i + 14, 2)
+        else { return nil }
+        var sec = 0
+        if seconds {
+            guard b[i + 16] == UInt8(ascii: ":"), let s = digits(b, i + 17, 2) else { return nil }
+            sec = s
+        }
+        return LocalDateTime(date: date, hour: h, minute: m, second: sec)
     }
 
     /// `2026-12-01T09:00`, with `:SS` only when the seconds are not zero.
@@ -181,52 +197,82 @@ public enum Zones {
 public enum Timestamp {
     /// Parses `2026-12-01T08:00:00Z`, `2026-12-01T09:00:00+01:00`, with optional fractional seconds.
     public static func parse(_ text: String) -> Date? {
-        guard text.count >= 20 else { return nil }
-        var s = Substring(text)
-        var offset = 0
-        if s.hasSuffix("Z") || s.hasSuffix("z") {
-            s = s.dropLast()
-        } else {
-            let tail = s.suffix(6)
-            guard tail.count == 6, let sign = tail.first, sign == "+" || sign == "-",
-                tail.dropFirst(3).first == ":",
-                let h = Int(tail.dropFirst().prefix(2)), let m = Int(tail.suffix(2)), h < 24, m < 60
-            else { return nil }
-            offset = (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
-            s = s.dropLast(6)
+        var text = text
+        return text.withUTF8 { b -> Date? in
+            guard b.count >= 20, let local = LocalDateTime.parse(b, at: 0, seconds: true) else { return nil }
+            var i = 19
+            var fraction = 0.0
+            if b[i] == UInt8(ascii: ".") {
+                i += 1
+                var scale = 0.1
+                let start = i
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    fraction += Double(b[i] - 0x30) * scale
+                    scale /= 10
+                    i += 1
+                }
+                guard i > start, i - start <= 9 else { return nil }
+            }
+            var offset = 0
+            if i == b.count - 1, b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+                offset = 0
+            } else if i == b.count - 6, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b[i + 3] == UInt8(ascii: ":"),
+                let h = digits(b, i + 1, 2), let m = digits(b, i + 4, 2), h < 24, m < 60
+            {
+                offset = (h * 3600 + m * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+            } else {
+                return nil
+            }
+            return Date(timeIntervalSince1970: TimeInterval(local.secondsSinceEpochAsUTC - offset) + fraction)
         }
-        var fraction = 0.0
-        if let dot = s.firstIndex(of: ".") {
-            let digits = s[s.index(after: dot)...]
-            guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCIIDigit),
-                let f = Double("0." + digits)
-            else { return nil }
-            fraction = f
-            s = s[..<dot]
-        }
-        let normalized = s.replacingOccurrences(of: "t", with: "T")
-        guard normalized.count == 19, let local = LocalDateTime(normalized) else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(local.secondsSinceEpochAsUTC - offset) + fraction)
     }
 
     /// `2026-12-01T08:00:00Z`
     public static func seconds(_ date: Date) -> String {
-        let l = LocalDateTime(secondsSinceEpochAsUTC: Int(date.timeIntervalSince1970.rounded(.down)))
-        return l.date.description + "T" + pad(l.hour, 2) + ":" + pad(l.minute, 2) + ":" + pad(l.second, 2) + "Z"
+        format(date, millis: false)
     }
 
     /// `2026-12-01T08:00:00.123Z`
     public static func millis(_ date: Date) -> String {
+        format(date, millis: true)
+    }
+
+    private static func format(_ date: Date, millis: Bool) -> String {
         let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
         let secs = Int((Double(ms) / 1000).rounded(.down))
-        let local = LocalDateTime(secondsSinceEpochAsUTC: secs)
-        return local.date.description + "T" + pad(local.hour, 2) + ":" + pad(local.minute, 2) + ":"
-            + pad(local.second, 2) + "." + pad(ms - secs * 1000, 3) + "Z"
+        let l = LocalDateTime(secondsSinceEpochAsUTC: secs)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var i = 0
+            func put(_ n: Int, _ width: Int) {
+                var n = n
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[i + k] = UInt8(0x30 + n % 10)
+                    n /= 10
+                }
+                i += width
+            }
+            func put(_ c: Unicode.Scalar) {
+                buffer[i] = UInt8(c.value)
+                i += 1
+            }
+            put(l.date.year, 4); put("-"); put(l.date.month, 2); put("-"); put(l.date.day, 2); put("T")
+            put(l.hour, 2); put(":"); put(l.minute, 2); put(":"); put(l.second, 2)
+            if millis { put("."); put(ms - secs * 1000, 3) }
+            put("Z")
+            return i
+        }
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+/// The decimal number in `count` ASCII digits at `i` of `b`, or nil.
+func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
+    var n = 0
+    for k in i..<(i + count) {
+        let c = b[k]
+        guard c >= 0x30, c <= 0x39 else { return nil }
+        n = n * 10 + Int(c - 0x30)
+    }
+    return n
 }
 
 /// `n` in decimal, left-padded with zeros to `width` digits.

@@ -156,6 +156,37 @@ extension UUID {
     /// The canonical lowercase form (`0193…`), as stored and returned everywhere.
     public var lowercased: String { uuidString.lowercased() }
 
+    /// Parses the canonical 36-character form (either case) without Foundation's scanf-based parser,
+    /// which shows up in profiles of list requests.
+    public init?(canonical text: String) {
+        var text = text
+        let parsed: uuid_t? = text.withUTF8 { b in
+            guard b.count == 36, b[8] == 0x2D, b[13] == 0x2D, b[18] == 0x2D, b[23] == 0x2D else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            var j = 0
+            var i = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
+                guard let hi = UUID.hex(b[i]), let lo = UUID.hex(b[i + 1]) else { return nil }
+                bytes[j] = hi << 4 | lo
+                j += 1
+                i += 2
+            }
+            return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+
     /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits, so ids sort by
     /// creation time and index well.
     public static func v7(at date: Date = Date()) -> UUID {

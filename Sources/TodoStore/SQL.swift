@@ -134,7 +134,7 @@ public struct SQLRow: Sendable {
     public func optionalUUID(_ name: String) -> UUID? {
         switch self[name] {
         case .uuid(let u): return u
-        case .text(let s): return UUID(uuidString: s)
+        case .text(let s): return UUID(canonical: s)
         default: return nil
         }
     }

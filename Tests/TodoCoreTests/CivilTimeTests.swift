@@ -92,5 +92,9 @@ import TodoCore
         let b = UUID.v7(at: Date(timeIntervalSince1970: 1_800_000_001))
         #expect(a.lowercased < b.lowercased)
         #expect(a.uuidString.dropFirst(14).first == "7")
+        #expect(UUID(canonical: a.lowercased) == a)
+        #expect(UUID(canonical: a.uuidString) == a)
+        #expect(UUID(canonical: "0193-not-a-uuid") == nil)
+        #expect(UUID(canonical: String(a.lowercased.dropLast()) + "g") == nil)
     }
 }
