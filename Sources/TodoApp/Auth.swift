@@ -29,6 +29,11 @@ public struct TokenIssuer: Sendable {
     let signingKid: String
     let kids: Set<String>
     public let lifetime: TimeInterval
+    /// Tokens already verified, with their subject and expiry: a request with a known token skips
+    /// parsing and the HMAC (about a tenth of a get-one request's CPU time). Bounded; cleared
+    /// when full.
+    private let verified = NIOLockedValueBox<[String: (UUID, Date)]>([:])
+    static let verifiedLimit = 10_000
 
     public init(keys config: [(kid: String, secret: String)], lifetime: TimeInterval) async {
         let collection = JWTKeyCollection()
@@ -50,14 +55,26 @@ public struct TokenIssuer: Sendable {
 
     /// The user id of a valid token. Refuses tokens without a known `kid` or with another
     /// algorithm than HS256 (`alg: none` included) before any signature is checked.
-    public func verify(_ token: String) async -> UUID? {
+    public func verify(_ token: String, now: Date = Date()) async -> UUID? {
+        if let (user, expiry) = verified.withLockedValue({ $0[token] }) {
+            return expiry > now ? user : nil
+        }
+        guard let (user, expiry) = await verifyUncached(token) else { return nil }
+        verified.withLockedValue { cache in
+            if cache.count >= Self.verifiedLimit { cache.removeAll(keepingCapacity: true) }
+            cache[token] = (user, expiry)
+        }
+        return expiry > now ? user : nil
+    }
+
+    func verifyUncached(_ token: String) async -> (UUID, Date)? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(base64URL: String(parts[0])),
             let header = try? JSONValue.parse(headerData), header["alg"]?.stringValue == "HS256",
             let kid = header["kid"]?.stringValue, kids.contains(kid),
-            let claims = try? await keys.verify(token, as: AccessClaims.self)
+            let claims = try? await keys.verify(token, as: AccessClaims.self), let user = UUID(uuidString: claims.sub.value)
         else { return nil }
-        return UUID(uuidString: claims.sub.value)
+        return (user, claims.exp.value)
     }
 }
 

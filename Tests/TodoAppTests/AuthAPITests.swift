@@ -112,6 +112,8 @@ import TodoTesting
         let fresh = try await rotated.accessToken(for: user)
         #expect(await rotated.verify(fresh) == user)
         #expect(await old.verify(fresh) == nil)
+        // A verified (cached) token still expires.
+        #expect(await rotated.verify(fresh, now: Date().addingTimeInterval(3601)) == nil)
         #expect(fresh.split(separator: ".").first.flatMap { Data(base64Encoded: String($0) + "==") }.map { String(decoding: $0, as: UTF8.self).contains("\"k2\"") } ?? false)
     }
 
