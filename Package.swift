@@ -54,6 +54,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "RecurrenceBench",
+            dependencies: ["TodoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "todo",
             dependencies: [
                 "TodoApp",

@@ -15,6 +15,9 @@ struct TaskRoutes {
         group.delete("tasks/{id}", use: delete)
         group.post("tasks/{id}/complete") { try await self.setCompleted(true, $0, $1) }
         group.post("tasks/{id}/reopen") { try await self.setCompleted(false, $0, $1) }
+        group.post("tasks/{id}/skip", use: skip)
+        group.get("tasks/{id}/history", use: history)
+        group.get("recurrence/preview", use: preview)
         group.get("tags", use: tags)
         group.patch("tags/{name}", use: renameTag)
         group.delete("tags/{name}", use: deleteTag)
@@ -84,6 +87,60 @@ struct TaskRoutes {
             id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID, completed: completed,
             expectedVersion: Precondition(request)?.expectedVersion)
         return .task(task)
+    }
+
+    @Sendable func skip(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        let task = try await services.tasks.skip(
+            id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID,
+            expectedVersion: Precondition(request)?.expectedVersion)
+        return .task(task)
+    }
+
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        let entries = try await services.tasks.history(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
+        return .json(.object([("items", .array(entries.map(\.json))), ("next_cursor", .null)]))
+    }
+
+    /// `GET /api/v1/recurrence/preview?rule=…&start=…&time_zone=…&count=5`: the next instances of
+    /// a rule and its English description, for the recurrence builder.
+    @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        let q = request.uri.queryParameters
+        var errors = FieldErrors()
+        for (key, _) in q where !["rule", "start", "time_zone", "count"].contains(String(key)) {
+            errors.add(String(key), "is not a parameter of the preview")
+        }
+        var rule: RecurrenceRule?
+        if let text = q["rule"] {
+            do { rule = try RecurrenceRule(parsing: String(text)) } catch { errors.add("rule", error.description) }
+        } else {
+            errors.add("rule", "is required")
+        }
+        let zoneName: String? =
+            if let z = q["time_zone"] { errors.collect { try TaskRules.timeZone(.string(String(z))) } } else { try await timeZone(principal) }
+        var count = 5
+        if let c = q["count"] {
+            if let n = Int(c), (1...100).contains(n) { count = n } else { errors.add("count", "must be a whole number from 1 to 100") }
+        }
+        var start: LocalDateTime?
+        if let s = q["start"].map(String.init) {
+            start = LocalDateTime(s) ?? LocalDate(s).map { LocalDateTime(date: $0, hour: 0, minute: 0)! }
+            if start == nil { errors.add("start", "must be a local date-time YYYY-MM-DDTHH:MM or a date YYYY-MM-DD") }
+        }
+        try errors.check()
+        let zone = Zones.zone(zoneName!)!
+        let from = start ?? Zones.local(at: Date(), in: zone)
+        let instances = rule!.expand(start: from, zone: zone, limit: count)
+        return .json(
+            .object([
+                ("instances", .array(instances.map { .string(Timestamp.withOffset($0.at, in: zone)) })),
+                ("description", .string(rule!.englishDescription)), ("rule", .string(rule!.description)),
+            ]))
     }
 
     @Sendable func tags(_ request: Request, context: AppRequestContext) async throws -> Response {

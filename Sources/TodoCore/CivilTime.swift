@@ -232,6 +232,17 @@ public enum Timestamp {
         format(date, millis: false)
     }
 
+    /// `2026-12-01T09:00:00+01:00`: the wall-clock time in `zone` with its UTC offset.
+    public static func withOffset(_ date: Date, in zone: TimeZone) -> String {
+        let whole = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        let offset = zone.secondsFromGMT(for: whole)
+        let l = Zones.local(at: whole, in: zone)
+        let sign = offset < 0 ? "-" : "+"
+        let a = abs(offset)
+        return l.date.description + "T" + pad(l.hour, 2) + ":" + pad(l.minute, 2) + ":" + pad(l.second, 2) + sign + pad(a / 3600, 2) + ":"
+            + pad(a % 3600 / 60, 2)
+    }
+
     /// `2026-12-01T08:00:00.123Z`
     public static func millis(_ date: Date) -> String {
         format(date, millis: true)

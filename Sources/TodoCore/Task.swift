@@ -61,7 +61,7 @@ public enum RecurrenceAnchor: String, Sendable, CaseIterable {
     case schedule, completion
 }
 
-/// An RRULE and its anchor, as stored on a task.
+/// An RRULE (canonical text) and its anchor, as stored on a task.
 public struct Recurrence: Sendable, Equatable {
     public var rule: String
     public var anchor: RecurrenceAnchor
@@ -69,6 +69,14 @@ public struct Recurrence: Sendable, Equatable {
     public init(rule: String, anchor: RecurrenceAnchor) {
         self.rule = rule
         self.anchor = anchor
+    }
+
+    /// `{"rule", "anchor", "description"}`.
+    public var json: JSONValue {
+        .object([
+            ("rule", .string(rule)), ("anchor", .string(anchor.rawValue)),
+            ("description", .string((try? RecurrenceRule(parsing: rule))?.englishDescription ?? rule)),
+        ])
     }
 }
 
@@ -82,6 +90,8 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
     public var tags: [String]
     public var due: ResolvedDue?
     public var completedAt: Date?
+    /// Set when this occurrence of a series was skipped (closed without being done).
+    public var skippedAt: Date?
     public var recurrence: Recurrence?
     public var seriesID: UUID?
     public var occurrenceIndex: Int?
@@ -91,7 +101,7 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
 
     public init(
         id: UUID, userID: UUID, title: String, description: String = "", priority: Priority = .none,
-        tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, recurrence: Recurrence? = nil,
+        tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, skippedAt: Date? = nil, recurrence: Recurrence? = nil,
         seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1
     ) {
         self.id = id
@@ -102,6 +112,7 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
         self.tags = tags
         self.due = due
         self.completedAt = completedAt
+        self.skippedAt = skippedAt
         self.recurrence = recurrence
         self.seriesID = seriesID
         self.occurrenceIndex = occurrenceIndex
@@ -111,6 +122,8 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
     }
 
     public var isCompleted: Bool { completedAt != nil }
+    /// Completed or skipped: no longer on the open list.
+    public var isClosed: Bool { completedAt != nil || skippedAt != nil }
 
     /// The entity tag of this version of the task (`"3"`).
     public var etag: String { "\"\(version)\"" }
@@ -129,6 +142,10 @@ extension TodoTask {
             ("due", due.map(\.json) ?? .null),
             ("completed", .bool(isCompleted)),
             ("completed_at", completedAt.map { .string(Timestamp.millis($0)) } ?? .null),
+            ("skipped_at", skippedAt.map { .string(Timestamp.millis($0)) } ?? .null),
+            ("recurrence", recurrence.map(\.json) ?? .null),
+            ("series_id", seriesID.map { .string($0.lowercased) } ?? .null),
+            ("occurrence_index", occurrenceIndex.map { .int(Int64($0)) } ?? .null),
             ("created_at", .string(Timestamp.millis(createdAt))),
             ("updated_at", .string(Timestamp.millis(updatedAt))),
             ("version", .int(Int64(version))),

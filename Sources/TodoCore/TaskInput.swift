@@ -113,6 +113,33 @@ public enum TaskRules {
         }
     }
 
+    /// `{"rule": "FREQ=WEEKLY;BYDAY=MO", "anchor": "schedule" | "completion"}`; the rule is stored
+    /// in its canonical form. `description` (as returned) is accepted and ignored.
+    public static func recurrence(_ value: JSONValue, field: String = "recurrence") throws -> Recurrence {
+        guard case .object(let members) = value else {
+            throw TodoError.invalid(field, "must be an object with rule and anchor")
+        }
+        var errors = FieldErrors()
+        for (key, _) in members where !["rule", "anchor", "description"].contains(key) {
+            errors.add("\(field).\(key)", "is not a field of recurrence")
+        }
+        var rule: RecurrenceRule?
+        switch value["rule"] {
+        case .string(let text)?:
+            do { rule = try RecurrenceRule(parsing: text) } catch { errors.add("\(field).rule", error.description) }
+        case nil: errors.add("\(field).rule", "is required")
+        default: errors.add("\(field).rule", "must be an RRULE string such as FREQ=WEEKLY;BYDAY=MO")
+        }
+        var anchor = RecurrenceAnchor.schedule
+        if let a = value["anchor"], a != .null {
+            if let parsed = a.stringValue.flatMap(RecurrenceAnchor.init(rawValue:)) { anchor = parsed } else {
+                errors.add("\(field).anchor", "must be schedule or completion")
+            }
+        }
+        try errors.check()
+        return Recurrence(rule: rule!.description, anchor: anchor)
+    }
+
     public static func timeZone(_ value: JSONValue, field: String = "time_zone") throws -> String {
         guard case .string(let s) = value, Zones.zone(s) != nil else {
             throw TodoError.invalid(field, "must be an IANA time zone such as Europe/Berlin")
@@ -128,13 +155,18 @@ public struct TaskDraft: Sendable, Equatable {
     public var priority: Priority = .none
     public var tags: [String] = []
     public var due: ResolvedDue? = nil
+    public var recurrence: Recurrence? = nil
 
-    public init(title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil) {
+    public init(
+        title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil,
+        recurrence: Recurrence? = nil
+    ) {
         self.title = title
         self.description = description
         self.priority = priority
         self.tags = tags
         self.due = due
+        self.recurrence = recurrence
     }
 
     /// Reads a create request. Every bad field is reported at once; unknown fields are errors.
@@ -157,6 +189,12 @@ public struct TaskDraft: Sendable, Equatable {
         if let d = json["due"], d != .null {
             self.due = errors.collect { try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }
         }
+        if let r = json["recurrence"], r != .null {
+            self.recurrence = errors.collect { try TaskRules.recurrence(r) }
+            if json["due"] == nil || json["due"] == .null {
+                errors.add("due", "is required for a recurring task (the first occurrence)")
+            }
+        }
         try errors.check()
     }
 }
@@ -170,9 +208,10 @@ public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
 
 /// A validated JSON Merge Patch of a task.
 public struct TaskPatch: Sendable, Equatable {
-    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due"]
+    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due", "recurrence"]
     static let readOnlyFields: Set<String> = [
-        "id", "user_id", "completed", "completed_at", "created_at", "updated_at", "version",
+        "id", "user_id", "completed", "completed_at", "skipped_at", "created_at", "updated_at", "version", "series_id",
+        "occurrence_index",
     ]
 
     public var title: String?
@@ -180,13 +219,18 @@ public struct TaskPatch: Sendable, Equatable {
     public var priority: Priority?
     public var tags: [String]?
     public var due: FieldChange<ResolvedDue> = .unchanged
+    public var recurrence: FieldChange<Recurrence> = .unchanged
 
-    public init(title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil, due: FieldChange<ResolvedDue> = .unchanged) {
+    public init(
+        title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil,
+        due: FieldChange<ResolvedDue> = .unchanged, recurrence: FieldChange<Recurrence> = .unchanged
+    ) {
         self.title = title
         self.description = description
         self.priority = priority
         self.tags = tags
         self.due = due
+        self.recurrence = recurrence
     }
 
     public init(json: JSONValue, defaultTimeZone: String) throws {
@@ -216,11 +260,19 @@ public struct TaskPatch: Sendable, Equatable {
                 due = .set(resolved)
             }
         }
+        if let r = json["recurrence"] {
+            if r == .null {
+                recurrence = .clear
+            } else if let parsed = errors.collect({ try TaskRules.recurrence(r) }) {
+                recurrence = .set(parsed)
+            }
+        }
         try errors.check()
     }
 
-    /// The task after this patch, or nil when nothing would change.
-    public func applied(to task: TodoTask) -> TodoTask? {
+    /// The task after this patch, or nil when nothing would change. Throws when the result would
+    /// be a recurring task without a due.
+    public func applied(to task: TodoTask) throws -> TodoTask? {
         var t = task
         if let title { t.title = title }
         if let description { t.description = description }
@@ -231,9 +283,22 @@ public struct TaskPatch: Sendable, Equatable {
         case .clear: t.due = nil
         case .set(let d): t.due = d
         }
+        switch recurrence {
+        case .unchanged: break
+        case .clear: t.recurrence = nil
+        case .set(let r):
+            t.recurrence = r
+            if t.seriesID == nil {
+                t.seriesID = t.id
+                t.occurrenceIndex = 0
+            }
+        }
+        if t.recurrence != nil && t.due == nil {
+            throw TodoError.invalid("due", "is required for a recurring task (the first occurrence)")
+        }
         let sameTags = t.tags.map(TaskRules.tagKey) == task.tags.map(TaskRules.tagKey) && t.tags == task.tags
         if t.title == task.title, t.description == task.description, t.priority == task.priority, sameTags,
-            t.due == task.due
+            t.due == task.due, t.recurrence == task.recurrence
         {
             return nil
         }

@@ -126,4 +126,21 @@ enum Schema {
             """,
             "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
         ])
+
+    /// Skipped occurrences, and one successor per occurrence of a series (`spawned_from` is
+    /// unique: completing an occurrence twice can never create two next occurrences).
+    static let v2 = Migration(
+        version: 2, name: "recurring_series",
+        sqlite: [
+            "ALTER TABLE tasks ADD COLUMN skipped_at TEXT",
+            "ALTER TABLE tasks ADD COLUMN spawned_from TEXT",
+            "CREATE UNIQUE INDEX tasks_spawned_from ON tasks (spawned_from) WHERE spawned_from IS NOT NULL",
+            "CREATE INDEX tasks_series ON tasks (series_id, occurrence_index) WHERE series_id IS NOT NULL",
+        ],
+        postgres: [
+            "ALTER TABLE tasks ADD COLUMN skipped_at timestamptz",
+            "ALTER TABLE tasks ADD COLUMN spawned_from uuid",
+            "CREATE UNIQUE INDEX tasks_spawned_from ON tasks (spawned_from) WHERE spawned_from IS NOT NULL",
+            "CREATE INDEX tasks_series ON tasks (series_id, occurrence_index) WHERE series_id IS NOT NULL",
+        ])
 }

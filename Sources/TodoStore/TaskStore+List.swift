@@ -13,7 +13,7 @@ extension TaskStore {
         var joins: SQLQuery = ""
         var filters: [SQLQuery] = ["t.user_id = \(userID)"]
         switch query.status {
-        case .open: filters.append("t.completed_at IS NULL")
+        case .open: filters.append("t.completed_at IS NULL AND t.skipped_at IS NULL")
         case .completed: filters.append("t.completed_at IS NOT NULL")
         case .all: break
         }
@@ -30,8 +30,9 @@ extension TaskStore {
         if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
         if let after = query.dueAfter { filters.append("t.due_at >= \(after)") }
         switch query.overdue {
-        case true?: filters.append("t.completed_at IS NULL AND t.overdue_at <= \(now)")
-        case false?: filters.append("(t.completed_at IS NOT NULL OR t.overdue_at IS NULL OR t.overdue_at > \(now))")
+        case true?: filters.append("t.completed_at IS NULL AND t.skipped_at IS NULL AND t.overdue_at <= \(now)")
+        case false?:
+            filters.append("(t.completed_at IS NOT NULL OR t.skipped_at IS NOT NULL OR t.overdue_at IS NULL OR t.overdue_at > \(now))")
         case nil: break
         }
         var rank: SQLQuery = "0.0"

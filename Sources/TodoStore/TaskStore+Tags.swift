@@ -25,7 +25,7 @@ extension TaskStore {
             try await conn.query(
                 """
                 SELECT g.name, g.key, COUNT(t.id) AS total_count,
-                  COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND t.completed_at IS NULL THEN 1 ELSE 0 END), 0) AS open_count
+                  COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND t.completed_at IS NULL AND t.skipped_at IS NULL THEN 1 ELSE 0 END), 0) AS open_count
                 FROM tags g LEFT JOIN task_tags tt ON tt.tag_id = g.id LEFT JOIN tasks t ON t.id = tt.task_id
                 WHERE g.user_id = \(userID) GROUP BY g.id, g.name, g.key ORDER BY g.key
                 """

@@ -10,27 +10,42 @@ public struct TaskStore: Sendable {
 
     static let columns = """
         t.id, t.user_id, t.title, t.description, t.priority, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
-        t.completed_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
+        t.completed_at, t.skipped_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
         t.updated_at, t.version
         """
 
-    /// Creates a task owned by `userID`.
+    /// Creates a task owned by `userID`. A recurring task starts a series (its own id) at index 0.
     public func create(userID: UUID, draft: TaskDraft, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
-        var task = TodoTask(
-            id: .v7(at: now), userID: userID, title: draft.title, description: draft.description,
-            priority: draft.priority, tags: draft.tags, due: draft.due, createdAt: now, updatedAt: now)
+        let id = UUID.v7(at: now)
+        let recurring = draft.recurrence != nil
+        let task = TodoTask(
+            id: id, userID: userID, title: draft.title, description: draft.description, priority: draft.priority,
+            tags: draft.tags, due: draft.due, recurrence: draft.recurrence, seriesID: recurring ? id : nil,
+            occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
         let dialect = db.dialect
-        task.tags = try await db.write { conn in
-            try await conn.execute(
-                """
-                INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date,
-                  due_local, due_tz, completed_at, created_at, updated_at, version)
-                VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
-                  \(task.priority.rank), \(Self.dueColumns(task.due)), NULL, \(now), \(now), 1)
-                """)
-            return try await Self.replaceTags(of: task.id, userID: userID, names: task.tags, now: now, conn: conn, dialect: dialect)
+        return try await db.write { conn in
+            try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
         }
+    }
+
+    /// Inserts a task with its tags; nil when a unique key refused it (`ON CONFLICT DO NOTHING`:
+    /// the successor of an occurrence, or its (series, index), exists already).
+    static func insert(_ task: TodoTask, spawnedFrom: UUID?, conn: any SQLConnection, dialect: SQLDialect) async throws -> TodoTask? {
+        let inserted = try await conn.first(
+            """
+            INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date,
+              due_local, due_tz, completed_at, skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index,
+              spawned_from, created_at, updated_at, version)
+            VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
+              \(task.priority.rank), \(Self.dueColumns(task.due)), \(task.completedAt), \(task.skippedAt),
+              \(task.recurrence?.rule), \(task.recurrence?.anchor.rawValue), \(task.seriesID), \(task.occurrenceIndex),
+              \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version))
+            ON CONFLICT DO NOTHING RETURNING id
+            """)
+        guard inserted != nil else { return nil }
+        var task = task
+        task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, conn: conn, dialect: dialect)
         return task
     }
 
@@ -51,13 +66,15 @@ public struct TaskStore: Sendable {
         let dialect = db.dialect
         return try await db.write { conn in
             let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
-            guard var next = patch.applied(to: current) else { return current }
+            guard var next = try patch.applied(to: current) else { return current }
             next.version += 1
             next.updatedAt = now
             try await conn.execute(
                 """
                 UPDATE tasks SET title = \(next.title), title_key = \(next.title.lowercased()), description = \(next.description),
-                  priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), updated_at = \(now), version = \(next.version)
+                  priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), recurrence_rule = \(next.recurrence?.rule),
+                  recurrence_anchor = \(next.recurrence?.anchor.rawValue), series_id = \(next.seriesID),
+                  occurrence_index = \(next.occurrenceIndex), updated_at = \(now), version = \(next.version)
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
             if patch.tags != nil {
@@ -68,21 +85,26 @@ public struct TaskStore: Sendable {
     }
 
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
-    /// returned unchanged.
+    /// returned unchanged. Completing an occurrence of a series creates the next occurrence in the
+    /// same transaction, at most once (see `spawnNext`). Reopening also clears a skip.
     public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         let dialect = db.dialect
         return try await db.write { conn in
             var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
-            if task.isCompleted == completed { return task }
+            if completed ? task.isCompleted : !task.isClosed { return task }
             task.completedAt = completed ? now : nil
+            task.skippedAt = nil
             task.updatedAt = now
             task.version += 1
             try await conn.execute(
                 """
-                UPDATE tasks SET completed_at = \(task.completedAt), updated_at = \(now), version = \(task.version)
+                UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
+            if completed {
+                _ = try await Self.spawnNext(after: task, anchor: task.recurrence?.anchor ?? .schedule, now: now, conn: conn, dialect: dialect)
+            }
             return task
         }
     }
@@ -191,7 +213,8 @@ public struct TaskStore: Sendable {
         return TodoTask(
             id: try row.uuid("id"), userID: try row.uuid("user_id"), title: try row.string("title"),
             description: try row.string("description"), priority: Priority(rank: try row.int("priority")) ?? .none,
-            tags: tags, due: due, completedAt: row.optionalDate("completed_at"), recurrence: recurrence,
+            tags: tags, due: due, completedAt: row.optionalDate("completed_at"), skippedAt: row.optionalDate("skipped_at"),
+            recurrence: recurrence,
             seriesID: row.optionalUUID("series_id"), occurrenceIndex: row.optionalInt("occurrence_index"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
     }

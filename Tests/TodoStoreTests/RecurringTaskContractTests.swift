@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import TodoCore
+import TodoStore
+import TodoTesting
+
+/// Completing or skipping an occurrence of a series creates the next one, once, on both databases.
+@Suite struct RecurringTaskContractTests {
+    func at(_ local: String, _ zone: String = "Europe/Berlin") -> ResolvedDue {
+        ResolvedDue(.dateTime(LocalDateTime(local)!, timeZone: zone), defaultTimeZone: zone)
+    }
+
+    func instant(_ s: String) -> Date { Timestamp.parse(s)! }
+
+    func openTasks(_ store: TaskStore, _ user: User) async throws -> [TodoTask] {
+        try await store.list(userID: user.id, query: TaskQuery()).items
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func completingCreatesTheNextOccurrenceExactlyOnce(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id,
+                draft: TaskDraft(
+                    title: "Standup", tags: ["work"], due: at("2026-11-02T09:00"),
+                    recurrence: Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,WE", anchor: .schedule)))
+            #expect(first.seriesID == first.id)
+            #expect(first.occurrenceIndex == 0)
+            let now = instant("2026-11-02T10:00:00Z")
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: now)
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: now)
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: false, now: now)
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-12T10:00:00Z"))
+            let open = try await openTasks(store, user)
+            #expect(open.count == 1)
+            let next = try #require(open.first)
+            #expect(next.due?.json == ["date_time": "2026-11-04T09:00", "time_zone": "Europe/Berlin", "at": "2026-11-04T08:00:00Z"])
+            #expect(next.seriesID == first.id)
+            #expect(next.occurrenceIndex == 1)
+            #expect(next.tags == ["work"])
+            #expect(next.recurrence == first.recurrence)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func concurrentCompletionsCreateOneSuccessor(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Race", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        // Complete and reopen in a race: whatever interleaves, one successor.
+                        _ = try await store.setCompleted(id: first.id, userID: user.id, completed: i % 2 == 0, now: self.instant("2026-11-02T10:00:00Z"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-02T10:00:00Z"))
+            let all = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("status", "all")], timeZone: "UTC")).items
+            #expect(all.count == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func scheduleAnchorSkipsMissedInstances(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id,
+                draft: TaskDraft(title: "Gym", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,WE", anchor: .schedule)))
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-20T12:00:00Z"))
+            let next = try #require(try await openTasks(store, user).first)
+            #expect(next.due?.at == instant("2026-11-23T08:00:00Z"))
+            #expect(next.occurrenceIndex == 6)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func completionAnchorCountsFromTheDayItWasDone(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id,
+                draft: TaskDraft(title: "Water plants", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY;INTERVAL=3", anchor: .completion)))
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-10T14:00:00Z"))
+            let next = try #require(try await openTasks(store, user).first)
+            #expect(next.due?.json == ["date_time": "2026-11-13T09:00", "time_zone": "Europe/Berlin", "at": "2026-11-13T08:00:00Z"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func countEndsTheSeriesAndAllDayKeepsDates(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db, timeZone: "America/New_York")
+            let due = ResolvedDue(.allDay(LocalDate("2026-11-17")!), defaultTimeZone: "America/New_York")
+            let first = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Pills", due: due, recurrence: Recurrence(rule: "FREQ=DAILY;COUNT=2", anchor: .schedule)))
+            // Three days late, at noon in New York: the next all-day occurrence is today, not in the past.
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            let open = try await openTasks(store, user)
+            #expect(open.count == 0)  // COUNT=2: the only other instance (Nov 18) is in the past
+            let second = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Vitamins", due: due, recurrence: Recurrence(rule: "FREQ=DAILY;COUNT=5", anchor: .schedule)))
+            _ = try await store.setCompleted(id: second.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            let next = try #require(try await openTasks(store, user).first)
+            #expect(next.due?.json == ["date": "2026-11-20"])
+            #expect(next.occurrenceIndex == 3)
+            _ = try await store.setCompleted(id: next.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            let last = try #require(try await openTasks(store, user).first)
+            #expect(last.due?.json == ["date": "2026-11-21"])
+            #expect(last.occurrenceIndex == 4)
+            _ = try await store.setCompleted(id: last.id, userID: user.id, completed: true, now: instant("2026-11-21T17:00:00Z"))
+            #expect(try await openTasks(store, user).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func wallClockTimeSurvivesTheDSTChange(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Review", due: at("2026-10-19T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY", anchor: .schedule)))
+            #expect(first.due?.at == instant("2026-10-19T07:00:00Z"))
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-10-19T08:00:00Z"))
+            let next = try #require(try await openTasks(store, user).first)
+            #expect(next.due?.at == instant("2026-10-26T08:00:00Z"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func skippingKeepsTheOccurrenceInTheHistory(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Report", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+            let skipped = try await store.skip(id: first.id, userID: user.id, now: instant("2026-11-02T07:00:00Z"))
+            #expect(skipped.skippedAt != nil)
+            let second = try #require(try await openTasks(store, user).first)
+            #expect(second.occurrenceIndex == 1)
+            _ = try await store.setCompleted(id: second.id, userID: user.id, completed: true, now: instant("2026-11-03T07:00:00Z"))
+            let history = try await store.history(id: second.id, userID: user.id)
+            #expect(history.map(\.task.id) == [first.id, second.id])
+            #expect(history.map { $0.json["status"] } == ["skipped", "completed"])
+            let plain = try await store.create(userID: user.id, draft: TaskDraft(title: "Once"))
+            await #expect(throws: TodoError.self) { try await store.skip(id: plain.id, userID: user.id) }
+            let other = try await makeUser(db)
+            await #expect(throws: TodoError.notFound(resource: "task")) { try await store.history(id: first.id, userID: other.id) }
+            await #expect(throws: TodoError.notFound(resource: "task")) { try await store.skip(id: second.id, userID: other.id) }
+        }
+    }
+}
