@@ -254,6 +254,7 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
     func datesOfMonth(year: Int, month: Int, scopeIsYear: Bool) -> [LocalDate] {
         let length = LocalDate.daysIn(month: month, year: year)
         var result: [LocalDate] = []
+        let weekStarts = rule.byWeekNo.isEmpty ? [] : (year - 1...year + 2).map(firstWeekStart)
         for day in 1...length {
             let d = LocalDate(year: year, month: month, day: day)!
             if !monthDays.isEmpty && !monthDays.contains(where: { $0 > 0 ? $0 == day : length + $0 + 1 == day }) { continue }
@@ -262,7 +263,7 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
                 let n = LocalDate.daysIn(year: year)
                 if !rule.byYearDay.contains(where: { $0 > 0 ? $0 == yd : n + $0 + 1 == yd }) { continue }
             }
-            if !rule.byWeekNo.isEmpty && !weekNumberMatches(d) { continue }
+            if !rule.byWeekNo.isEmpty && !weekNumberMatches(d, weekStarts: weekStarts) { continue }
             if !plainDays.isEmpty || !numberedDays.isEmpty {
                 if plainDays.contains(d.weekday) {
                 } else if !numberedDays.contains(where: { numberedMatches($0, d, scopeIsYear: scopeIsYear) }) {
@@ -299,25 +300,21 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
         return n > 0 ? index / 7 + 1 == n : (length - 1 - index) / 7 + 1 == -n
     }
 
-    /// RFC 5545 week numbers: weeks start on WKST; week 1 is the first with at least four days in
-    /// the year.
-    func weekNumberMatches(_ d: LocalDate) -> Bool {
-        func firstWeekStart(_ year: Int) -> Int {
-            let jan1 = LocalDate(year: year, month: 1, day: 1)!
-            let offset = (jan1.weekday.rawValue - rule.weekStart.rawValue + 7) % 7
-            return jan1.daysSinceEpoch + (offset <= 3 ? -offset : 7 - offset)
-        }
-        var year = d.year
-        var start = firstWeekStart(year)
-        if d.daysSinceEpoch < start {
-            year -= 1
-            start = firstWeekStart(year)
-        } else if d.daysSinceEpoch >= firstWeekStart(year + 1) {
-            year += 1
-            start = firstWeekStart(year)
-        }
-        let week = (d.daysSinceEpoch - start) / 7 + 1
-        let weeksInYear = (firstWeekStart(year + 1) - start) / 7
+    /// The first day (days since the epoch) of week 1 of `year`: weeks start on WKST, and week 1
+    /// is the first with at least four days in the year (RFC 5545).
+    func firstWeekStart(_ year: Int) -> Int {
+        let jan1 = LocalDate(year: year, month: 1, day: 1)!
+        let offset = (jan1.weekday.rawValue - rule.weekStart.rawValue + 7) % 7
+        return jan1.daysSinceEpoch + (offset <= 3 ? -offset : 7 - offset)
+    }
+
+    /// Whether `d` lies in one of BYWEEKNO's weeks. `weekStarts` holds `firstWeekStart` of the
+    /// year before `d`'s, its own, and the two after.
+    func weekNumberMatches(_ d: LocalDate, weekStarts: [Int]) -> Bool {
+        let day = d.daysSinceEpoch
+        let i = day < weekStarts[1] ? 0 : day >= weekStarts[2] ? 2 : 1
+        let week = (day - weekStarts[i]) / 7 + 1
+        let weeksInYear = (weekStarts[i + 1] - weekStarts[i]) / 7
         return rule.byWeekNo.contains { $0 > 0 ? $0 == week : weeksInYear + $0 + 1 == week }
     }
 }
