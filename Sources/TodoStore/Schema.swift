@@ -143,4 +143,29 @@ enum Schema {
             "CREATE UNIQUE INDEX tasks_spawned_from ON tasks (spawned_from) WHERE spawned_from IS NOT NULL",
             "CREATE INDEX tasks_series ON tasks (series_id, occurrence_index) WHERE series_id IS NOT NULL",
         ])
+
+    /// The outbox and event log. `seq` is the order rows were inserted; `log_offset` is assigned
+    /// per (topic, partition) in commit order by the log's sequencer (NULL until then).
+    static let v3 = Migration(
+        version: 3, name: "event_outbox",
+        sqlite: [
+            """
+            CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL,
+              partition_no INTEGER NOT NULL, log_offset INTEGER, event_key TEXT NOT NULL, type TEXT NOT NULL,
+              cloud_event TEXT NOT NULL, created_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX events_log ON events (topic, partition_no, log_offset) WHERE log_offset IS NOT NULL",
+            "CREATE INDEX events_unsequenced ON events (seq) WHERE log_offset IS NULL",
+            "CREATE INDEX events_topic_seq ON events (topic, seq)",
+        ],
+        postgres: [
+            """
+            CREATE TABLE events (seq bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, topic text NOT NULL,
+              partition_no integer NOT NULL, log_offset bigint, event_key text NOT NULL, type text NOT NULL,
+              cloud_event text NOT NULL, created_at timestamptz NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX events_log ON events (topic, partition_no, log_offset) WHERE log_offset IS NOT NULL",
+            "CREATE INDEX events_unsequenced ON events (seq) WHERE log_offset IS NULL",
+            "CREATE INDEX events_topic_seq ON events (topic, seq)",
+        ])
 }

@@ -31,11 +31,13 @@ extension TaskStore {
             guard task.completedAt == nil else {
                 throw TodoError.conflict(code: "already_completed", detail: "This occurrence is completed; reopen it to skip it.")
             }
+            let before = task
             task.skippedAt = now
             task.updatedAt = now
             task.version += 1
             try await conn.execute(
                 "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(userID)")
+            try await EventOutbox.append(.task(.updated, task, changes: OutboxEvent.changes(from: before, to: task), at: now), conn: conn)
             _ = try await Self.spawnNext(after: task, anchor: .schedule, now: now, conn: conn, dialect: dialect)
             return task
         }
@@ -98,6 +100,8 @@ extension TaskStore {
             id: .v7(at: now), userID: task.userID, title: task.title, description: task.description, priority: task.priority,
             tags: task.tags, due: nextDue, recurrence: recurrence, seriesID: task.seriesID ?? task.id, occurrenceIndex: next.index,
             createdAt: now, updatedAt: now)
-        return try await insert(successor, spawnedFrom: task.id, conn: conn, dialect: dialect)
+        guard let created = try await insert(successor, spawnedFrom: task.id, conn: conn, dialect: dialect) else { return nil }
+        try await EventOutbox.append(.task(.created, created, at: now), conn: conn)
+        return created
     }
 }

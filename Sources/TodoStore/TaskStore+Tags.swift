@@ -46,8 +46,9 @@ extension TaskStore {
             if newKey != oldKey, try await conn.first("SELECT id FROM tags WHERE user_id = \(userID) AND key = \(newKey)") != nil {
                 throw TodoError.conflict(code: "tag_exists", detail: "A tag named \(newName) exists already.")
             }
+            let before = try await Self.tasks(withTag: tagID, conn: conn)
             try await conn.execute("UPDATE tags SET name = \(newName), key = \(newKey) WHERE id = \(tagID)")
-            try await Self.touchTasks(tagID: tagID, now: now, conn: conn)
+            try await Self.touchTasks(before, now: now, conn: conn)
         }
         return try await tags(userID: userID).first { TaskRules.tagKey($0.name) == newKey }
             ?? TagSummary(name: newName, openCount: 0, totalCount: 0)
@@ -61,17 +62,35 @@ extension TaskStore {
                 throw TodoError.notFound(resource: "tag")
             }
             let tagID = try tag.uuid("id")
-            try await Self.touchTasks(tagID: tagID, now: now, conn: conn)
+            let before = try await Self.tasks(withTag: tagID, conn: conn)
             try await conn.execute("DELETE FROM tags WHERE id = \(tagID)")
+            try await Self.touchTasks(before, now: now, conn: conn)
         }
     }
 
-    /// A tag change changes every task carrying it: new version, new `updated_at`.
-    static func touchTasks(tagID: UUID, now: Date, conn: any SQLConnection) async throws {
-        try await conn.execute(
-            """
-            UPDATE tasks SET version = version + 1, updated_at = \(now)
-            WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))
-            """)
+    /// A tag change changes every task carrying it: new version, new `updated_at`, and a
+    /// `task.updated` event each. Call it after the change (`before` holds the tasks as they were).
+    static func touchTasks(_ before: [TodoTask], now: Date, conn: any SQLConnection) async throws {
+        guard !before.isEmpty else { return }
+        let ids = before.map { SQLValue.uuid($0.id) }
+        try await conn.execute("UPDATE tasks SET version = version + 1, updated_at = \(now) WHERE id IN \(list: ids)")
+        let rows = try await conn.query("SELECT \(raw: columns) FROM tasks t WHERE t.id IN \(list: ids)")
+        let tags = try await loadTags(taskIDs: before.map(\.id), conn: conn)
+        let old = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
+        for row in rows {
+            let id = try row.uuid("id")
+            let after = try task(row, tags: tags[id] ?? [])
+            guard let previous = old[id] else { continue }
+            try await EventOutbox.append(.task(.updated, after, changes: OutboxEvent.changes(from: previous, to: after), at: now), conn: conn)
+        }
+    }
+
+    /// The tasks carrying a tag, as they are now.
+    static func tasks(withTag tagID: UUID, conn: any SQLConnection) async throws -> [TodoTask] {
+        let rows = try await conn.query(
+            "SELECT \(raw: columns) FROM tasks t WHERE t.id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))")
+        let ids = try rows.map { try $0.uuid("id") }
+        let tags = try await loadTags(taskIDs: ids, conn: conn)
+        return try zip(rows, ids).map { try task($0, tags: tags[$1] ?? []) }
     }
 }

@@ -25,7 +25,9 @@ public struct TaskStore: Sendable {
             occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
         let dialect = db.dialect
         return try await db.write { conn in
-            try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
+            let created = try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
+            try await EventOutbox.append(.task(.created, created, at: now), conn: conn)
+            return created
         }
     }
 
@@ -80,6 +82,7 @@ public struct TaskStore: Sendable {
             if patch.tags != nil {
                 next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn, dialect: dialect)
             }
+            try await EventOutbox.append(.task(.updated, next, changes: OutboxEvent.changes(from: current, to: next), at: now), conn: conn)
             return next
         }
     }
@@ -102,6 +105,7 @@ public struct TaskStore: Sendable {
                 UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
+            try await EventOutbox.append(.task(completed ? .completed : .reopened, task, at: now), conn: conn)
             if completed {
                 _ = try await Self.spawnNext(after: task, anchor: task.recurrence?.anchor ?? .schedule, now: now, conn: conn, dialect: dialect)
             }
@@ -110,11 +114,12 @@ public struct TaskStore: Sendable {
     }
 
     /// Deletes the task, or throws `notFound` / `preconditionFailed`.
-    public func delete(id: UUID, userID: UUID, expectedVersion: Int?) async throws {
+    public func delete(id: UUID, userID: UUID, expectedVersion: Int?, now: Date = Date()) async throws {
         let dialect = db.dialect
         try await db.write { conn in
-            _ = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            let task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
             try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
+            try await EventOutbox.append(.task(.deleted, task, at: now.truncatedToMillis), conn: conn)
         }
     }
 

@@ -11,7 +11,7 @@ struct Todo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
-        subcommands: [Serve.self, Backend.self, Migrate.self],
+        subcommands: [Serve.self, Backend.self, Migrate.self, Events.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -137,5 +137,32 @@ enum LocalSigningKey {
             "JWT_SECRET is not set: generated a signing key and saved it in the data directory",
             metadata: ["path": .string(path), "kid": .string(kid)])
         return (kid, secret)
+    }
+}
+
+/// `todo events …`: operator commands on the event log, in the spirit of kafka-consumer-groups.sh.
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Inspect the event log.", subcommands: [Tail.self])
+
+    /// `todo events tail --topic T [--limit N]`: the latest events, one CloudEvent JSON per line.
+    struct Tail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the latest events of a topic, one CloudEvent per line.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Topic (task-events, reminders, …).") var topic: String
+        @Option(help: "How many of the latest events.") var limit: Int = 20
+
+        func validate() throws {
+            guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 100000") }
+        }
+
+        func run() async throws {
+            let logger = makeLogger("events")
+            let config = try options.configuration()
+            let (db, services) = try openDatabase(config, logger: logger)
+            try await withDatabaseServices(services) {
+                for line in try await EventLogReader(db: db).tail(topic: topic, limit: limit) { print(line) }
+            }
+            try await db.close()
+        }
     }
 }

@@ -98,3 +98,12 @@ import TodoCore
         #expect(UUID(canonical: String(a.lowercased.dropLast()) + "g") == nil)
     }
 }
+
+@Suite struct EventTests {
+    @Test func partitionsAreStableAndSpread() {
+        #expect(Topic.partition(forKey: "01a227b9-c4a3-7099-98db-f9ba9644e6c6") == Topic.partition(forKey: "01a227b9-c4a3-7099-98db-f9ba9644e6c6"))
+        let used = Set((0..<500).map { _ in Topic.partition(forKey: UUID.v7().lowercased) })
+        #expect(used == Set(0..<12))
+        #expect(Topic.deadLetter("reminders") == "reminders-dlq")
+    }
+}

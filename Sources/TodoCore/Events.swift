@@ -1,0 +1,96 @@
+import Foundation
+
+/// The topics of the event log (names as the runbook's Kafka topics).
+public enum Topic {
+    public static let taskEvents = "task-events"
+    public static let reminders = "reminders"
+    /// Partitions per topic, as the runbook's Kafka topics have.
+    public static let partitions = 12
+
+    /// The dead-letter topic of `topic` (`reminders-dlq`).
+    public static func deadLetter(_ topic: String) -> String { topic + "-dlq" }
+
+    /// The partition of a key: FNV-1a of its UTF-8 bytes, so every event of one user lands in one
+    /// partition, in order.
+    public static func partition(forKey key: String, count: Int = partitions) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in key.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(count))
+    }
+}
+
+/// The event types on `task-events`.
+public enum TaskEventType: String, Sendable, CaseIterable {
+    case created = "task.created"
+    case updated = "task.updated"
+    case completed = "task.completed"
+    case reopened = "task.reopened"
+    case deleted = "task.deleted"
+}
+
+/// An event as written to the outbox: a CloudEvents 1.0 structured-mode document plus where it
+/// goes. `id` is the idempotency key everywhere.
+public struct OutboxEvent: Sendable, Equatable {
+    public var id: UUID
+    public var topic: String
+    public var type: String
+    /// The partition key: the user id (per-user ordering).
+    public var key: String
+    public var subject: String?
+    public var time: Date
+    public var data: JSONValue
+
+    public init(id: UUID = .v7(), topic: String, type: String, key: String, subject: String?, time: Date, data: JSONValue) {
+        self.id = id
+        self.topic = topic
+        self.type = type
+        self.key = key
+        self.subject = subject
+        self.time = time
+        self.data = data
+    }
+
+    public var partition: Int { Topic.partition(forKey: key) }
+
+    /// The CloudEvent (structured JSON, `application/cloudevents+json`).
+    public var cloudEvent: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("specversion", "1.0"), ("id", .string(id.lowercased)), ("source", "/todo/tasks"), ("type", .string(type)),
+        ]
+        if let subject { members.append(("subject", .string(subject))) }
+        members += [
+            ("time", .string(Timestamp.millis(time))), ("datacontenttype", "application/json"),
+            ("partitionkey", .string(key)), ("data", data),
+        ]
+        return .object(members)
+    }
+
+    /// A `task-events` event: `data` holds `event_type`, `task_id`, `user_id`, `task_data` (the
+    /// task after the change; before it, for a deletion), `timestamp`, and for updates `changes`
+    /// (`{"field": {"old": …, "new": …}}`).
+    public static func task(_ type: TaskEventType, _ task: TodoTask, changes: JSONValue? = nil, at time: Date) -> OutboxEvent {
+        var data: [(String, JSONValue)] = [
+            ("event_type", .string(type.rawValue)), ("task_id", .string(task.id.lowercased)),
+            ("user_id", .string(task.userID.lowercased)), ("task_data", task.json), ("timestamp", .string(Timestamp.millis(time))),
+        ]
+        if let changes { data.append(("changes", changes)) }
+        return OutboxEvent(
+            topic: Topic.taskEvents, type: type.rawValue, key: task.userID.lowercased, subject: task.id.lowercased, time: time,
+            data: .object(data))
+    }
+
+    /// The fields that differ between two versions of a task, for `task.updated`. Bookkeeping
+    /// fields (`updated_at`, `version`) are left out.
+    public static func changes(from old: TodoTask, to new: TodoTask) -> JSONValue {
+        guard case .object(let before) = old.json, case .object(let after) = new.json else { return .object([]) }
+        let previous = Dictionary(before, uniquingKeysWith: { a, _ in a })
+        return .object(
+            after.compactMap { key, value in
+                guard !["updated_at", "version"].contains(key), previous[key] != value else { return nil }
+                return (key, .object([("old", previous[key] ?? .null), ("new", value)]))
+            })
+    }
+}

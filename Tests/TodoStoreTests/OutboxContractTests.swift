@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TodoCore
+import TodoStore
+import TodoTesting
+
+/// Every task change writes exactly its event, in the same transaction; a refused change writes
+/// none. Both databases.
+@Suite struct OutboxContractTests {
+    func events(_ db: any SQLDatabase, for user: User) async throws -> [JSONValue] {
+        try await EventLogReader(db: db).tail(topic: Topic.taskEvents, limit: 10_000)
+            .map { try JSONValue.parse(Data($0.utf8)) }
+            .filter { $0["data"]?["user_id"] == .string(user.id.lowercased) }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func eachChangeWritesItsCloudEvent(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Write", tags: ["work"]))
+            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), expectedVersion: nil)
+            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), expectedVersion: nil)  // no change, no event
+            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)
+            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)  // idempotent, no event
+            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: false)
+            _ = try await store.renameTag(userID: user.id, from: "work", to: "job")
+            try await store.delete(id: task.id, userID: user.id, expectedVersion: nil)
+            let log = try await events(db, for: user)
+            #expect(log.map { $0["type"] } == ["task.created", "task.updated", "task.completed", "task.reopened", "task.updated", "task.deleted"])
+            let first = try #require(log.first)
+            #expect(first["specversion"] == "1.0")
+            #expect(first["source"] == "/todo/tasks")
+            #expect(first["datacontenttype"] == "application/json")
+            #expect(first["partitionkey"] == .string(user.id.lowercased))
+            #expect(first["subject"] == .string(task.id.lowercased))
+            #expect(first["data"]?["event_type"] == "task.created")
+            #expect(first["data"]?["task_id"] == .string(task.id.lowercased))
+            #expect(first["data"]?["task_data"]?["title"] == "Write")
+            #expect(first["data"]?["timestamp"] != nil)
+            #expect(log[1]["data"]?["changes"] == ["title": ["old": "Write", "new": "Write more"]])
+            #expect(log[4]["data"]?["changes"] == ["tags": ["old": ["work"], "new": ["job"]]])
+            #expect(Set(log.compactMap { $0["id"]?.stringValue }).count == log.count)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func refusedChangesWriteNoEvent(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Guarded"))
+            await #expect(throws: TodoError.self) {
+                try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), expectedVersion: 7)
+            }
+            await #expect(throws: TodoError.self) { try await store.delete(id: task.id, userID: user.id, expectedVersion: 7) }
+            let other = try await makeUser(db)
+            await #expect(throws: TodoError.self) { try await store.setCompleted(id: task.id, userID: other.id, completed: true) }
+            #expect(try await events(db, for: user).map { $0["type"] } == ["task.created"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func completingARecurringTaskWritesBothEvents(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let due = ResolvedDue(.dateTime(LocalDateTime("2030-01-07T09:00")!, timeZone: "UTC"), defaultTimeZone: "UTC")
+            let task = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Daily", due: due, recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true, now: Timestamp.parse("2030-01-07T10:00:00Z")!)
+            let log = try await events(db, for: user)
+            #expect(log.map { $0["type"] } == ["task.created", "task.completed", "task.created"])
+            #expect(log[2]["data"]?["task_data"]?["occurrence_index"] == 1)
+            #expect(log.allSatisfy { $0["partitionkey"] == .string(user.id.lowercased) })
+        }
+    }
+}
