@@ -62,6 +62,8 @@ let package = Package(
             name: "todo",
             dependencies: [
                 "TodoApp",
+                "TodoStore",
+                "TodoCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -79,6 +79,7 @@ public func buildApplication(
         logger: logger)
     app.addServices(extraServices)
     app.addServices(services.readiness)
+    app.addServices(LogSequencer(db: services.db, logger: logger))
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

@@ -168,4 +168,41 @@ enum Schema {
             "CREATE INDEX events_unsequenced ON events (seq) WHERE log_offset IS NULL",
             "CREATE INDEX events_topic_seq ON events (topic, seq)",
         ])
+
+    /// Consumer groups: committed offsets per partition, processed event ids (idempotency), and
+    /// dead letters.
+    static let v4 = Migration(
+        version: 4, name: "consumer_groups",
+        sqlite: [
+            """
+            CREATE TABLE consumer_offsets (group_name TEXT NOT NULL, topic TEXT NOT NULL, partition_no INTEGER NOT NULL,
+              next_offset INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (group_name, topic, partition_no))
+            """,
+            """
+            CREATE TABLE processed_events (group_name TEXT NOT NULL, event_id TEXT NOT NULL, processed_at TEXT NOT NULL,
+              PRIMARY KEY (group_name, event_id))
+            """,
+            """
+            CREATE TABLE dead_letters (id TEXT PRIMARY KEY, group_name TEXT NOT NULL, topic TEXT NOT NULL, event_id TEXT NOT NULL,
+              cloud_event TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, first_failure_at TEXT NOT NULL,
+              last_failure_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'dead')
+            """,
+            "CREATE INDEX dead_letters_topic_state ON dead_letters (topic, state)",
+        ],
+        postgres: [
+            """
+            CREATE TABLE consumer_offsets (group_name text NOT NULL, topic text NOT NULL, partition_no integer NOT NULL,
+              next_offset bigint NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (group_name, topic, partition_no))
+            """,
+            """
+            CREATE TABLE processed_events (group_name text NOT NULL, event_id uuid NOT NULL, processed_at timestamptz NOT NULL,
+              PRIMARY KEY (group_name, event_id))
+            """,
+            """
+            CREATE TABLE dead_letters (id uuid PRIMARY KEY, group_name text NOT NULL, topic text NOT NULL, event_id uuid NOT NULL,
+              cloud_event text NOT NULL, error text NOT NULL, attempts integer NOT NULL, first_failure_at timestamptz NOT NULL,
+              last_failure_at timestamptz NOT NULL, state text NOT NULL DEFAULT 'dead')
+            """,
+            "CREATE INDEX dead_letters_topic_state ON dead_letters (topic, state)",
+        ])
 }

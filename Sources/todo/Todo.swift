@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TodoApp
+import TodoCore
 import TodoStore
 
 @main
@@ -95,6 +96,14 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
+/// Operator commands work on a database at the current schema; anything else is a clear error.
+func requireMigrated(_ db: any SQLDatabase) async throws {
+    let pending = try await Migrator(db: db).pending()
+    if !pending.isEmpty {
+        throw ConfigurationError("Migrations pending: \(pending.map { "\($0.version) \($0.name)" }); run todo migrate first")
+    }
+}
+
 /// Runs `body` while the database's own services (the PostgreSQL pool) run.
 func withDatabaseServices(_ services: [any Service], _ body: () async throws -> Void) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -142,7 +151,64 @@ enum LocalSigningKey {
 
 /// `todo events …`: operator commands on the event log, in the spirit of kafka-consumer-groups.sh.
 struct Events: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Inspect the event log.", subcommands: [Tail.self])
+    static let configuration = CommandConfiguration(abstract: "Inspect the event log.", subcommands: [Tail.self, Lag.self, Reset.self])
+
+    /// `todo events lag [--group G]`: per group, topic and partition, like kafka-consumer-groups.sh --describe.
+    struct Lag: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show consumer lag per group, topic and partition.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Only this consumer group.") var group: String?
+
+        func run() async throws {
+            let logger = makeLogger("events")
+            let (db, services) = try openDatabase(try options.configuration(), logger: logger)
+            try await withDatabaseServices(services) {
+                try await requireMigrated(db)
+                let rows = try await EventLog(db: db).lag(group: group)
+                print("GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG OLDEST-UNCONSUMED-AGE")
+                for r in rows {
+                    let age = r.oldestUnconsumedAge.map { String(format: "%.1fs", $0) } ?? "-"
+                    print("\(r.group) \(r.topic) \(r.partition) \(r.currentOffset) \(r.logEndOffset) \(r.lag) \(age)")
+                }
+            }
+            try await db.close()
+        }
+    }
+
+    /// `todo events reset --group G --topic T --to-earliest | --to-datetime 2025-12-31T10:00:00.000`.
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a consumer group's offsets (events are then processed again; handlers are idempotent).")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Consumer group.") var group: String
+        @Option(help: "Topic.") var topic: String
+        @Flag(name: .customLong("to-earliest"), help: "Replay everything still in the log.") var toEarliest = false
+        @Option(name: .customLong("to-datetime"), help: "First event written at or after this UTC time (2025-12-31T10:00:00.000).")
+        var toDatetime: String?
+
+        func validate() throws {
+            guard toEarliest != (toDatetime != nil) else { throw ValidationError("give exactly one of --to-earliest and --to-datetime") }
+            if let t = toDatetime, Self.parse(t) == nil { throw ValidationError("--to-datetime must look like 2025-12-31T10:00:00.000") }
+        }
+
+        /// kafka-consumer-groups.sh's form (no zone: UTC), or RFC 3339.
+        static func parse(_ text: String) -> Date? {
+            Timestamp.parse(text) ?? Timestamp.parse(text + "Z") ?? Timestamp.parse(text + ":00Z")
+        }
+
+        func run() async throws {
+            let logger = makeLogger("events")
+            let (db, services) = try openDatabase(try options.configuration(), logger: logger)
+            try await withDatabaseServices(services) {
+                try await requireMigrated(db)
+                let target: EventLog.ResetTarget = toEarliest ? .earliest : .datetime(Self.parse(toDatetime!)!)
+                let offsets = try await EventLog(db: db).reset(group: group, topic: topic, to: target)
+                print("GROUP TOPIC PARTITION NEW-OFFSET")
+                for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) { print("\(group) \(topic) \(partition) \(offset)") }
+            }
+            try await db.close()
+        }
+    }
 
     /// `todo events tail --topic T [--limit N]`: the latest events, one CloudEvent JSON per line.
     struct Tail: AsyncParsableCommand {
@@ -160,6 +226,7 @@ struct Events: AsyncParsableCommand {
             let config = try options.configuration()
             let (db, services) = try openDatabase(config, logger: logger)
             try await withDatabaseServices(services) {
+                try await requireMigrated(db)
                 for line in try await EventLogReader(db: db).tail(topic: topic, limit: limit) { print(line) }
             }
             try await db.close()

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TodoStore
+
+/// Gives committed outbox events their log offsets (see `EventLog.sequence`). Runs in every
+/// process that writes events; on PostgreSQL an advisory lock lets one of them work at a time.
+/// It works through a backlog at once and otherwise checks every `idle` interval.
+public struct LogSequencer: Service {
+    let log: EventLog
+    let logger: Logger
+    let idle: Duration
+
+    public init(db: any SQLDatabase, logger: Logger, idle: Duration = .milliseconds(100)) {
+        log = EventLog(db: db)
+        self.logger = logger
+        self.idle = idle
+    }
+
+    public func run() async throws {
+        var failing = false
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let n = try await log.sequence()
+                if failing { logger.info("Event sequencing resumed") }
+                failing = false
+                if n > 0 { continue }
+            } catch {
+                if !failing { logger.error("Event sequencing failed; retrying", metadata: ["error": "\(error)"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: failing ? .seconds(1) : idle)
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import TodoCore
+
+/// The `events` table as a partitioned log. Writers only append (offset NULL, see
+/// `EventOutbox`); one sequencer at a time gives committed rows their offsets, per (topic,
+/// partition), in the order they became visible. Consumers read only sequenced rows, so a row
+/// whose transaction commits late is sequenced after everything already read — never skipped.
+public struct EventLog: Sendable {
+    let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) { self.db = db }
+
+    /// Gives offsets to up to `batch` unsequenced events; returns how many it sequenced.
+    @discardableResult
+    public func sequence(batch: Int = 1000) async throws -> Int {
+        let dialect = db.dialect
+        return try await db.write { conn in
+            if dialect == .postgres { try await conn.execute("SELECT pg_advisory_xact_lock(7340002)") }
+            let rows = try await conn.query(
+                "SELECT seq, topic, partition_no FROM events WHERE log_offset IS NULL ORDER BY seq LIMIT \(batch)")
+            guard !rows.isEmpty else { return 0 }
+            let pending = try rows.map { (seq: try $0.int("seq"), topic: try $0.string("topic"), partition: try $0.int("partition_no")) }
+            var next: [String: Int] = [:]
+            for (topic, partition) in Set(pending.map { "\($0.topic)\u{1F}\($0.partition)" }).map(Self.split) {
+                let row = try await conn.first(
+                    "SELECT MAX(log_offset) AS last FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset IS NOT NULL")
+                next["\(topic)\u{1F}\(partition)"] = (row?.optionalInt("last") ?? -1) + 1
+            }
+            var assignments: [SQLQuery] = []
+            for p in pending {
+                let key = "\(p.topic)\u{1F}\(p.partition)"
+                let offset = next[key]!
+                next[key] = offset + 1
+                assignments.append(
+                    dialect == .postgres
+                        ? "(\(p.seq)::bigint, \(offset)::bigint)" : "(\(p.seq), \(offset))")
+            }
+            try await conn.execute(
+                """
+                WITH v(s, o) AS (VALUES \(SQLQuery(assignments, separator: ", ")))
+                UPDATE events SET log_offset = v.o FROM v WHERE events.seq = v.s
+                """)
+            return pending.count
+        }
+    }
+
+    static func split(_ key: String) -> (String, Int) {
+        let parts = key.split(separator: "\u{1F}", maxSplits: 1)
+        return (String(parts[0]), Int(parts[1])!)
+    }
+
+    /// One row of `todo events lag`.
+    public struct Lag: Sendable, Equatable {
+        public var group: String
+        public var topic: String
+        public var partition: Int
+        public var currentOffset: Int
+        public var logEndOffset: Int
+        public var lag: Int { logEndOffset - currentOffset }
+        /// How old the oldest event this group has not consumed is (nil when none).
+        public var oldestUnconsumedAge: TimeInterval?
+    }
+
+    /// Lag per group, topic and partition: like `kafka-consumer-groups.sh --describe`. Groups that
+    /// have not committed on a partition start at offset 0 there.
+    public func lag(group: String? = nil, now: Date = Date()) async throws -> [Lag] {
+        try await db.read { conn in
+            let ends = try await conn.query(
+                """
+                SELECT topic, partition_no, MAX(log_offset) + 1 AS log_end FROM events WHERE log_offset IS NOT NULL
+                GROUP BY topic, partition_no
+                """)
+            var filter: SQLQuery = ""
+            if let group { filter = "WHERE group_name = \(group)" }
+            let committed = try await conn.query("SELECT group_name, topic, partition_no, next_offset FROM consumer_offsets \(filter)")
+            var result: [Lag] = []
+            let groups = Set(try committed.map { try $0.string("group_name") })
+            for g in groups.sorted() {
+                for end in ends {
+                    let topic = try end.string("topic")
+                    let partition = try end.int("partition_no")
+                    let current = try committed.first { try $0.string("group_name") == g && $0.string("topic") == topic && $0.int("partition_no") == partition }?
+                        .int("next_offset") ?? 0
+                    guard try committed.contains(where: { try $0.string("group_name") == g && $0.string("topic") == topic }) else { continue }
+                    let logEnd = try end.int("log_end")
+                    var age: TimeInterval?
+                    if current < logEnd,
+                        let oldest = try await conn.first(
+                            "SELECT created_at FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset = \(current)")
+                    {
+                        age = now.timeIntervalSince(try oldest.date("created_at"))
+                    }
+                    result.append(Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd, oldestUnconsumedAge: age))
+                }
+            }
+            return result.sorted { ($0.group, $0.topic, $0.partition) < ($1.group, $1.topic, $1.partition) }
+        }
+    }
+
+    /// Where `todo events reset` moves a group.
+    public enum ResetTarget: Sendable, Equatable {
+        case earliest
+        /// The first event written at or after this time, per partition.
+        case datetime(Date)
+    }
+
+    /// Moves a group's committed offsets on every partition of `topic` (the runbook's emergency
+    /// reset). Replaying is safe: handlers are idempotent by event id. Returns the new offsets.
+    @discardableResult
+    public func reset(group: String, topic: String, to target: ResetTarget, now: Date = Date()) async throws -> [Int: Int] {
+        try await db.write { conn in
+            var offsets: [Int: Int] = [:]
+            for partition in 0..<Topic.partitions {
+                let offset: Int
+                switch target {
+                case .earliest:
+                    offset = try await conn.first(
+                        "SELECT MIN(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset IS NOT NULL")?
+                        .optionalInt("o") ?? 0
+                case .datetime(let t):
+                    if let o = try await conn.first(
+                        """
+                        SELECT MIN(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition)
+                          AND log_offset IS NOT NULL AND created_at >= \(t)
+                        """)?.optionalInt("o")
+                    {
+                        offset = o
+                    } else {
+                        offset = (try await conn.first(
+                            "SELECT MAX(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition)")?
+                            .optionalInt("o") ?? -1) + 1
+                    }
+                }
+                offsets[partition] = offset
+                try await conn.execute(
+                    """
+                    INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
+                    VALUES (\(group), \(topic), \(partition), \(offset), \(now.truncatedToMillis))
+                    ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(offset), updated_at = \(now.truncatedToMillis)
+                    """)
+            }
+            return offsets
+        }
+    }
+
+    /// Commits a group's position on one partition (the next offset it will read).
+    public func commit(group: String, topic: String, partition: Int, nextOffset: Int, now: Date = Date()) async throws {
+        try await db.write { conn in
+            try await conn.execute(
+                """
+                INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
+                VALUES (\(group), \(topic), \(partition), \(nextOffset), \(now.truncatedToMillis))
+                ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now.truncatedToMillis)
+                """)
+        }
+    }
+
+    /// Sequenced events of one partition from `offset` on, in order.
+    public func read(topic: String, partition: Int, from offset: Int, limit: Int) async throws -> [(offset: Int, cloudEvent: String)] {
+        try await db.read { conn in
+            try await conn.query(
+                """
+                SELECT log_offset, cloud_event FROM events WHERE topic = \(topic) AND partition_no = \(partition)
+                  AND log_offset >= \(offset) ORDER BY log_offset LIMIT \(limit)
+                """
+            ).map { (try $0.int("log_offset"), try $0.string("cloud_event")) }
+        }
+    }
+}
