@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TodoCore
 import TodoStore
@@ -45,10 +46,11 @@ struct AccountRoutes {
         let password = body["password"]?.stringValue
         if password == nil { errors.add("password", "is required") }
         try errors.check()
-        try services.loginLimiter.attempt(email: email!, address: context.remoteAddress)
+        let address = clientAddress(request, context)
+        try services.loginLimiter.attempt(email: email!, address: address)
         let found = try await services.accounts.credentials(email: email!)
         guard try await services.passwords.verify(password!, hash: found?.1), let user = found?.0 else {
-            context.logger.warning("Login failed", metadata: ["client_address": .string(context.remoteAddress ?? "unknown")])
+            context.logger.warning("Login failed", metadata: ["client_address": .string(address ?? "unknown")])
             throw TodoError.unauthorized(code: "invalid_credentials", detail: "The email or password is wrong.")
         }
         context.logger.info("Login succeeded", metadata: ["user_id": .string(user.id.lowercased)])
@@ -121,6 +123,17 @@ struct AccountRoutes {
         let user = try await services.accounts.updateUser(
             id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash)
         return .json(user.json)
+    }
+
+    /// The client's address: the TCP peer, or with `TRUSTED_PROXY_HOPS` set, the entry of
+    /// `X-Forwarded-For` that the nearest trusted proxy recorded.
+    func clientAddress(_ request: Request, _ context: AppRequestContext) -> String? {
+        let hops = services.config.trustedProxyHops
+        guard hops > 0 else { return context.remoteAddress }
+        let entries = request.headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !entries.isEmpty else { return context.remoteAddress }
+        return entries[max(0, entries.count - hops)]
     }
 
     func issueTokens(for userID: UUID, familyID: UUID) async throws -> Response {
@@ -212,4 +225,8 @@ struct TokenRoutes {
         try await services.accounts.deleteAPIToken(id: try context.parameters.uuid("id", resource: "token"), userID: principal.userID)
         return Response(status: .noContent)
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

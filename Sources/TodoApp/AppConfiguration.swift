@@ -21,6 +21,9 @@ public struct AppConfiguration: Sendable {
     public var loginBurstPerAddress = 50
     public var loginWindow: TimeInterval = 15 * 60
     public var maxBodyBytes = 1 << 20
+    /// Proxies in front of the server (an ingress: 1). The client address is then the entry that
+    /// many places from the right of `X-Forwarded-For`; 0 ignores the header (it could be forged).
+    public var trustedProxyHops = 0
 
     public init() {}
 
@@ -42,6 +45,7 @@ public struct AppConfiguration: Sendable {
         c.bcryptCost = UInt8(try Self.int(env, "BCRYPT_COST", default: 12, range: 4...16))
         c.loginBurstPerEmail = try Self.int(env, "LOGIN_LIMIT_PER_EMAIL", default: 10, range: 1...100_000)
         c.loginBurstPerAddress = try Self.int(env, "LOGIN_LIMIT_PER_ADDRESS", default: 50, range: 1...1_000_000)
+        c.trustedProxyHops = try Self.int(env, "TRUSTED_PROXY_HOPS", default: 0, range: 0...10)
         return c
     }
 

@@ -80,6 +80,7 @@ public func buildApplication(
     app.addServices(extraServices)
     app.addServices(services.readiness)
     app.addServices(LogSequencer(db: services.db, logger: logger))
+    app.addServices(HousekeepingService(db: services.db, logger: logger))
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

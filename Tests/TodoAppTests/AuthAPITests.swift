@@ -84,6 +84,26 @@ import TodoTesting
         }
     }
 
+    @Test func behindATrustedProxyTheForwardedAddressIsLimited() async throws {
+        try await TestApp.run(configure: {
+            $0.loginBurstPerAddress = 2
+            $0.trustedProxyHops = 1
+        }) { api in
+            func login(from address: String) async throws -> HTTPResponse.Status {
+                try await api.send(
+                    .post, "/api/v1/auth/login", json: ["email": .string("x-\(UUID().uuidString.lowercased())@example.com"), "password": "whatever1"],
+                    headers: [.init("X-Forwarded-For")!: "203.0.113.9, \(address)"]
+                ).status
+            }
+            var statuses: [HTTPResponse.Status] = []
+            for address in ["198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2"] {
+                statuses.append(try await login(from: address))
+            }
+            // The third attempt from one client is limited; another client is not affected.
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests, .unauthorized])
+        }
+    }
+
     @Test func tokensWithAlgNoneForeignKeysOrExpiryAreRefused() async throws {
         try await TestApp.run { api in
             let token = try await api.signIn()

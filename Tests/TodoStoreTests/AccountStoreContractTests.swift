@@ -81,4 +81,27 @@ import TodoTesting
             #expect(applied.contains(1))
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func housekeepingRemovesOnlyWhatExpired(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let accounts = AccountStore(db: db)
+            let keys = IdempotencyStore(db: db)
+            let user = try await makeUser(db)
+            let now = Date()
+            try await accounts.addRefreshToken(userID: user.id, familyID: .v7(), hash: "old-\(user.id)", expiresAt: now.addingTimeInterval(-8 * 86_400))
+            try await accounts.addRefreshToken(userID: user.id, familyID: .v7(), hash: "live-\(user.id)", expiresAt: now.addingTimeInterval(86_400))
+            _ = try await keys.reserve(userID: user.id, key: "old", requestHash: "h", now: now.addingTimeInterval(-25 * 3600))
+            _ = try await keys.reserve(userID: user.id, key: "new", requestHash: "h", now: now)
+            #expect(try await Housekeeping(db: db).sweep(now: now) >= 2)
+            #expect(try await accounts.rotateRefreshToken(hash: "old-\(user.id)", newHash: "x-\(user.id)", expiresAt: now) == .unknown)
+            let live = try await accounts.rotateRefreshToken(hash: "live-\(user.id)", newHash: "y-\(user.id)", expiresAt: now.addingTimeInterval(60))
+            guard case .rotated(let owner, _) = live else {
+                Issue.record("the live refresh token was removed: \(live)")
+                return
+            }
+            #expect(owner == user.id)
+            #expect(try await keys.reserve(userID: user.id, key: "new", requestHash: "h", now: now) == .inProgress)
+        }
+    }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TodoStore
+
+/// Runs `Housekeeping.sweep` once an hour (and once shortly after start).
+public struct HousekeepingService: Service {
+    let housekeeping: Housekeeping
+    let logger: Logger
+    let interval: Duration
+
+    public init(db: any SQLDatabase, logger: Logger, interval: Duration = .seconds(3600)) {
+        housekeeping = Housekeeping(db: db)
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        try? await Task.sleep(for: .seconds(5))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let removed = try await housekeeping.sweep()
+                if removed > 0 { logger.info("Housekeeping removed expired rows", metadata: ["rows": "\(removed)"]) }
+            } catch {
+                logger.warning("Housekeeping failed; will try again", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
