@@ -39,6 +39,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TodoEvents",
+            dependencies: [
+                "TodoCore",
+                "TodoStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TodoApp",
             dependencies: [
                 "TodoCore",
@@ -86,6 +96,11 @@ let package = Package(
         .testTarget(
             name: "TodoStoreTests",
             dependencies: ["TodoStore", "TodoCore", "TodoTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TodoEventsTests",
+            dependencies: ["TodoEvents", "TodoStore", "TodoCore", "TodoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

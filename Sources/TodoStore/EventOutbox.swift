@@ -6,7 +6,7 @@ import TodoCore
 public enum EventOutbox {
     /// Appends `event` inside the caller's transaction. Its log offset is assigned later, in
     /// commit order, by the event log (so a consumer can never skip a late-committing event).
-    static func append(_ event: OutboxEvent, conn: any SQLConnection) async throws {
+    public static func append(_ event: OutboxEvent, conn: any SQLConnection) async throws {
         try await conn.execute(
             """
             INSERT INTO events (id, topic, partition_no, event_key, type, cloud_event, created_at)

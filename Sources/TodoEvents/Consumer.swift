@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import TodoCore
+import TodoStore
+
+/// An event as a consumer receives it.
+public struct ConsumedEvent: Sendable {
+    public let id: UUID
+    public let type: String
+    public let topic: String
+    public let partition: Int
+    public let offset: Int
+    public let cloudEvent: JSONValue
+
+    public var data: JSONValue { cloudEvent["data"] ?? .null }
+}
+
+/// What a consumer group does with each event. `handle` runs inside the transaction that also
+/// records the event as processed and commits the group's offset: its writes happen exactly once
+/// per event id, however often the event is delivered or replayed.
+public protocol EventHandler: Sendable {
+    func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws
+}
+
+/// Thrown by a handler for an event that can never succeed: no retries, straight to the DLQ.
+public struct PermanentFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Exponential backoff with full jitter: attempt n waits a random time up to base·2ⁿ⁻¹ (capped).
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var base: Duration
+    public var cap: Duration
+
+    public init(maxAttempts: Int = 5, base: Duration = .milliseconds(200), cap: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.base = base
+        self.cap = cap
+    }
+
+    public func delay(afterAttempt n: Int) -> Duration {
+        let ceiling = min(Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18,
+            (Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18) * pow(2, Double(n - 1)))
+        return .milliseconds(Int(Double.random(in: 0...ceiling) * 1000))
+    }
+}
+
+/// A consumer group on one topic of the database log: reads each partition from the group's
+/// committed offset, in order, at least once; idempotent by event id; a poison event goes to the
+/// dead letters (table `dead_letters` and topic `<topic>-dlq`) after its retries, and the
+/// partition moves on.
+public struct Consumer: Sendable {
+    public let group: String
+    public let topic: String
+    let handler: any EventHandler
+    let db: any SQLDatabase
+    let policy: RetryPolicy
+    let logger: Logger
+    let log: EventLog
+
+    public init(group: String, topic: String, handler: any EventHandler, db: any SQLDatabase, policy: RetryPolicy = RetryPolicy(), logger: Logger) {
+        self.group = group
+        self.topic = topic
+        self.handler = handler
+        self.db = db
+        self.policy = policy
+        self.logger = logger
+        log = EventLog(db: db)
+    }
+
+    /// Handles everything available now on every partition; returns how many events it took
+    /// (handled, skipped as already processed, or dead-lettered).
+    @discardableResult
+    public func drain(batch: Int = 100) async throws -> Int {
+        var total = 0
+        for partition in 0..<Topic.partitions {
+            while true {
+                let n = try await consume(partition: partition, batch: batch)
+                total += n
+                if n < batch { break }
+            }
+        }
+        return total
+    }
+
+    func consume(partition: Int, batch: Int) async throws -> Int {
+        let start = try await committedOffset(partition: partition)
+        let events = try await log.read(topic: topic, partition: partition, from: start, limit: batch)
+        for (offset, text) in events {
+            guard let json = try? JSONValue.parse(Data(text.utf8)), let idText = json["id"]?.stringValue, let id = UUID(uuidString: idText) else {
+                try await deadLetter(nil, text: text, partition: partition, offset: offset, error: "not a CloudEvent", attempts: 0)
+                continue
+            }
+            let event = ConsumedEvent(
+                id: id, type: json["type"]?.stringValue ?? "", topic: topic, partition: partition, offset: offset, cloudEvent: json)
+            try await process(event)
+        }
+        return events.count
+    }
+
+    func process(_ event: ConsumedEvent) async throws {
+        var logger = self.logger
+        logger[metadataKey: "event_type"] = .string(event.type)
+        logger[metadataKey: "event_id"] = .string(event.id.lowercased)
+        if let user = event.data["user_id"]?.stringValue { logger[metadataKey: "user_id"] = .string(user) }
+        if let task = event.data["task_id"]?.stringValue { logger[metadataKey: "task_id"] = .string(task) }
+        var attempt = 0
+        let dialect = db.dialect
+        let (group, topic, handler) = (self.group, self.topic, self.handler)
+        while true {
+            attempt += 1
+            do {
+                try await db.write { conn in
+                    let fresh = try await conn.first(
+                        """
+                        INSERT INTO processed_events (group_name, event_id, processed_at) VALUES (\(group), \(event.id), \(Date().truncatedToMillis))
+                        ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
+                        """)
+                    if fresh != nil { try await handler.handle(event, conn: conn, dialect: dialect) }
+                    try await Self.commit(group: group, topic: topic, partition: event.partition, next: event.offset + 1, conn: conn)
+                }
+                return
+            } catch {
+                let permanent = error is PermanentFailure
+                if permanent || attempt >= policy.maxAttempts {
+                    logger.error("Event failed; moved to the dead letters", metadata: ["error": "\(error)", "attempts": "\(attempt)"])
+                    try await deadLetter(event, text: event.cloudEvent.serialized(), partition: event.partition, offset: event.offset,
+                        error: "\(error)", attempts: attempt)
+                    return
+                }
+                logger.warning("Event failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
+            }
+        }
+    }
+
+    /// Records the event as dead (with the error and attempts), publishes the DLQ record to
+    /// `<topic>-dlq`, and moves the partition past it — in one transaction.
+    func deadLetter(_ event: ConsumedEvent?, text: String, partition: Int, offset: Int, error: String, attempts: Int) async throws {
+        let now = Date().truncatedToMillis
+        let (group, topic) = (self.group, self.topic)
+        let eventID = event?.id ?? UUID.v7()
+        let original = event?.cloudEvent ?? .string(text)
+        let record = OutboxEvent(
+            topic: Topic.deadLetter(topic), type: (event?.type ?? "unknown") + ".dead", key: event?.cloudEvent["partitionkey"]?.stringValue ?? "",
+            subject: eventID.lowercased, time: now,
+            data: .object([
+                ("original", original), ("source_topic", .string(topic)), ("group", .string(group)), ("error", .string(error)),
+                ("retry_count", .int(Int64(attempts))), ("failed_at", .string(Timestamp.millis(now))),
+            ]))
+        try await db.write { conn in
+            try await conn.execute(
+                """
+                INSERT INTO dead_letters (id, group_name, topic, event_id, cloud_event, error, attempts, first_failure_at, last_failure_at)
+                VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
+                """)
+            try await EventOutbox.append(record, conn: conn)
+            try await Self.commit(group: group, topic: topic, partition: partition, next: offset + 1, conn: conn)
+        }
+    }
+
+    func committedOffset(partition: Int) async throws -> Int {
+        let (group, topic) = (self.group, self.topic)
+        return try await db.read { conn in
+            try await conn.first(
+                "SELECT next_offset FROM consumer_offsets WHERE group_name = \(group) AND topic = \(topic) AND partition_no = \(partition)")?
+                .optionalInt("next_offset") ?? 0
+        }
+    }
+
+    static func commit(group: String, topic: String, partition: Int, next: Int, conn: any SQLConnection) async throws {
+        let now = Date().truncatedToMillis
+        try await conn.execute(
+            """
+            INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
+            VALUES (\(group), \(topic), \(partition), \(next), \(now))
+            ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(next), updated_at = \(now)
+            """)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import TodoCore
+import TodoEvents
+import TodoStore
+import TodoTesting
+
+/// A handler that records each event's id in `test_effects` (a plain INSERT: a second
+/// application of one event would fail on the primary key) and fails as told.
+final class RecordingHandler: EventHandler {
+    let group: String
+    /// Event types that always fail (poison).
+    let poison: Set<String>
+    /// How many times each "flaky" event fails before it succeeds.
+    let flakyFailures: Int
+    let failures = Mutex<[UUID: Int]>([:])
+
+    init(group: String, poison: Set<String> = [], flakyFailures: Int = 0) {
+        self.group = group
+        self.poison = poison
+        self.flakyFailures = flakyFailures
+    }
+
+    func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+        if poison.contains(event.type) { throw PermanentFailure("poison") }
+        if event.type == "test.flaky" {
+            let failed = failures.withLock { f -> Bool in
+                let n = f[event.id, default: 0]
+                if n < flakyFailures {
+                    f[event.id] = n + 1
+                    return true
+                }
+                return false
+            }
+            if failed { throw TestFailure.transient }
+        }
+        try await conn.execute("INSERT INTO test_effects (group_name, event_id) VALUES (\(group), \(event.id.lowercased))")
+    }
+
+    enum TestFailure: Error { case transient }
+}
+
+@Suite struct ConsumerTests {
+    func prepare(_ db: any SQLDatabase) async throws {
+        let dialect = db.dialect
+        try await db.write { conn in
+            // Parallel tests would race on PostgreSQL's catalog without the lock.
+            if dialect == .postgres { try await conn.execute("SELECT pg_advisory_xact_lock(4242)") }
+            try await conn.execute("CREATE TABLE IF NOT EXISTS test_effects (group_name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (group_name, event_id))")
+        }
+    }
+
+    func append(_ db: any SQLDatabase, topic: String, type: String, key: String) async throws -> UUID {
+        let event = OutboxEvent(topic: topic, type: type, key: key, subject: nil, time: Date(), data: ["n": 1])
+        try await db.write { conn in try await EventOutbox.append(event, conn: conn) }
+        return event.id
+    }
+
+    func effects(_ db: any SQLDatabase, group: String) async throws -> [String] {
+        try await db.read { conn in
+            try await conn.query("SELECT event_id FROM test_effects WHERE group_name = \(group) ORDER BY event_id").map { try $0.string("event_id") }
+        }
+    }
+
+    func deadLetters(_ db: any SQLDatabase, group: String) async throws -> [(String, Int)] {
+        try await db.read { conn in
+            try await conn.query("SELECT event_id, attempts FROM dead_letters WHERE group_name = \(group)").map {
+                (try $0.string("event_id"), try $0.int("attempts"))
+            }
+        }
+    }
+
+    var quiet: Logger {
+        var l = Logger(label: "test")
+        l.logLevel = .critical
+        return l
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func eachEventOnceAndAReplayChangesNothing(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            try await prepare(db)
+            let topic = "t-\(UUID().uuidString.lowercased())"
+            let group = "g-\(UUID().uuidString.lowercased())"
+            var ids: [UUID] = []
+            for i in 0..<6 { ids.append(try await append(db, topic: topic, type: "test.ok", key: "user-\(i % 3)")) }
+            try await EventLog(db: db).sequence()
+            let consumer = Consumer(group: group, topic: topic, handler: RecordingHandler(group: group), db: db, logger: quiet)
+            #expect(try await consumer.drain() == 6)
+            #expect(try await consumer.drain() == 0)
+            #expect(try await effects(db, group: group) == ids.map(\.lowercased).sorted())
+            #expect(try await EventLog(db: db).lag(group: group).allSatisfy { $0.lag == 0 })
+            // The runbook's emergency reset: replay everything. Nothing is applied twice.
+            try await EventLog(db: db).reset(group: group, topic: topic, to: .earliest)
+            #expect(try await consumer.drain() == 6)
+            #expect(try await effects(db, group: group).count == 6)
+            #expect(try await deadLetters(db, group: group).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aPoisonEventGoesToTheDLQAndThePartitionMovesOn(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            try await prepare(db)
+            let topic = "t-\(UUID().uuidString.lowercased())"
+            let group = "g-\(UUID().uuidString.lowercased())"
+            let a = try await append(db, topic: topic, type: "test.ok", key: "same-user")
+            let poison = try await append(db, topic: topic, type: "test.poison", key: "same-user")
+            let b = try await append(db, topic: topic, type: "test.ok", key: "same-user")
+            let flaky = try await append(db, topic: topic, type: "test.broken", key: "same-user")
+            try await EventLog(db: db).sequence()
+            let consumer = Consumer(
+                group: group, topic: topic, handler: RecordingHandler(group: group, poison: ["test.poison", "test.broken"]), db: db,
+                policy: RetryPolicy(maxAttempts: 3, base: .milliseconds(1), cap: .milliseconds(5)), logger: quiet)
+            #expect(try await consumer.drain() == 4)
+            #expect(try await effects(db, group: group) == [a, b].map(\.lowercased).sorted())
+            let dead = try await deadLetters(db, group: group)
+            #expect(Set(dead.map(\.0)) == [poison.lowercased, flaky.lowercased])
+            #expect(dead.allSatisfy { $0.1 == 1 })  // permanent failures are not retried
+            let dlq = try await EventLogReader(db: db).tail(topic: Topic.deadLetter(topic), limit: 10).map { try JSONValue.parse(Data($0.utf8)) }
+            #expect(dlq.count == 2)
+            #expect(dlq.first?["data"]?["source_topic"] == .string(topic))
+            #expect(dlq.first?["data"]?["original"]?["id"] == .string(poison.lowercased))
+            #expect(dlq.first?["data"]?["retry_count"] == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func transientFailuresAreRetriedWithBackoff(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            try await prepare(db)
+            let topic = "t-\(UUID().uuidString.lowercased())"
+            let group = "g-\(UUID().uuidString.lowercased())"
+            let ok = try await append(db, topic: topic, type: "test.flaky", key: "k1")
+            let doomed = try await append(db, topic: topic, type: "test.flaky", key: "k2")
+            try await EventLog(db: db).sequence()
+            let policy = RetryPolicy(maxAttempts: 3, base: .milliseconds(1), cap: .milliseconds(5))
+            // Two failures then success: within three attempts.
+            let consumer = Consumer(group: group, topic: topic, handler: RecordingHandler(group: group, flakyFailures: 2), db: db, policy: policy, logger: quiet)
+            #expect(try await consumer.drain() == 2)
+            #expect(try await effects(db, group: group) == [ok, doomed].map(\.lowercased).sorted())
+            #expect(try await deadLetters(db, group: group).isEmpty)
+            // Three failures: the third attempt is the last, so it is dead-lettered after 3 attempts.
+            let group2 = group + "-2"
+            let strict = Consumer(group: group2, topic: topic, handler: RecordingHandler(group: group2, flakyFailures: 3), db: db, policy: policy, logger: quiet)
+            #expect(try await strict.drain() == 2)
+            #expect(try await effects(db, group: group2).isEmpty)
+            #expect(try await deadLetters(db, group: group2).map(\.1) == [3, 3])
+        }
+    }
+}
