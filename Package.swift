@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "TodoCore",
                 "TodoStore",
+                "TodoEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -107,6 +108,7 @@ let package = Package(
             name: "TodoAppTests",
             dependencies: [
                 "TodoApp",
+                "TodoEvents",
                 "TodoStore",
                 "TodoCore",
                 "TodoTesting",

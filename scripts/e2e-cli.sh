@@ -77,4 +77,28 @@ ok "backend refuses to start with migrations pending"
 PIDS+=($!)
 wait_health $((PORT + 1)) || fail "backend did not start after migrate: $(cat "$WORK/b3.log")"
 ok "backend starts after todo migrate ($([ -n "${DATABASE_URL:-}" ] && echo postgres || echo sqlite))"
+
+# the recurring-task-service as its own process: a completion through the backend gets its next
+# occurrence from the consumer in the other process
+"$BIN" recurring --port $((PORT + 2)) >"$WORK/r.log" 2>&1 &
+PIDS+=($!)
+wait_health $((PORT + 2)) || fail "recurring did not start: $(cat "$WORK/r.log")"
+curl -sf "http://127.0.0.1:$((PORT + 2))/health/ready" >/dev/null || sleep 1
+curl -sf "http://127.0.0.1:$((PORT + 2))/health" | grep -q recurring-task-service || fail "recurring /health does not name the service"
+B2=http://127.0.0.1:$((PORT + 1))
+curl -sf -X POST $B2/api/v1/auth/signup -H 'content-type: application/json' \
+  -d '{"email":"r@example.com","password":"e2e-password","display_name":"R","time_zone":"UTC"}' >/dev/null
+T2=$(curl -sf -X POST $B2/api/v1/auth/login -H 'content-type: application/json' \
+  -d '{"email":"r@example.com","password":"e2e-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+RID=$(curl -sf -X POST $B2/api/v1/tasks -H "authorization: Bearer $T2" -H 'content-type: application/json' \
+  -d '{"title":"Daily","due":{"date_time":"2031-01-06T09:00"},"recurrence":{"rule":"FREQ=DAILY"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -sf -X POST "$B2/api/v1/tasks/$RID/complete" -H "authorization: Bearer $T2" >/dev/null
+next=""
+for _ in $(seq 1 50); do
+  next=$(curl -sf "$B2/api/v1/tasks" -H "authorization: Bearer $T2" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["due"]["date_time"] if i else "")')
+  [ -n "$next" ] && break
+  sleep 0.1
+done
+[ "$next" = "2031-01-07T09:00" ] || fail "no next occurrence from the recurring-task-service (got '$next'): $(tail -5 "$WORK/r.log")"
+ok "todo recurring creates the next occurrence of a task completed through todo backend"
 echo "$passed passed, 0 failed"

@@ -4,7 +4,21 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 import TodoCore
+import TodoEvents
 import TodoStore
+
+/// What a process runs. Every role serves `/health` and `/health/ready` on the same port.
+public enum Role: String, Sendable {
+    /// `todo serve`: the API and every worker in one process.
+    case all = "serve"
+    /// `todo backend`: the REST API.
+    case backend
+    /// `todo recurring`: the recurring-task-service (consumer group `recurring-task-service`).
+    case recurring = "recurring-task-service"
+
+    var servesAPI: Bool { self != .recurring }
+    var runsRecurring: Bool { self != .backend }
+}
 
 /// The parts every route uses, built once per process.
 public struct AppServices: Sendable {
@@ -43,12 +57,13 @@ public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (
     return (try SQLiteDatabase(path: config.dataDirectory + "/todo.sqlite"), [])
 }
 
-/// All routes of the API.
-public func buildRouter(_ services: AppServices, service: String = "backend") -> Router<AppRequestContext> {
+/// All routes of a role: health for every role, the API where the role serves it.
+public func buildRouter(_ services: AppServices, role: Role = .backend) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
-    HealthRoutes(probe: services.readiness, service: service).add(to: router)
+    HealthRoutes(probe: services.readiness, service: role.rawValue).add(to: router)
+    guard role.servesAPI else { return router }
     router.get("openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],
@@ -67,11 +82,11 @@ public func buildRouter(_ services: AppServices, service: String = "backend") ->
 
 /// The HTTP application of a role, with the services it runs beside the server.
 public func buildApplication(
-    _ services: AppServices, extraServices: [any Service], logger: Logger, service: String = "backend",
+    _ services: AppServices, extraServices: [any Service], logger: Logger, role: Role = .backend,
     beforeServerStarts: @escaping @Sendable () async throws -> Void = {}
 ) -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(services, service: service),
+        router: buildRouter(services, role: role),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "todo"),
         onServerRunning: { channel in
             logger.info("Listening", metadata: ["address": "http://\(services.config.host):\(channel.localAddress?.port ?? services.config.port)"])
@@ -81,6 +96,14 @@ public func buildApplication(
     app.addServices(services.readiness)
     app.addServices(LogSequencer(db: services.db, logger: logger))
     app.addServices(HousekeepingService(db: services.db, logger: logger))
+    if role.runsRecurring {
+        var workerLogger = logger
+        workerLogger[metadataKey: "service"] = "recurring-task-service"
+        let consumer = Consumer(
+            group: RecurringTaskHandler.group, topic: Topic.taskEvents, handler: RecurringTaskHandler(logger: workerLogger),
+            db: services.db, logger: workerLogger)
+        app.addServices(ConsumerService(consumer: consumer, logger: workerLogger))
+    }
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
 }

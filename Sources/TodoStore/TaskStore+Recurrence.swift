@@ -18,7 +18,8 @@ public struct SeriesEntry: Sendable, Equatable {
 
 extension TaskStore {
     /// Skips this occurrence of a recurring task: it is kept, closed, as skipped in the series'
-    /// history, and the next occurrence is created (placed as the `schedule` anchor places it).
+    /// history. Its `task.updated` event (with `skipped_at` in `changes`) makes the
+    /// recurring-task-service create the next occurrence, placed as the `schedule` anchor places it.
     public func skip(id: UUID, userID: UUID, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         let dialect = db.dialect
@@ -38,7 +39,6 @@ extension TaskStore {
             try await conn.execute(
                 "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(userID)")
             try await EventOutbox.append(.task(.updated, task, changes: OutboxEvent.changes(from: before, to: task), at: now), conn: conn)
-            _ = try await Self.spawnNext(after: task, anchor: .schedule, now: now, conn: conn, dialect: dialect)
             return task
         }
     }
@@ -60,6 +60,19 @@ extension TaskStore {
             let tags = try await Self.loadTags(taskIDs: ids, conn: conn)
             return try zip(rows, ids).map { SeriesEntry(task: try Self.task($0, tags: tags[$1] ?? [])) }
         }
+    }
+
+    /// The recurring-task-service's step: creates the successor of occurrence `taskID` (as it is
+    /// now) inside the consumer's transaction. `skipped` places it as a skip does (`schedule`);
+    /// `at` is when the completion or skip happened (the event's time, so a replay computes the
+    /// same). nil when there is none (not recurring, series ended, task deleted, or already made).
+    public static func createNextOccurrence(
+        of taskID: UUID, userID: UUID, skipped: Bool, at time: Date, conn: any SQLConnection, dialect: SQLDialect
+    ) async throws -> TodoTask? {
+        guard let task = try await fetch(id: taskID, userID: userID, conn: conn, forUpdate: nil) else { return nil }
+        return try await spawnNext(
+            after: task, anchor: skipped ? .schedule : task.recurrence?.anchor ?? .schedule, now: time.truncatedToMillis, conn: conn,
+            dialect: dialect)
     }
 
     /// Creates the occurrence that follows `task` in its series, unless one was created from it

@@ -88,8 +88,8 @@ public struct TaskStore: Sendable {
     }
 
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
-    /// returned unchanged. Completing an occurrence of a series creates the next occurrence in the
-    /// same transaction, at most once (see `spawnNext`). Reopening also clears a skip.
+    /// returned unchanged. Reopening also clears a skip. The `task.completed` event of a recurring
+    /// task makes the recurring-task-service create the next occurrence (`createNextOccurrence`).
     public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         let dialect = db.dialect
@@ -106,9 +106,6 @@ public struct TaskStore: Sendable {
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
             try await EventOutbox.append(.task(completed ? .completed : .reopened, task, at: now), conn: conn)
-            if completed {
-                _ = try await Self.spawnNext(after: task, anchor: task.recurrence?.anchor ?? .schedule, now: now, conn: conn, dialect: dialect)
-            }
             return task
         }
     }

@@ -6,7 +6,7 @@ import TodoStore
 
 /// Test support, shared by the test targets (not shipped in the executable).
 ///
-/// The databases the store contract runs against: SQLite always, PostgreSQL when
+/// The databases the contract suites run against: SQLite always, PostgreSQL when
 /// `TEST_DATABASE_URL` is set (CI starts a real PostgreSQL 15 and sets it).
 public enum TestDatabase: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite, postgres
@@ -17,8 +17,9 @@ public enum TestDatabase: String, CaseIterable, CustomStringConvertible, Sendabl
 
     public var description: String { rawValue }
 
-    /// Runs `body` with a migrated database: a new SQLite file, or the shared PostgreSQL database
-    /// (tests stay apart by creating their own users).
+    /// Runs `body` with a database of its own, migrated: a new SQLite file, or a new PostgreSQL
+    /// database cloned from a migrated template (so tests running in parallel never see each
+    /// other's rows, events or consumer offsets). Both are removed afterwards.
     public func with(_ body: (any SQLDatabase) async throws -> Void) async throws {
         switch self {
         case .sqlite:
@@ -30,17 +31,82 @@ public enum TestDatabase: String, CaseIterable, CustomStringConvertible, Sendabl
             try await body(db)
             try await db.close()
         case .postgres:
-            let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]!
-            var logger = Logger(label: "test")
-            logger.logLevel = .error
-            let client = try PostgresDatabase.makeClient(url: url, poolSize: 4, maxOverflow: 4, logger: logger)
-            let db = PostgresDatabase(client: client, logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                try await Migrator(db: db).migrate()
-                try await body(db)
+            let server = try PostgresTestServer(url: ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]!)
+            let name = "todo_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let template = try await PostgresTestServer.templates.ensure(server)
+            try await server.admin("CREATE DATABASE \(name) TEMPLATE \(template)")
+            do {
+                try await server.withDatabase(name) { db in try await body(db) }
+            } catch {
+                try? await server.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
             }
+            try await server.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
+}
+
+/// The PostgreSQL server of `TEST_DATABASE_URL`, for making and dropping test databases.
+struct PostgresTestServer: Sendable {
+    let base: URLComponents
+    let logger: Logger
+
+    init(url: String) throws {
+        guard let components = URLComponents(string: url) else { throw ConfigurationError("TEST_DATABASE_URL is not a URL") }
+        base = components
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        self.logger = logger
+    }
+
+    func url(database: String) -> String {
+        var c = base
+        c.path = "/" + database
+        return c.string!
+    }
+
+    /// Runs one statement on the `postgres` database (CREATE/DROP DATABASE cannot run elsewhere).
+    func admin(_ sql: String) async throws {
+        try await withDatabase("postgres") { db in
+            try await db.read { conn in try await conn.execute("\(raw: sql)") }
+        }
+    }
+
+    func withDatabase<T: Sendable>(_ name: String, _ body: (TodoStore.PostgresDatabase) async throws -> T) async throws -> T {
+        let client = try TodoStore.PostgresDatabase.makeClient(url: url(database: name), poolSize: 4, maxOverflow: 4, logger: logger)
+        let db = TodoStore.PostgresDatabase(client: client, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(db)
+        }
+    }
+
+    /// One migrated template per schema version, made once per test process.
+    static let templates = Templates()
+
+    actor Templates {
+        var ready: String?
+
+        func ensure(_ server: PostgresTestServer) async throws -> String {
+            if let ready { return ready }
+            let name = "todo_template_v\(Migrator.all.map(\.version).max() ?? 0)"
+            let exists = try await server.withDatabase("postgres") { db in
+                try await db.read { conn in try await conn.first("SELECT 1 AS one FROM pg_database WHERE datname = \(name)") } != nil
+            }
+            if !exists {
+                // Built under another name and renamed, so a half-made template is never used.
+                let building = name + "_" + String(UUID().uuidString.prefix(8)).lowercased()
+                try await server.admin("CREATE DATABASE \(building)")
+                try await server.withDatabase(building) { db in _ = try await Migrator(db: db).migrate() }
+                do {
+                    try await server.admin("ALTER DATABASE \(building) RENAME TO \(name)")
+                } catch {
+                    try? await server.admin("DROP DATABASE IF EXISTS \(building) WITH (FORCE)")  // another process won
+                }
+            }
+            ready = name
+            return name
         }
     }
 }

@@ -12,7 +12,7 @@ struct Todo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
-        subcommands: [Serve.self, Backend.self, Migrate.self, Events.self],
+        subcommands: [Serve.self, Backend.self, Recurring.self, Migrate.self, Events.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         if config.jwtKeys.isEmpty {
             config.jwtKeys = [try LocalSigningKey.loadOrCreate(in: config.dataDirectory, logger: logger)]
         }
-        try await runServer(config: config, role: "serve", logger: logger) { db in
+        try await runServer(config: config, role: .all, logger: logger) { db in
             let applied = try await Migrator(db: db).migrate()
             if !applied.isEmpty { logger.info("Migrations applied", metadata: ["versions": "\(applied.map(\.version))"]) }
         }
@@ -70,12 +70,22 @@ struct Backend: AsyncParsableCommand {
         guard !config.jwtKeys.isEmpty else {
             throw ConfigurationError("JWT_SECRET or JWT_SECRET_FILE must be set for todo backend")
         }
-        try await runServer(config: config, role: "backend", logger: logger) { db in
-            let pending = try await Migrator(db: db).pending()
-            if !pending.isEmpty {
-                throw ConfigurationError("Migrations pending: \(pending.map { "\($0.version) \($0.name)" }); run todo migrate first")
-            }
-        }
+        try await runServer(config: config, role: .backend, logger: logger) { db in try await requireMigrated(db) }
+    }
+}
+
+/// `todo recurring`: the recurring-task-service. Consumes `task-events` (group
+/// `recurring-task-service`) and creates next occurrences; serves /health and /health/ready.
+struct Recurring: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the recurring-task-service.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let logger = makeLogger("recurring-task-service")
+        var config = try options.configuration()
+        // Consumers sign no tokens; a key is only needed by the API roles.
+        if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
+        try await runServer(config: config, role: .recurring, logger: logger) { db in try await requireMigrated(db) }
     }
 }
 
@@ -118,12 +128,12 @@ func withDatabaseServices(_ services: [any Service], _ body: () async throws -> 
     }
 }
 
-func runServer(config: AppConfiguration, role: String, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
     let (db, dbServices) = try openDatabase(config, logger: logger)
     let services = await AppServices(config: config, db: db, logger: logger)
-    let app = buildApplication(services, extraServices: dbServices, logger: logger, service: role) { try await prepare(db) }
+    let app = buildApplication(services, extraServices: dbServices, logger: logger, role: role) { try await prepare(db) }
     logger.info(
-        "Starting", metadata: ["role": .string(role), "database": .string(config.databaseURL == nil ? "sqlite" : "postgres")])
+        "Starting", metadata: ["role": .string(role.rawValue), "database": .string(config.databaseURL == nil ? "sqlite" : "postgres")])
     try await app.runService()
 }
 

@@ -22,6 +22,7 @@ import TodoTesting
 
             let done = try await api.send(.post, "/api/v1/tasks/\(id)/complete", token: token)
             #expect(done["completed"] == true)
+            try await api.settle()
             let open = try await api.send(.get, "/api/v1/tasks", token: token)
             guard case .array(let items)? = open["items"], let next = items.first else { Issue.record("no next occurrence"); return }
             #expect(items.count == 1)
@@ -32,6 +33,7 @@ import TodoTesting
             let skipped = try await api.send(.post, "/api/v1/tasks/\(nextID)/skip", token: token)
             #expect(skipped.status == .ok)
             #expect(skipped["skipped_at"] != .null)
+            try await api.settle()
             let history = try await api.send(.get, "/api/v1/tasks/\(nextID)/history", token: token)
             guard case .array(let entries)? = history["items"] else { Issue.record("no history"); return }
             #expect(entries.map { $0["status"] } == ["completed", "skipped"])
@@ -43,6 +45,7 @@ import TodoTesting
             let stopped = try await api.send(.patch, "/api/v1/tasks/\(thirdID)", token: token, json: ["recurrence": nil])
             #expect(stopped["recurrence"] == .null)
             _ = try await api.send(.post, "/api/v1/tasks/\(thirdID)/complete", token: token)
+            try await api.settle()
             #expect(try await api.send(.get, "/api/v1/tasks", token: token)["items"] == [])
         }
     }

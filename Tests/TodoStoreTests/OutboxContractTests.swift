@@ -59,20 +59,4 @@ import TodoTesting
             #expect(try await events(db, for: user).map { $0["type"] } == ["task.created"])
         }
     }
-
-    @Test(arguments: TestDatabase.available)
-    func completingARecurringTaskWritesBothEvents(_ kind: TestDatabase) async throws {
-        try await kind.with { db in
-            let store = TaskStore(db: db)
-            let user = try await makeUser(db)
-            let due = ResolvedDue(.dateTime(LocalDateTime("2030-01-07T09:00")!, timeZone: "UTC"), defaultTimeZone: "UTC")
-            let task = try await store.create(
-                userID: user.id, draft: TaskDraft(title: "Daily", due: due, recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
-            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true, now: Timestamp.parse("2030-01-07T10:00:00Z")!)
-            let log = try await events(db, for: user)
-            #expect(log.map { $0["type"] } == ["task.created", "task.completed", "task.created"])
-            #expect(log[2]["data"]?["task_data"]?["occurrence_index"] == 1)
-            #expect(log.allSatisfy { $0["partitionkey"] == .string(user.id.lowercased) })
-        }
-    }
 }

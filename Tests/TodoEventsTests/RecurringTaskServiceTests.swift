@@ -1,11 +1,26 @@
 import Foundation
 import Testing
+import Logging
 import TodoCore
+import TodoEvents
 import TodoStore
 import TodoTesting
 
-/// Completing or skipping an occurrence of a series creates the next one, once, on both databases.
-@Suite struct RecurringTaskContractTests {
+/// Lets the recurring-task-service catch up: sequences the log and drains its consumer group
+/// (what its service does in the background).
+func settle(_ db: any SQLDatabase) async throws {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    while try await EventLog(db: db).sequence() > 0 {}
+    let consumer = Consumer(
+        group: RecurringTaskHandler.group, topic: Topic.taskEvents, handler: RecurringTaskHandler(logger: logger), db: db, logger: logger)
+    try await consumer.drain()
+    while try await EventLog(db: db).sequence() > 0 {}
+}
+
+/// Completing or skipping an occurrence of a series makes the recurring-task-service create the
+/// next one, once, on both databases.
+@Suite struct RecurringTaskServiceTests {
     func at(_ local: String, _ zone: String = "Europe/Berlin") -> ResolvedDue {
         ResolvedDue(.dateTime(LocalDateTime(local)!, timeZone: zone), defaultTimeZone: zone)
     }
@@ -30,9 +45,13 @@ import TodoTesting
             #expect(first.occurrenceIndex == 0)
             let now = instant("2026-11-02T10:00:00Z")
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: now)
+            try await settle(db)
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: now)
+            try await settle(db)
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: false, now: now)
+            try await settle(db)
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-12T10:00:00Z"))
+            try await settle(db)
             let open = try await openTasks(store, user)
             #expect(open.count == 1)
             let next = try #require(open.first)
@@ -56,11 +75,14 @@ import TodoTesting
                     group.addTask {
                         // Complete and reopen in a race: whatever interleaves, one successor.
                         _ = try await store.setCompleted(id: first.id, userID: user.id, completed: i % 2 == 0, now: self.instant("2026-11-02T10:00:00Z"))
+                        try await settle(db)
                     }
                 }
                 try await group.waitForAll()
             }
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-02T10:00:00Z"))
+            try await settle(db)
+            try await settle(db)
             let all = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("status", "all")], timeZone: "UTC")).items
             #expect(all.count == 2)
         }
@@ -75,6 +97,7 @@ import TodoTesting
                 userID: user.id,
                 draft: TaskDraft(title: "Gym", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,WE", anchor: .schedule)))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-20T12:00:00Z"))
+            try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
             #expect(next.due?.at == instant("2026-11-23T08:00:00Z"))
             #expect(next.occurrenceIndex == 6)
@@ -90,6 +113,7 @@ import TodoTesting
                 userID: user.id,
                 draft: TaskDraft(title: "Water plants", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY;INTERVAL=3", anchor: .completion)))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-10T14:00:00Z"))
+            try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
             #expect(next.due?.json == ["date_time": "2026-11-13T09:00", "time_zone": "Europe/Berlin", "at": "2026-11-13T08:00:00Z"])
         }
@@ -105,19 +129,23 @@ import TodoTesting
                 userID: user.id, draft: TaskDraft(title: "Pills", due: due, recurrence: Recurrence(rule: "FREQ=DAILY;COUNT=2", anchor: .schedule)))
             // Three days late, at noon in New York: the next all-day occurrence is today, not in the past.
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            try await settle(db)
             let open = try await openTasks(store, user)
             #expect(open.count == 0)  // COUNT=2: the only other instance (Nov 18) is in the past
             let second = try await store.create(
                 userID: user.id, draft: TaskDraft(title: "Vitamins", due: due, recurrence: Recurrence(rule: "FREQ=DAILY;COUNT=5", anchor: .schedule)))
             _ = try await store.setCompleted(id: second.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
             #expect(next.due?.json == ["date": "2026-11-20"])
             #expect(next.occurrenceIndex == 3)
             _ = try await store.setCompleted(id: next.id, userID: user.id, completed: true, now: instant("2026-11-20T17:00:00Z"))
+            try await settle(db)
             let last = try #require(try await openTasks(store, user).first)
             #expect(last.due?.json == ["date": "2026-11-21"])
             #expect(last.occurrenceIndex == 4)
             _ = try await store.setCompleted(id: last.id, userID: user.id, completed: true, now: instant("2026-11-21T17:00:00Z"))
+            try await settle(db)
             #expect(try await openTasks(store, user).isEmpty)
         }
     }
@@ -131,6 +159,7 @@ import TodoTesting
                 userID: user.id, draft: TaskDraft(title: "Review", due: at("2026-10-19T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY", anchor: .schedule)))
             #expect(first.due?.at == instant("2026-10-19T07:00:00Z"))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-10-19T08:00:00Z"))
+            try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
             #expect(next.due?.at == instant("2026-10-26T08:00:00Z"))
         }
@@ -144,10 +173,12 @@ import TodoTesting
             let first = try await store.create(
                 userID: user.id, draft: TaskDraft(title: "Report", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
             let skipped = try await store.skip(id: first.id, userID: user.id, now: instant("2026-11-02T07:00:00Z"))
+            try await settle(db)
             #expect(skipped.skippedAt != nil)
             let second = try #require(try await openTasks(store, user).first)
             #expect(second.occurrenceIndex == 1)
             _ = try await store.setCompleted(id: second.id, userID: user.id, completed: true, now: instant("2026-11-03T07:00:00Z"))
+            try await settle(db)
             let history = try await store.history(id: second.id, userID: user.id)
             #expect(history.map(\.task.id) == [first.id, second.id])
             #expect(history.map { $0.json["status"] } == ["skipped", "completed"])
@@ -156,6 +187,28 @@ import TodoTesting
             let other = try await makeUser(db)
             await #expect(throws: TodoError.notFound(resource: "task")) { try await store.history(id: first.id, userID: other.id) }
             await #expect(throws: TodoError.notFound(resource: "task")) { try await store.skip(id: second.id, userID: other.id) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theNextOccurrenceComesWithItsEventAndAReplayChangesNothing(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let due = ResolvedDue(.dateTime(LocalDateTime("2030-01-07T09:00")!, timeZone: "UTC"), defaultTimeZone: "UTC")
+            let task = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Daily", due: due, recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+            _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true, now: Timestamp.parse("2030-01-07T10:00:00Z")!)
+            try await settle(db)
+            let log = try await EventLogReader(db: db).tail(topic: Topic.taskEvents, limit: 100_000).map { try JSONValue.parse(Data($0.utf8)) }
+                .filter { $0["partitionkey"] == .string(user.id.lowercased) }
+            #expect(log.map { $0["type"] } == ["task.created", "task.completed", "task.created"])
+            #expect(log[2]["data"]?["task_data"]?["occurrence_index"] == 1)
+            // The runbook's emergency reset: replay the whole topic. Nothing is created twice.
+            try await EventLog(db: db).reset(group: RecurringTaskHandler.group, topic: Topic.taskEvents, to: .earliest)
+            try await settle(db)
+            let all = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("status", "all")], timeZone: "UTC")).items
+            #expect(all.count == 2)
         }
     }
 }
