@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -46,5 +47,3 @@ public struct AppRequestContext: RequestContext {
         return principal
     }
 }
-
-import Foundation

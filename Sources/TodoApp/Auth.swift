@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import JWTKit
+import NIOConcurrencyHelpers
 import NIOPosix
 import TodoCore
 import TodoStore
@@ -205,5 +206,3 @@ extension Data {
             .replacingOccurrences(of: "=", with: "")
     }
 }
-
-import NIOConcurrencyHelpers

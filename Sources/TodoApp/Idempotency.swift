@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
 import TodoCore
 import TodoStore
@@ -104,5 +105,3 @@ final class BodyCollector: ResponseBodyWriter, Sendable {
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
-
-import NIOConcurrencyHelpers
