@@ -56,6 +56,19 @@ sleep 0.3  # the sequencer gives the new event its offset within 100 ms
   fail "events lag does not count the one unconsumed event: $("$BIN" events lag --data-dir "$WORK/data" --group e2e)"
 ok "events tail, reset and lag work on the running server's database"
 
+# SIGTERM: every service's loop stops at once (a pod must not hang in rollout restart), even
+# after the hourly housekeeping has gone to sleep (its first sweep runs 5 s after start)
+mkdir -p "$WORK/term"
+(cd "$WORK/term" && exec "$OLDPWD/$BIN" serve --port $((PORT + 3)) >"$WORK/term.log" 2>&1) &
+TERM_PID=$!
+wait_health $((PORT + 3)) || fail "serve for the SIGTERM check did not start"
+sleep 6
+t0=$(date +%s.%N)
+kill -TERM $TERM_PID
+for _ in $(seq 1 50); do kill -0 $TERM_PID 2>/dev/null || break; sleep 0.1; done
+kill -0 $TERM_PID 2>/dev/null && { kill -9 $TERM_PID; fail "serve did not exit within 5 s of SIGTERM"; }
+ok "serve exits $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM"
+
 # backend: refuses without a key, refuses with pending migrations, starts after migrate
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   base=${TEST_DATABASE_URL%%\?*}; base=${base%/*}

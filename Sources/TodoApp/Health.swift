@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import TodoCore
+import TodoEvents
 import TodoStore
 
 /// Checks the database once a second in the background, so `/health/ready` answers at once from
@@ -29,7 +30,7 @@ public final class ReadinessProbe: Service, Sendable {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await check()
-            try? await Task.sleep(for: interval)
+            await sleepUnlessShuttingDown(for: interval)
         }
     }
 

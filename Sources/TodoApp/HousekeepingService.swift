@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TodoEvents
 import TodoStore
 
 /// Runs `Housekeeping.sweep` once an hour (and once shortly after start).
@@ -16,7 +17,7 @@ public struct HousekeepingService: Service {
     }
 
     public func run() async throws {
-        try? await Task.sleep(for: .seconds(5))
+        await sleepUnlessShuttingDown(for: .seconds(5))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let removed = try await housekeeping.sweep()
@@ -24,7 +25,7 @@ public struct HousekeepingService: Service {
             } catch {
                 logger.warning("Housekeeping failed; will try again", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            await sleepUnlessShuttingDown(for: interval)
         }
     }
 }

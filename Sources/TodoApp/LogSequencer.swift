@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TodoEvents
 import TodoStore
 
 /// Gives committed outbox events their log offsets (see `EventLog.sequence`). Runs in every
@@ -29,7 +30,7 @@ public struct LogSequencer: Service {
                 if !failing { logger.error("Event sequencing failed; retrying", metadata: ["error": "\(error)"]) }
                 failing = true
             }
-            try? await Task.sleep(for: failing ? .seconds(1) : idle)
+            await sleepUnlessShuttingDown(for: failing ? .seconds(1) : idle)
         }
     }
 }

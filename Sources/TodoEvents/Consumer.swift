@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import TodoCore
 import TodoStore
 
@@ -131,7 +132,9 @@ public struct Consumer: Sendable {
                     return
                 }
                 logger.warning("Event failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                try await Task.sleep(for: policy.delay(afterAttempt: attempt))
+                await sleepUnlessShuttingDown(for: policy.delay(afterAttempt: attempt))
+                // Shutting down: leave the event uncommitted; it is delivered again after restart.
+                if Task.isShuttingDownGracefully || Task.isCancelled { throw CancellationError() }
             }
         }
     }

@@ -27,7 +27,7 @@ public struct ConsumerService: Service {
                 if !failing { logger.error("Consumer failed; retrying", metadata: ["group": .string(consumer.group), "error": "\(error)"]) }
                 failing = true
             }
-            try? await Task.sleep(for: failing ? .seconds(1) : idle)
+            await sleepUnlessShuttingDown(for: failing ? .seconds(1) : idle)
         }
     }
 }
