@@ -9,7 +9,13 @@ PORT="${API_CONTRACT_PORT:-18765}"
 DATA=$(mktemp -d)
 BCRYPT_COST=4 .build/debug/todo serve --port "$PORT" --data-dir "$DATA" >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+stop_server() {
+  kill "$SERVER" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$SERVER" 2>/dev/null || return 0; sleep 0.1; done
+  echo "server did not stop within 5 s of SIGTERM; killing it" >&2
+  kill -9 "$SERVER" 2>/dev/null || true
+}
+trap 'stop_server; rm -rf "$DATA"' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.1; done
 curl -sf -X POST "$BASE/api/v1/auth/signup" -H 'content-type: application/json' \
