@@ -18,14 +18,10 @@ public struct HousekeepingService: Service {
 
     public func run() async throws {
         await sleepUnlessShuttingDown(for: .seconds(5))
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let removed = try await housekeeping.sweep()
-                if removed > 0 { logger.info("Housekeeping removed expired rows", metadata: ["rows": "\(removed)"]) }
-            } catch {
-                logger.warning("Housekeeping failed; will try again", metadata: ["error": "\(error)"])
-            }
-            await sleepUnlessShuttingDown(for: interval)
+        await pollUntilShutdown("housekeeping", logger: logger, idle: interval) {
+            let removed = try await housekeeping.sweep()
+            if removed > 0 { logger.info("Housekeeping removed expired rows", metadata: ["rows": "\(removed)"]) }
+            return removed
         }
     }
 }

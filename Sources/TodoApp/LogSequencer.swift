@@ -19,18 +19,6 @@ public struct LogSequencer: Service {
     }
 
     public func run() async throws {
-        var failing = false
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let n = try await log.sequence()
-                if failing { logger.info("Event sequencing resumed") }
-                failing = false
-                if n > 0 { continue }
-            } catch {
-                if !failing { logger.error("Event sequencing failed; retrying", metadata: ["error": "\(error)"]) }
-                failing = true
-            }
-            await sleepUnlessShuttingDown(for: failing ? .seconds(1) : idle)
-        }
+        await pollUntilShutdown("event sequencing", logger: logger, idle: idle) { try await log.sequence() }
     }
 }
