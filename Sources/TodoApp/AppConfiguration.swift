@@ -20,7 +20,6 @@ public struct AppConfiguration: Sendable {
     public var loginBurstPerEmail = 10
     public var loginBurstPerAddress = 50
     public var loginWindow: TimeInterval = 15 * 60
-    public var maxBodyBytes = 1 << 20
     /// Proxies in front of the server (an ingress: 1). The client address is then the entry that
     /// many places from the right of `X-Forwarded-For`; 0 ignores the header (it could be forged).
     public var trustedProxyHops = 0

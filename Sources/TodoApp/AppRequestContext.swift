@@ -39,6 +39,7 @@ public struct AppRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
+    /// The largest request body (1 MiB); larger ones get 413.
     public var maxUploadSize: Int { 1 << 20 }
 
     /// The authenticated principal; routes behind `AuthMiddleware` always have one.

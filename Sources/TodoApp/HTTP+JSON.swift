@@ -7,7 +7,7 @@ import TodoCore
 extension Request {
     /// The body as JSON: 415 unless the content type is JSON (`merge` also allows
     /// `application/merge-patch+json`), 413 over the limit, 400 when it is not JSON.
-    mutating func json(context: some RequestContext, limit: Int = 1 << 20, merge: Bool = false) async throws -> JSONValue {
+    mutating func json(context: some RequestContext, merge: Bool = false) async throws -> JSONValue {
         let type = headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let accepted = merge ? ["application/json", "application/merge-patch+json"] : ["application/json"]
         guard let type, accepted.contains(type) else {
@@ -15,7 +15,7 @@ extension Request {
                 .unsupportedMediaType, code: "unsupported_media_type",
                 detail: "Send the body as \(accepted.joined(separator: " or ")).")
         }
-        let buffer = try await body.collect(upTo: limit)
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
         return try JSONValue.parse(Data(buffer.readableBytesView))
     }
 

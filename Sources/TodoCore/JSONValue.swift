@@ -169,3 +169,18 @@ extension Optional where Wrapped == String {
     /// `.string` or `.null`.
     public var json: JSONValue { map(JSONValue.string) ?? .null }
 }
+
+extension Data {
+    /// Decodes base64url (RFC 4648 §5), with or without padding.
+    public init?(base64URL: String) {
+        var s = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        self.init(base64Encoded: s)
+    }
+
+    /// base64url without padding, as JWTs and our cursors and tokens use it.
+    public var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -146,9 +146,7 @@ public struct Cursor: Sendable, Equatable {
     }
 
     public init?(encoded: String) {
-        var b64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard encoded.count <= 1024, let data = Data(base64Encoded: b64), let json = try? JSONValue.parse(data),
+        guard encoded.count <= 1024, let data = Data(base64URL: encoded), let json = try? JSONValue.parse(data),
             let sort = json["s"]?.stringValue, let idText = json["i"]?.stringValue, let id = UUID(uuidString: idText)
         else { return nil }
         self.sort = sort
@@ -175,9 +173,7 @@ public struct Cursor: Sendable, Equatable {
             case .date(let d): ("d", .double(d.timeIntervalSince1970))
             }
         let json: JSONValue = .object([("s", .string(sort)), ("k", .string(kind)), ("v", v), ("i", .string(id.lowercased))])
-        return Data(json.serialized().utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(json.serialized().utf8).base64URLEncoded
     }
 }
 

@@ -120,7 +120,7 @@ public struct Consumer: Sendable {
                         ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
                         """)
                     if fresh != nil { try await handler.handle(event, conn: conn, dialect: dialect) }
-                    try await Self.commit(group: group, topic: topic, partition: event.partition, next: event.offset + 1, conn: conn)
+                    try await EventLog.commit(group: group, topic: topic, partition: event.partition, nextOffset: event.offset + 1, conn: conn)
                 }
                 return
             } catch {
@@ -160,7 +160,7 @@ public struct Consumer: Sendable {
                 VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
                 """)
             try await EventOutbox.append(record, conn: conn)
-            try await Self.commit(group: group, topic: topic, partition: partition, next: offset + 1, conn: conn)
+            try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, conn: conn)
         }
     }
 
@@ -171,15 +171,5 @@ public struct Consumer: Sendable {
                 "SELECT next_offset FROM consumer_offsets WHERE group_name = \(group) AND topic = \(topic) AND partition_no = \(partition)")?
                 .optionalInt("next_offset") ?? 0
         }
-    }
-
-    static func commit(group: String, topic: String, partition: Int, next: Int, conn: any SQLConnection) async throws {
-        let now = Date().truncatedToMillis
-        try await conn.execute(
-            """
-            INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
-            VALUES (\(group), \(topic), \(partition), \(next), \(now))
-            ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(next), updated_at = \(now)
-            """)
     }
 }

@@ -132,12 +132,7 @@ public struct EventLog: Sendable {
                     }
                 }
                 offsets[partition] = offset
-                try await conn.execute(
-                    """
-                    INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
-                    VALUES (\(group), \(topic), \(partition), \(offset), \(now.truncatedToMillis))
-                    ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(offset), updated_at = \(now.truncatedToMillis)
-                    """)
+                try await Self.commit(group: group, topic: topic, partition: partition, nextOffset: offset, now: now, conn: conn)
             }
             return offsets
         }
@@ -146,13 +141,21 @@ public struct EventLog: Sendable {
     /// Commits a group's position on one partition (the next offset it will read).
     public func commit(group: String, topic: String, partition: Int, nextOffset: Int, now: Date = Date()) async throws {
         try await db.write { conn in
-            try await conn.execute(
-                """
-                INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
-                VALUES (\(group), \(topic), \(partition), \(nextOffset), \(now.truncatedToMillis))
-                ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now.truncatedToMillis)
-                """)
+            try await Self.commit(group: group, topic: topic, partition: partition, nextOffset: nextOffset, now: now, conn: conn)
         }
+    }
+
+    /// Commits inside the caller's transaction (a consumer commits with its handler's writes).
+    public static func commit(
+        group: String, topic: String, partition: Int, nextOffset: Int, now: Date = Date(), conn: any SQLConnection
+    ) async throws {
+        let now = now.truncatedToMillis
+        try await conn.execute(
+            """
+            INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
+            VALUES (\(group), \(topic), \(partition), \(nextOffset), \(now))
+            ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now)
+            """)
     }
 
     /// Sequenced events of one partition from `offset` on, in order.

@@ -95,15 +95,12 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        let logger = makeLogger("migrate")
-        let config = try options.configuration()
-        let (db, services) = try openDatabase(config, logger: logger)
-        try await withDatabaseServices(services) {
+        try await withDatabase(options, label: "migrate", migrated: false) { db in
             let applied = try await Migrator(db: db).migrate()
-            logger.info("Migrations applied", metadata: ["versions": "\(applied.map(\.version))"])
+            makeLogger("migrate").info("Migrations applied", metadata: ["versions": "\(applied.map(\.version))"])
         }
-        try await db.close()
     }
+
 }
 
 /// Operator commands work on a database at the current schema; anything else is a clear error.
@@ -114,18 +111,18 @@ func requireMigrated(_ db: any SQLDatabase) async throws {
     }
 }
 
-/// Runs `body` while the database's own services (the PostgreSQL pool) run.
-func withDatabaseServices(_ services: [any Service], _ body: () async throws -> Void) async throws {
+/// Opens the configured database for a one-shot command, runs `body` while the database's own
+/// services (the PostgreSQL pool) run, and closes it. `migrated` refuses a database whose
+/// migrations are pending, with a message that says so.
+func withDatabase(_ options: ServerOptions, label: String, migrated: Bool = true, _ body: (any SQLDatabase) async throws -> Void) async throws {
+    let (db, services) = try openDatabase(try options.configuration(), logger: makeLogger(label))
     try await withThrowingTaskGroup(of: Void.self) { group in
         for service in services { group.addTask { try await service.run() } }
-        do {
-            try await body()
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
+        defer { group.cancelAll() }
+        if migrated { try await requireMigrated(db) }
+        try await body(db)
     }
+    try await db.close()
 }
 
 func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
@@ -170,10 +167,7 @@ struct Events: AsyncParsableCommand {
         @Option(help: "Only this consumer group.") var group: String?
 
         func run() async throws {
-            let logger = makeLogger("events")
-            let (db, services) = try openDatabase(try options.configuration(), logger: logger)
-            try await withDatabaseServices(services) {
-                try await requireMigrated(db)
+            try await withDatabase(options, label: "events") { db in
                 let rows = try await EventLog(db: db).lag(group: group)
                 print("GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG OLDEST-UNCONSUMED-AGE")
                 for r in rows {
@@ -181,8 +175,8 @@ struct Events: AsyncParsableCommand {
                     print("\(r.group) \(r.topic) \(r.partition) \(r.currentOffset) \(r.logEndOffset) \(r.lag) \(age)")
                 }
             }
-            try await db.close()
         }
+
     }
 
     /// `todo events reset --group G --topic T --to-earliest | --to-datetime 2025-12-31T10:00:00.000`.
@@ -207,17 +201,14 @@ struct Events: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = makeLogger("events")
-            let (db, services) = try openDatabase(try options.configuration(), logger: logger)
-            try await withDatabaseServices(services) {
-                try await requireMigrated(db)
+            try await withDatabase(options, label: "events") { db in
                 let target: EventLog.ResetTarget = toEarliest ? .earliest : .datetime(Self.parse(toDatetime!)!)
                 let offsets = try await EventLog(db: db).reset(group: group, topic: topic, to: target)
                 print("GROUP TOPIC PARTITION NEW-OFFSET")
                 for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) { print("\(group) \(topic) \(partition) \(offset)") }
             }
-            try await db.close()
         }
+
     }
 
     /// `todo events tail --topic T [--limit N]`: the latest events, one CloudEvent JSON per line.
@@ -232,14 +223,10 @@ struct Events: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = makeLogger("events")
-            let config = try options.configuration()
-            let (db, services) = try openDatabase(config, logger: logger)
-            try await withDatabaseServices(services) {
-                try await requireMigrated(db)
+            try await withDatabase(options, label: "events") { db in
                 for line in try await EventLogReader(db: db).tail(topic: topic, limit: limit) { print(line) }
             }
-            try await db.close()
         }
+
     }
 }
