@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI): starts a real PostgreSQL 15 for the store contract and
-# API suites, runs every Swift test against SQLite and PostgreSQL, then the API contract check
-# (schemathesis against a running server), and stops what it started.
+# API suites, runs every Swift test against SQLite and PostgreSQL, then the end-to-end checks with
+# real processes (the CLI; consumer groups across processes on PostgreSQL), the API contract
+# check (schemathesis against a running server), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +13,5 @@ swift build --build-tests
 swift test --skip-build
 
 scripts/e2e-cli.sh
+scripts/e2e-consumers.sh
 scripts/api-contract.sh

@@ -94,6 +94,7 @@ public func buildApplication(
         logger: logger)
     app.addServices(extraServices)
     app.addServices(services.readiness)
+    if let pg = services.db as? TodoStore.PostgresDatabase { app.addServices(PostgresSignalListener(db: pg, logger: logger)) }
     app.addServices(LogSequencer(db: services.db, logger: logger))
     app.addServices(HousekeepingService(db: services.db, logger: logger))
     if role.runsRecurring {
@@ -102,7 +103,7 @@ public func buildApplication(
         let consumer = Consumer(
             group: RecurringTaskHandler.group, topic: Topic.taskEvents, handler: RecurringTaskHandler(logger: workerLogger),
             db: services.db, logger: workerLogger)
-        app.addServices(ConsumerService(consumer: consumer, logger: workerLogger))
+        app.addServices(ConsumerService(consumer: consumer, db: services.db, logger: workerLogger))
     }
     app.beforeServerStarts(perform: beforeServerStarts)
     return app

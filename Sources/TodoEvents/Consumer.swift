@@ -71,14 +71,16 @@ public struct Consumer: Sendable {
         log = EventLog(db: db)
     }
 
-    /// Handles everything available now on every partition; returns how many events it took
-    /// (handled, skipped as already processed, or dead-lettered).
+    /// Handles everything available now on the partitions this process owns (all of them unless
+    /// `owns` says otherwise); returns how many events it took (handled, skipped as already
+    /// processed, or dead-lettered). Ownership is checked before every event, so a partition
+    /// given up in a rebalance is left at once.
     @discardableResult
-    public func drain(batch: Int = 100) async throws -> Int {
+    public func drain(batch: Int = 100, owns: @Sendable (Int) -> Bool = { _ in true }) async throws -> Int {
         var total = 0
-        for partition in 0..<Topic.partitions {
+        for partition in 0..<Topic.partitions where owns(partition) {
             while true {
-                let n = try await consume(partition: partition, batch: batch)
+                let n = try await consume(partition: partition, batch: batch, owns: owns)
                 total += n
                 if n < batch { break }
             }
@@ -86,10 +88,11 @@ public struct Consumer: Sendable {
         return total
     }
 
-    func consume(partition: Int, batch: Int) async throws -> Int {
+    func consume(partition: Int, batch: Int, owns: @Sendable (Int) -> Bool) async throws -> Int {
         let start = try await committedOffset(partition: partition)
         let events = try await log.read(topic: topic, partition: partition, from: start, limit: batch)
         for (offset, text) in events {
+            guard owns(partition) else { return 0 }
             guard let json = try? JSONValue.parse(Data(text.utf8)), let idText = json["id"]?.stringValue, let id = UUID(uuidString: idText) else {
                 try await deadLetter(nil, text: text, partition: partition, offset: offset, error: "not a CloudEvent", attempts: 0)
                 continue
@@ -120,7 +123,8 @@ public struct Consumer: Sendable {
                         ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
                         """)
                     if fresh != nil { try await handler.handle(event, conn: conn, dialect: dialect) }
-                    try await EventLog.commit(group: group, topic: topic, partition: event.partition, nextOffset: event.offset + 1, conn: conn)
+                    try await EventLog.commit(
+                        group: group, topic: topic, partition: event.partition, nextOffset: event.offset + 1, forwardOnly: true, conn: conn)
                 }
                 return
             } catch {
@@ -160,7 +164,7 @@ public struct Consumer: Sendable {
                 VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
                 """)
             try await EventOutbox.append(record, conn: conn)
-            try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, conn: conn)
+            try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, forwardOnly: true, conn: conn)
         }
     }
 

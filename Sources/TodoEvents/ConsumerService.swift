@@ -1,21 +1,74 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+import TodoStore
 
-/// Runs a consumer until shutdown: drains what is available, then waits `idle` (or one second
-/// after a failure, e.g. while the database is away) and looks again (`pollUntilShutdown`).
+/// Runs a consumer until shutdown as a member of its group: a heartbeat (every `heartbeat`)
+/// keeps the partitions this process owns (`GroupMembership`), and the consumer drains those
+/// whenever the log signals new events (NOTIFY on PostgreSQL, in-process on SQLite) or, as a
+/// fallback, every `idle`. On shutdown it leaves the group so the others take over at once.
 public struct ConsumerService: Service {
     let consumer: Consumer
+    let membership: GroupMembership
     let logger: Logger
     let idle: Duration
+    let heartbeat: Duration
 
-    public init(consumer: Consumer, logger: Logger, idle: Duration = .milliseconds(50)) {
+    public init(
+        consumer: Consumer, db: any SQLDatabase, logger: Logger, member: String = GroupMembership.makeMemberID(),
+        idle: Duration = .seconds(1), heartbeat: Duration = .seconds(1)
+    ) {
         self.consumer = consumer
+        membership = GroupMembership(group: consumer.group, topic: consumer.topic, member: member, db: db)
         self.logger = logger
         self.idle = idle
+        self.heartbeat = heartbeat
     }
 
     public func run() async throws {
-        await pollUntilShutdown("consumer group \(consumer.group)", logger: logger, idle: idle) { try await consumer.drain() }
+        let owned = OwnedPartitions()
+        let wakeup = consumer.db.signals[.log]
+        var memberLogger = self.logger
+        memberLogger[metadataKey: "member_id"] = .string(membership.member)
+        let logger = memberLogger
+        let (membership, heartbeat, consumer, idle) = (self.membership, self.heartbeat, self.consumer, self.idle)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await pollUntilShutdown("consumer group \(membership.group) heartbeat", logger: logger, idle: heartbeat) {
+                    let now: Set<Int>
+                    do { now = try await membership.heartbeat() } catch {
+                        owned.replace(with: [])  // unconfirmed leases may already be someone else's
+                        throw error
+                    }
+                    let before = owned.replace(with: now)
+                    if before != now {
+                        logger.info(
+                            "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic),
+                                "partitions": .string(now.sorted().map(String.init).joined(separator: ","))])
+                        wakeup.signal()
+                    }
+                    return 0
+                }
+                owned.replace(with: [])
+            }
+            group.addTask {
+                await pollUntilShutdown("consumer group \(consumer.group)", logger: logger, idle: idle, wakeup: wakeup) {
+                    try await consumer.drain(owns: { owned.contains($0) })
+                }
+            }
+            await group.waitForAll()
+        }
+        do { try await membership.leave() } catch { logger.warning("Could not leave the consumer group", metadata: ["error": "\(error)"]) }
     }
+}
+
+/// The partitions this process owns, shared by the heartbeat and the consumer.
+final class OwnedPartitions: Sendable {
+    private let partitions = Mutex(Set<Int>())
+
+    func contains(_ p: Int) -> Bool { partitions.withLock { $0.contains(p) } }
+
+    @discardableResult
+    func replace(with new: Set<Int>) -> Set<Int> { partitions.withLock { s in defer { s = new }; return s } }
 }

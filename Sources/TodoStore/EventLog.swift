@@ -40,6 +40,7 @@ public struct EventLog: Sendable {
                 WITH v(s, o) AS (VALUES \(SQLQuery(assignments, separator: ", ")))
                 UPDATE events SET log_offset = v.o FROM v WHERE events.seq = v.s
                 """)
+            try await conn.notify(.log)
             return pending.count
         }
     }
@@ -57,6 +58,8 @@ public struct EventLog: Sendable {
         public var currentOffset: Int
         public var logEndOffset: Int
         public var lag: Int { logEndOffset - currentOffset }
+        /// The member that holds the partition's lease now (nil when no consumer runs).
+        public var owner: String?
         /// How old the oldest event this group has not consumed is (nil when none).
         public var oldestUnconsumedAge: TimeInterval?
     }
@@ -76,6 +79,7 @@ public struct EventLog: Sendable {
             var result: [Lag] = []
             let groups = Set(try committed.map { try $0.string("group_name") })
             for g in groups.sorted() {
+                var owners: [String: [Int: String]] = [:]
                 for end in ends {
                     let topic = try end.string("topic")
                     let partition = try end.int("partition_no")
@@ -90,7 +94,10 @@ public struct EventLog: Sendable {
                     {
                         age = now.timeIntervalSince(try oldest.date("created_at"))
                     }
-                    result.append(Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd, oldestUnconsumedAge: age))
+                    if owners[topic] == nil { owners[topic] = try await GroupMembership.owners(group: g, topic: topic, conn: conn) }
+                    result.append(
+                        Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd,
+                            owner: owners[topic]?[partition], oldestUnconsumedAge: age))
                 }
             }
             return result.sorted { ($0.group, $0.topic, $0.partition) < ($1.group, $1.topic, $1.partition) }
@@ -104,11 +111,25 @@ public struct EventLog: Sendable {
         case datetime(Date)
     }
 
+    /// `reset` refuses while consumers of the group run (as Kafka does): they would commit over
+    /// the new offsets.
+    public struct GroupActive: Error, CustomStringConvertible {
+        public var group: String
+        public var members: [String]
+        public var description: String {
+            "consumer group \(group) has active members (\(members.joined(separator: ", "))); stop them first "
+                + "(kubectl scale deployment/\(group) --replicas=0), reset, then start them again"
+        }
+    }
+
     /// Moves a group's committed offsets on every partition of `topic` (the runbook's emergency
     /// reset). Replaying is safe: handlers are idempotent by event id. Returns the new offsets.
+    /// Throws `GroupActive` while members of the group are alive.
     @discardableResult
     public func reset(group: String, topic: String, to target: ResetTarget, now: Date = Date()) async throws -> [Int: Int] {
         try await db.write { conn in
+            let members = try await GroupMembership.liveMembers(group: group, topic: topic, conn: conn)
+            guard members.isEmpty else { throw GroupActive(group: group, members: members) }
             var offsets: [Int: Int] = [:]
             for partition in 0..<Topic.partitions {
                 let offset: Int
@@ -146,15 +167,18 @@ public struct EventLog: Sendable {
     }
 
     /// Commits inside the caller's transaction (a consumer commits with its handler's writes).
+    /// `forwardOnly` (consumers) never moves an offset back: a member that lost its lease while
+    /// busy cannot undo the new owner's progress.
     public static func commit(
-        group: String, topic: String, partition: Int, nextOffset: Int, now: Date = Date(), conn: any SQLConnection
+        group: String, topic: String, partition: Int, nextOffset: Int, forwardOnly: Bool = false, now: Date = Date(), conn: any SQLConnection
     ) async throws {
         let now = now.truncatedToMillis
+        let guardClause: SQLQuery = forwardOnly ? " WHERE consumer_offsets.next_offset < \(nextOffset)" : ""
         try await conn.execute(
             """
             INSERT INTO consumer_offsets (group_name, topic, partition_no, next_offset, updated_at)
             VALUES (\(group), \(topic), \(partition), \(nextOffset), \(now))
-            ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now)
+            ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now)\(guardClause)
             """)
     }
 

@@ -13,6 +13,7 @@ public enum EventOutbox {
             VALUES (\(event.id), \(event.topic), \(event.partition), \(event.key), \(event.type),
               \(event.cloudEvent.serialized()), \(event.time.truncatedToMillis))
             """)
+        try await conn.notify(.outbox)
     }
 }
 

@@ -8,6 +8,7 @@ import TodoCore
 public struct PostgresDatabase: SQLDatabase {
     public let dialect = SQLDialect.postgres
     public let client: PostgresClient
+    public let signals = DatabaseSignals()
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
@@ -65,6 +66,11 @@ public struct PostgresDatabase: SQLDatabase {
     struct Connection: SQLConnection {
         let conn: PostgresConnection
         let logger: Logger
+
+        /// `NOTIFY` is delivered at commit, to this process's listener too.
+        func notify(_ channel: SignalChannel) async throws {
+            try await execute("SELECT pg_notify(\(channel.rawValue), '')")
+        }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let (sql, binds) = query.render(.postgres)

@@ -201,6 +201,8 @@ public struct UniqueViolation: Error, CustomStringConvertible {
 public protocol SQLConnection {
     /// Runs one statement and returns its rows (use `RETURNING` to learn what a write changed).
     func query(_ query: SQLQuery) async throws -> [SQLRow]
+    /// Signals `channel` when this transaction commits (nothing if it rolls back).
+    func notify(_ channel: SignalChannel) async throws
 }
 
 extension SQLConnection {
@@ -211,6 +213,8 @@ extension SQLConnection {
 /// A database the store runs on: SQLite (embedded) or PostgreSQL. Both speak the same schema.
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
+    /// Wake-ups for services waiting on committed work (see `SignalChannel`).
+    var signals: DatabaseSignals { get }
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
     /// Runs `body` with a connection for reads (no transaction).

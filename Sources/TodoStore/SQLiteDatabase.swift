@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TodoCore
 
 /// The embedded database: one SQLite file in WAL mode through GRDB. Reads run concurrently on
@@ -9,6 +10,7 @@ import TodoCore
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     let pool: DatabasePool
+    public let signals = DatabaseSignals()
     private let writeLock = AsyncLock()
 
     /// Opens (creating if needed) the database file at `path`.
@@ -32,9 +34,11 @@ public final class SQLiteDatabase: SQLDatabase {
                 if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
                 try db.execute(sql: "BEGIN IMMEDIATE")
             }
-            let result = try await body(Connection(pool: pool, writer: true))
+            let pending = PendingSignals()
+            let result = try await body(Connection(pool: pool, writer: true, pending: pending))
             try await pool.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
             await writeLock.unlock()
+            signals.signal(pending.channels)
             return result
         } catch {
             try? await pool.writeWithoutTransaction { db in
@@ -46,7 +50,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await body(Connection(pool: pool, writer: false))
+        try await body(Connection(pool: pool, writer: false, pending: nil))
     }
 
     public func ping() async throws {
@@ -60,6 +64,11 @@ public final class SQLiteDatabase: SQLDatabase {
     struct Connection: SQLConnection {
         let pool: DatabasePool
         let writer: Bool
+        let pending: PendingSignals?
+
+        func notify(_ channel: SignalChannel) async throws {
+            pending?.add(channel)
+        }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let (sql, binds) = query.render(.sqlite)
@@ -111,6 +120,13 @@ public final class SQLiteDatabase: SQLDatabase {
             }
         }
     }
+}
+
+/// The channels a SQLite transaction signals once it has committed.
+final class PendingSignals: Sendable {
+    private let pending = Mutex(Set<SignalChannel>())
+    func add(_ channel: SignalChannel) { pending.withLock { _ = $0.insert(channel) } }
+    var channels: Set<SignalChannel> { pending.withLock { $0 } }
 }
 
 /// A FIFO lock for async code: `lock()` suspends (never blocks a thread) until it is free.

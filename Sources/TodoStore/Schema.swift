@@ -205,4 +205,29 @@ enum Schema {
             """,
             "CREATE INDEX dead_letters_topic_state ON dead_letters (topic, state)",
         ])
+
+    /// Consumer group membership: live members (by heartbeat) and one lease per partition, so
+    /// each partition has one owner at a time across processes.
+    static let v5 = Migration(
+        version: 5, name: "consumer_leases",
+        sqlite: [
+            """
+            CREATE TABLE consumer_members (group_name TEXT NOT NULL, topic TEXT NOT NULL, member_id TEXT NOT NULL,
+              heartbeat_at TEXT NOT NULL, PRIMARY KEY (group_name, topic, member_id))
+            """,
+            """
+            CREATE TABLE consumer_leases (group_name TEXT NOT NULL, topic TEXT NOT NULL, partition_no INTEGER NOT NULL,
+              owner TEXT NOT NULL, expires_at TEXT NOT NULL, PRIMARY KEY (group_name, topic, partition_no))
+            """,
+        ],
+        postgres: [
+            """
+            CREATE TABLE consumer_members (group_name text NOT NULL, topic text NOT NULL, member_id text NOT NULL,
+              heartbeat_at timestamptz NOT NULL, PRIMARY KEY (group_name, topic, member_id))
+            """,
+            """
+            CREATE TABLE consumer_leases (group_name text NOT NULL, topic text NOT NULL, partition_no integer NOT NULL,
+              owner text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (group_name, topic, partition_no))
+            """,
+        ])
 }

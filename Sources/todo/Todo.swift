@@ -119,6 +119,9 @@ func withDatabase(_ options: ServerOptions, label: String, migrated: Bool = true
     try await withThrowingTaskGroup(of: Void.self) { group in
         for service in services { group.addTask { try await service.run() } }
         defer { group.cancelAll() }
+        // Let the client's run() start before the first lease (else postgres-nio warns once per
+        // query that run() was not called yet; the query would still wait for it).
+        try await Task.sleep(for: .milliseconds(20))
         if migrated { try await requireMigrated(db) }
         try await body(db)
     }
@@ -158,7 +161,7 @@ enum LocalSigningKey {
 
 /// `todo events …`: operator commands on the event log, in the spirit of kafka-consumer-groups.sh.
 struct Events: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Inspect the event log.", subcommands: [Tail.self, Lag.self, Reset.self])
+    static let configuration = CommandConfiguration(abstract: "Inspect the event log.", subcommands: [Tail.self, Lag.self, Members.self, Reset.self])
 
     /// `todo events lag [--group G]`: per group, topic and partition, like kafka-consumer-groups.sh --describe.
     struct Lag: AsyncParsableCommand {
@@ -169,14 +172,31 @@ struct Events: AsyncParsableCommand {
         func run() async throws {
             try await withDatabase(options, label: "events") { db in
                 let rows = try await EventLog(db: db).lag(group: group)
-                print("GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG OLDEST-UNCONSUMED-AGE")
+                print("GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID OLDEST-UNCONSUMED-AGE")
                 for r in rows {
                     let age = r.oldestUnconsumedAge.map { String(format: "%.1fs", $0) } ?? "-"
-                    print("\(r.group) \(r.topic) \(r.partition) \(r.currentOffset) \(r.logEndOffset) \(r.lag) \(age)")
+                    print("\(r.group) \(r.topic) \(r.partition) \(r.currentOffset) \(r.logEndOffset) \(r.lag) \(r.owner ?? "-") \(age)")
                 }
             }
         }
 
+    }
+
+    /// `todo events members [--group G]`: who consumes which partitions now.
+    struct Members: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the live members of each consumer group and their partitions.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Only this consumer group.") var group: String?
+
+        func run() async throws {
+            try await withDatabase(options, label: "events") { db in
+                print("GROUP TOPIC CONSUMER-ID #PARTITIONS ASSIGNMENT")
+                for m in try await GroupMembership.members(group: group, db: db) {
+                    let assignment = m.partitions.isEmpty ? "-" : m.partitions.map(String.init).joined(separator: ",")
+                    print("\(m.group) \(m.topic) \(m.member) \(m.partitions.count) \(assignment)")
+                }
+            }
+        }
     }
 
     /// `todo events reset --group G --topic T --to-earliest | --to-datetime 2025-12-31T10:00:00.000`.

@@ -9,11 +9,13 @@ public func sleepUnlessShuttingDown(for duration: Duration) async {
 }
 
 /// The loop of a polling service: runs `work` until graceful shutdown — again at once while it
-/// finds something to do (it returns how much it did), after `idle` when it found nothing, and
-/// after a second when it failed. A failure is logged once per outage, and the recovery too.
-public func pollUntilShutdown(_ what: String, logger: Logger, idle: Duration, _ work: () async throws -> Int) async {
+/// finds something to do (it returns how much it did), otherwise when `wakeup` is signalled or
+/// after `idle` (a fallback when signals are lost), and after a second when it failed. A failure
+/// is logged once per outage, and the recovery too.
+public func pollUntilShutdown(_ what: String, logger: Logger, idle: Duration, wakeup: Wakeup? = nil, _ work: () async throws -> Int) async {
     var failing = false
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        let seen = wakeup?.generation ?? 0
         do {
             let done = try await work()
             if failing { logger.info("Work resumed", metadata: ["work": .string(what)]) }
@@ -23,6 +25,10 @@ public func pollUntilShutdown(_ what: String, logger: Logger, idle: Duration, _ 
             if !failing { logger.error("Work failed; retrying", metadata: ["work": .string(what), "error": "\(error)"]) }
             failing = true
         }
-        await sleepUnlessShuttingDown(for: failing ? .seconds(1) : idle)
+        if let wakeup, !failing {
+            await wakeup.wait(since: seen, timeout: idle)
+        } else {
+            await sleepUnlessShuttingDown(for: failing ? .seconds(1) : idle)
+        }
     }
 }
