@@ -1,4 +1,6 @@
 import Foundation
+import TodoCore
+import TodoEvents
 import TodoStore
 
 /// Everything a role needs to know, read once from the environment and flags.
@@ -24,6 +26,24 @@ public struct AppConfiguration: Sendable {
     /// many places from the right of `X-Forwarded-For`; 0 ignores the header (it could be forged).
     public var trustedProxyHops = 0
 
+    /// How events travel between roles (`EVENT_TRANSPORT`).
+    public enum EventTransport: String, Sendable {
+        /// The `events` table is the log; consumers read it (SQLite or PostgreSQL).
+        case database
+        /// A relay publishes to the Dapr sidecar; Dapr delivers to `/dapr/events/{topic}`.
+        case dapr
+    }
+
+    public var eventTransport = EventTransport.database
+    public var dapr = DaprSettings()
+    /// Events older than this, once consumed by every group (or published, in Dapr mode), are
+    /// deleted (`EVENT_RETENTION`, like Kafka's `retention.ms`; 7 days by default).
+    public var eventRetention: TimeInterval = 7 * 24 * 3600
+    /// Retry policy per consumed topic (`CONSUMER_RETRY_TASK_EVENTS="attempts=5 base=200ms cap=30s"`).
+    public var retryPolicies: [String: RetryPolicy] = [:]
+
+    public func retryPolicy(for topic: String) -> RetryPolicy { retryPolicies[topic] ?? RetryPolicy() }
+
     public init() {}
 
     /// Reads the documented environment variables (`NAME_FILE` for every secret).
@@ -45,7 +65,64 @@ public struct AppConfiguration: Sendable {
         c.loginBurstPerEmail = try Self.int(env, "LOGIN_LIMIT_PER_EMAIL", default: 10, range: 1...100_000)
         c.loginBurstPerAddress = try Self.int(env, "LOGIN_LIMIT_PER_ADDRESS", default: 50, range: 1...1_000_000)
         c.trustedProxyHops = try Self.int(env, "TRUSTED_PROXY_HOPS", default: 0, range: 0...10)
+        if let transport = env["EVENT_TRANSPORT"] {
+            guard let t = EventTransport(rawValue: transport) else { throw ConfigurationError("EVENT_TRANSPORT must be database or dapr") }
+            c.eventTransport = t
+        }
+        c.dapr.httpPort = try Self.int(env, "DAPR_HTTP_PORT", default: 3500, range: 1...65535)
+        if let name = env["PUBSUB_NAME"] {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw ConfigurationError("PUBSUB_NAME must be a Dapr component name (letters, digits, - _ .)")
+            }
+            c.dapr.pubsubName = name
+        }
+        c.dapr.apiToken = try secrets.value("DAPR_API_TOKEN")
+        c.dapr.appAPIToken = try secrets.value("APP_API_TOKEN")
+        if let text = env["EVENT_RETENTION"] {
+            guard let d = Self.duration(text), d >= 60 else {
+                throw ConfigurationError("EVENT_RETENTION must be a duration of at least a minute, like 7d, 36h or 90m")
+            }
+            c.eventRetention = d
+        }
+        for topic in [Topic.taskEvents, Topic.reminders] {
+            let name = "CONSUMER_RETRY_" + topic.uppercased().replacingOccurrences(of: "-", with: "_")
+            guard let spec = env[name] else { continue }
+            guard let policy = Self.retryPolicy(spec) else {
+                throw ConfigurationError("\(name) must look like \"attempts=5 base=200ms cap=30s\" (attempts 1–100, base ≤ cap)")
+            }
+            c.retryPolicies[topic] = policy
+        }
         return c
+    }
+
+    /// `500ms`, `30s`, `90m`, `36h`, `7d` (a whole number and a unit).
+    static func duration(_ text: String) -> TimeInterval? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (unit, seconds) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count)
+            if let n = Int(number), n >= 0, !(unit == "s" && number.hasSuffix("m")) { return Double(n) * seconds }
+        }
+        return nil
+    }
+
+    /// `attempts=5 base=200ms cap=30s` (any subset, in any order; the rest keep their defaults).
+    static func retryPolicy(_ spec: String) -> RetryPolicy? {
+        var policy = RetryPolicy()
+        for part in spec.split(whereSeparator: { $0 == " " || $0 == "," }) {
+            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { return nil }
+            switch kv[0] {
+            case "attempts":
+                guard let n = Int(kv[1]), (1...100).contains(n) else { return nil }
+                policy.maxAttempts = n
+            case "base", "cap":
+                guard let d = duration(kv[1]), d > 0, d <= 24 * 3600 else { return nil }
+                let value = Duration.milliseconds(Int64(d * 1000))
+                if kv[0] == "base" { policy.base = value } else { policy.cap = value }
+            default: return nil
+            }
+        }
+        return policy.base <= policy.cap ? policy : nil
     }
 
     static func int(_ env: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

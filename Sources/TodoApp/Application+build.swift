@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -62,7 +63,11 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: TraceContextMiddleware())
     HealthRoutes(probe: services.readiness, service: role.rawValue).add(to: router)
+    if services.config.eventTransport == .dapr {
+        DaprRoutes(subscriber: daprSubscriber(services, role: role), appAPIToken: services.config.dapr.appAPIToken).add(to: router)
+    }
     guard role.servesAPI else { return router }
     router.get("openapi.json") { _, _ in
         Response(
@@ -96,17 +101,53 @@ public func buildApplication(
     app.addServices(services.readiness)
     if let pg = services.db as? TodoStore.PostgresDatabase { app.addServices(PostgresSignalListener(db: pg, logger: logger)) }
     app.addServices(LogSequencer(db: services.db, logger: logger))
-    app.addServices(HousekeepingService(db: services.db, logger: logger))
-    if role.runsRecurring {
-        var workerLogger = logger
-        workerLogger[metadataKey: "service"] = "recurring-task-service"
-        let consumer = Consumer(
-            group: RecurringTaskHandler.group, topic: Topic.taskEvents, handler: RecurringTaskHandler(logger: workerLogger),
-            db: services.db, logger: workerLogger)
-        app.addServices(ConsumerService(consumer: consumer, db: services.db, logger: workerLogger))
+    let config = services.config
+    app.addServices(
+        HousekeepingService(
+            db: services.db, logger: logger, eventRetention: config.eventRetention, requirePublished: config.eventTransport == .dapr))
+    switch config.eventTransport {
+    case .database:
+        for subscription in subscriptions(role: role, logger: logger) {
+            let consumer = Consumer(
+                group: subscription.group, topic: subscription.topic, handler: subscription.handler, db: services.db,
+                policy: config.retryPolicy(for: subscription.topic), logger: workerLogger(logger, subscription.group))
+            app.addServices(ConsumerService(consumer: consumer, db: services.db, logger: workerLogger(logger, subscription.group)))
+        }
+    case .dapr:
+        app.addServices(DaprRelay(db: services.db, sidecar: DaprSidecar(settings: config.dapr), logger: logger))
     }
     app.beforeServerStarts(perform: beforeServerStarts)
     return app
+}
+
+/// The consumer groups a role runs, whatever the transport (Dapr app id = group name).
+func subscriptions(role: Role, logger: Logger) -> [DaprSubscription] {
+    var result: [DaprSubscription] = []
+    if role.runsRecurring {
+        let group = RecurringTaskHandler.group
+        result.append(DaprSubscription(topic: Topic.taskEvents, group: group, handler: RecurringTaskHandler(logger: workerLogger(logger, group))))
+    }
+    return result
+}
+
+func daprSubscriber(_ services: AppServices, role: Role) -> DaprSubscriber {
+    let logger = services.readiness.logger
+    return DaprSubscriber(
+        subscriptions: subscriptions(role: role, logger: logger), pubsubName: services.config.dapr.pubsubName, db: services.db, logger: logger)
+}
+
+func workerLogger(_ logger: Logger, _ service: String) -> Logger {
+    var logger = logger
+    logger[metadataKey: "service"] = .string(service)
+    return logger
+}
+
+/// Carries a request's W3C `traceparent` to the events its changes write (`TraceContext`).
+struct TraceContextMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let trace = TraceContext.valid(request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
+        return try await TraceContext.$traceparent.withValue(trace) { try await next(request, context) }
+    }
 }
 
 /// Logs each request at debug level and tags the request's logger with a request id.

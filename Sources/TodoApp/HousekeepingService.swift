@@ -10,8 +10,11 @@ public struct HousekeepingService: Service {
     let logger: Logger
     let interval: Duration
 
-    public init(db: any SQLDatabase, logger: Logger, interval: Duration = .seconds(3600)) {
-        housekeeping = Housekeeping(db: db)
+    public init(
+        db: any SQLDatabase, logger: Logger, eventRetention: TimeInterval = 7 * 24 * 3600, requirePublished: Bool = false,
+        interval: Duration = .seconds(3600)
+    ) {
+        housekeeping = Housekeeping(db: db, eventRetention: eventRetention, requirePublished: requirePublished)
         self.logger = logger
         self.interval = interval
     }

@@ -22,6 +22,24 @@ public enum Topic {
     }
 }
 
+/// W3C trace context carried from a request to the events it causes (CloudEvents' distributed
+/// tracing extension, `traceparent`), and from an event to the events its handler writes.
+public enum TraceContext {
+    /// The `traceparent` of the work in progress (set by the HTTP layer and the consumers).
+    @TaskLocal public static var traceparent: String?
+
+    /// `header` if it is a well-formed W3C `traceparent` (version 00, non-zero ids), else nil.
+    public static func valid(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isHexDigit && !$0.isUppercase } }),
+            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
+        else { return nil }
+        return header
+    }
+}
+
 /// The event types on `task-events`.
 public enum TaskEventType: String, Sendable, CaseIterable {
     case created = "task.created"
@@ -42,8 +60,14 @@ public struct OutboxEvent: Sendable, Equatable {
     public var subject: String?
     public var time: Date
     public var data: JSONValue
+    /// W3C trace context of the request (or event) that caused this event.
+    public var traceparent: String?
 
-    public init(id: UUID = .v7(), topic: String, type: String, key: String, subject: String?, time: Date, data: JSONValue) {
+    public init(
+        id: UUID = .v7(), topic: String, type: String, key: String, subject: String?, time: Date, data: JSONValue,
+        traceparent: String? = TraceContext.traceparent
+    ) {
+        self.traceparent = traceparent
         self.id = id
         self.topic = topic
         self.type = type
@@ -63,8 +87,10 @@ public struct OutboxEvent: Sendable, Equatable {
         if let subject { members.append(("subject", .string(subject))) }
         members += [
             ("time", .string(Timestamp.millis(time))), ("datacontenttype", "application/json"),
-            ("partitionkey", .string(key)), ("data", data),
+            ("partitionkey", .string(key)),
         ]
+        if let traceparent { members.append(("traceparent", .string(traceparent))) }
+        members.append(("data", data))
         return .object(members)
     }
 

@@ -14,6 +14,17 @@ public struct ConsumedEvent: Sendable {
     public let cloudEvent: JSONValue
 
     public var data: JSONValue { cloudEvent["data"] ?? .null }
+
+    /// The event in a CloudEvent document, or nil when it has no UUID `id`.
+    public init?(cloudEvent json: JSONValue, topic: String, partition: Int, offset: Int) {
+        guard let idText = json["id"]?.stringValue, let id = UUID(uuidString: idText) else { return nil }
+        self.id = id
+        type = json["type"]?.stringValue ?? ""
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        cloudEvent = json
+    }
 }
 
 /// What a consumer group does with each event. `handle` runs inside the transaction that also
@@ -93,12 +104,12 @@ public struct Consumer: Sendable {
         let events = try await log.read(topic: topic, partition: partition, from: start, limit: batch)
         for (offset, text) in events {
             guard owns(partition) else { return 0 }
-            guard let json = try? JSONValue.parse(Data(text.utf8)), let idText = json["id"]?.stringValue, let id = UUID(uuidString: idText) else {
+            guard let json = try? JSONValue.parse(Data(text.utf8)),
+                let event = ConsumedEvent(cloudEvent: json, topic: topic, partition: partition, offset: offset)
+            else {
                 try await deadLetter(nil, text: text, partition: partition, offset: offset, error: "not a CloudEvent", attempts: 0)
                 continue
             }
-            let event = ConsumedEvent(
-                id: id, type: json["type"]?.stringValue ?? "", topic: topic, partition: partition, offset: offset, cloudEvent: json)
             try await process(event)
         }
         return events.count
@@ -117,12 +128,7 @@ public struct Consumer: Sendable {
             attempt += 1
             do {
                 try await db.write { conn in
-                    let fresh = try await conn.first(
-                        """
-                        INSERT INTO processed_events (group_name, event_id, processed_at) VALUES (\(group), \(event.id), \(Date().truncatedToMillis))
-                        ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
-                        """)
-                    if fresh != nil { try await handler.handle(event, conn: conn, dialect: dialect) }
+                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn, dialect: dialect)
                     try await EventLog.commit(
                         group: group, topic: topic, partition: event.partition, nextOffset: event.offset + 1, forwardOnly: true, conn: conn)
                 }
@@ -143,6 +149,40 @@ public struct Consumer: Sendable {
         }
     }
 
+    /// Runs `handler` for `event` unless the group has processed its id already, and records it
+    /// as processed — inside the caller's transaction, so the handler's writes happen exactly
+    /// once per event id whatever the transport (database log or Dapr) redelivers. Events the
+    /// handler writes carry `traceparent` (else the event's own). Returns whether the handler ran.
+    @discardableResult
+    public static func handleOnce(
+        _ event: ConsumedEvent, group: String, handler: any EventHandler, conn: any SQLConnection, dialect: SQLDialect,
+        traceparent: String? = nil
+    ) async throws -> Bool {
+        let fresh = try await conn.first(
+            """
+            INSERT INTO processed_events (group_name, event_id, processed_at) VALUES (\(group), \(event.id), \(Date().truncatedToMillis))
+            ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
+            """)
+        guard fresh != nil else { return false }
+        let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
+        try await TraceContext.$traceparent.withValue(trace) {
+            try await handler.handle(event, conn: conn, dialect: dialect)
+        }
+        return true
+    }
+
+    /// Records a dead letter (the original event, the error, the attempts) in the caller's
+    /// transaction: what `todo dlq` and the admin retry API work from, whatever the transport.
+    public static func recordDeadLetter(
+        group: String, topic: String, eventID: UUID, text: String, error: String, attempts: Int, at now: Date, conn: any SQLConnection
+    ) async throws {
+        try await conn.execute(
+            """
+            INSERT INTO dead_letters (id, group_name, topic, event_id, cloud_event, error, attempts, first_failure_at, last_failure_at)
+            VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
+            """)
+    }
+
     /// Records the event as dead (with the error and attempts), publishes the DLQ record to
     /// `<topic>-dlq`, and moves the partition past it — in one transaction.
     func deadLetter(_ event: ConsumedEvent?, text: String, partition: Int, offset: Int, error: String, attempts: Int) async throws {
@@ -158,11 +198,8 @@ public struct Consumer: Sendable {
                 ("retry_count", .int(Int64(attempts))), ("failed_at", .string(Timestamp.millis(now))),
             ]))
         try await db.write { conn in
-            try await conn.execute(
-                """
-                INSERT INTO dead_letters (id, group_name, topic, event_id, cloud_event, error, attempts, first_failure_at, last_failure_at)
-                VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
-                """)
+            try await Self.recordDeadLetter(
+                group: group, topic: topic, eventID: eventID, text: text, error: error, attempts: attempts, at: now, conn: conn)
             try await EventOutbox.append(record, conn: conn)
             try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, forwardOnly: true, conn: conn)
         }

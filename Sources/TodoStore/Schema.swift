@@ -230,4 +230,16 @@ enum Schema {
               owner text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (group_name, topic, partition_no))
             """,
         ])
+
+    /// The Dapr relay marks what the sidecar accepted (`EVENT_TRANSPORT=dapr`).
+    static let v6 = Migration(
+        version: 6, name: "dapr_relay",
+        sqlite: [
+            "ALTER TABLE events ADD COLUMN published_at TEXT",
+            "CREATE INDEX events_unpublished ON events (log_offset, partition_no) WHERE published_at IS NULL AND log_offset IS NOT NULL",
+        ],
+        postgres: [
+            "ALTER TABLE events ADD COLUMN published_at timestamptz",
+            "CREATE INDEX events_unpublished ON events (log_offset, partition_no) WHERE published_at IS NULL AND log_offset IS NOT NULL",
+        ])
 }

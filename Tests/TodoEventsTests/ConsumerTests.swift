@@ -150,4 +150,32 @@ final class RecordingHandler: EventHandler {
             #expect(try await deadLetters(db, group: group2).map(\.1) == [3, 3])
         }
     }
+
+    /// The Dapr side of the same exactly-once step: a transient failure answers RETRY (and
+    /// writes nothing), the retry answers SUCCESS, a redelivery of the id answers SUCCESS without
+    /// running the handler again, a poison event answers DROP and is recorded with its error.
+    @Test(arguments: TestDatabase.available)
+    func daprDeliveriesMapFailuresToRetryAndDropAndAreIdempotent(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            try await prepare(db)
+            let group = "g-\(UUID().uuidString.lowercased())"
+            let handler = RecordingHandler(group: group, poison: ["test.poison"], flakyFailures: 1)
+            let subscriber = DaprSubscriber(
+                subscriptions: [DaprSubscription(topic: "t", group: group, handler: handler)], pubsubName: "pubsub-kafka", db: db, logger: quiet)
+            func body(_ type: String, id: UUID = UUID()) -> (UUID, Data) {
+                let event = OutboxEvent(id: id, topic: "t", type: type, key: "k", subject: nil, time: Date(), data: ["n": 1])
+                return (id, Data(event.cloudEvent.serialized().utf8))
+            }
+            let (flakyID, flaky) = body("test.flaky")
+            #expect(await subscriber.deliver(topic: "t", body: flaky, partition: 0, offset: 0, traceparent: nil) == .retry)
+            #expect(try await effects(db, group: group).isEmpty)
+            #expect(await subscriber.deliver(topic: "t", body: flaky, partition: 0, offset: 0, traceparent: nil) == .success)
+            #expect(await subscriber.deliver(topic: "t", body: flaky, partition: 0, offset: 0, traceparent: nil) == .success)
+            #expect(try await effects(db, group: group) == [flakyID.lowercased])
+            let (poisonID, poison) = body("test.poison")
+            #expect(await subscriber.deliver(topic: "t", body: poison, partition: 0, offset: 1, traceparent: nil) == .drop)
+            let dead = try await deadLetters(db, group: group)
+            #expect(dead.map(\.0) == [poisonID.lowercased])
+        }
+    }
 }

@@ -6,8 +6,8 @@ import TodoStore
 import TodoTesting
 
 @Suite struct ConsumerGroupContractTests {
-    func member(_ name: String, _ db: any SQLDatabase, ttl: TimeInterval = 6) -> GroupMembership {
-        GroupMembership(group: "g", topic: Topic.taskEvents, member: name, db: db, memberTTL: ttl, leaseTTL: ttl)
+    func member(_ name: String, _ db: any SQLDatabase) -> GroupMembership {
+        GroupMembership(group: "g", topic: Topic.taskEvents, member: name, db: db)
     }
 
     /// Heartbeats every member `rounds` times, in order; returns what each owns after the last.
@@ -55,15 +55,22 @@ import TodoTesting
     @Test(arguments: TestDatabase.available)
     func aDeadMembersPartitionsAreTakenOverAfterItsLeasesExpire(_ kind: TestDatabase) async throws {
         try await kind.with { db in
-            let a = member("a", db, ttl: 0.5)
-            let b = member("b", db, ttl: 0.5)
+            let a = member("a", db)
+            let b = member("b", db)
             var owned = try await rounds([a, b])
             expectDisjointCover(owned)
-            // a stops heartbeating (kill -9). Until its leases expire, b does not take them.
+            // a stops heartbeating (kill -9). While its leases are fresh, b does not take them.
             #expect(try await b.heartbeat() == owned["b"])
-            try await Task.sleep(for: .milliseconds(700))
+            // Its heartbeat and leases age past the TTL (as after 7 s without a heartbeat).
+            let past = Date().addingTimeInterval(-(GroupMembership.defaultTTL + 1)).truncatedToMillis
+            try await db.write { conn in
+                try await conn.execute("UPDATE consumer_members SET heartbeat_at = \(past) WHERE member_id = 'a'")
+                try await conn.execute("UPDATE consumer_leases SET expires_at = \(past) WHERE owner = 'a'")
+            }
             owned = try await rounds([b])
             #expect(owned["b"] == Set(0..<Topic.partitions))
+            let members = try await GroupMembership.members(db: db).map(\.member)
+            #expect(members == ["b"])
         }
     }
 
