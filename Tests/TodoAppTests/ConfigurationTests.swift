@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TodoApp
+import TodoEvents
 
 @Suite struct ConfigurationTests {
     @Test func jwtSecretHoldsSeveralKeys() throws {
@@ -21,4 +22,27 @@ import TodoApp
         #expect(config.maxOverflow == 20)
         #expect(throws: (any Error).self) { try AppConfiguration.fromEnvironment(["DB_POOL_SIZE": "lots"]) }
     }
+
+    @Test func eventTransportDaprAndRetryAndRetention() throws {
+        let config = try AppConfiguration.fromEnvironment([
+            "EVENT_TRANSPORT": "dapr", "DAPR_HTTP_PORT": "3501", "PUBSUB_NAME": "kafka-pubsub", "EVENT_RETENTION": "30d",
+            "CONSUMER_RETRY_TASK_EVENTS": "attempts=8 base=500ms cap=2m",
+        ])
+        #expect(config.eventTransport == .dapr)
+        #expect(config.dapr.httpPort == 3501 && config.dapr.pubsubName == "kafka-pubsub")
+        #expect(config.eventRetention == 30 * 86400)
+        let policy = config.retryPolicy(for: "task-events")
+        #expect(policy.maxAttempts == 8 && policy.base == .milliseconds(500) && policy.cap == .seconds(120))
+        #expect(config.retryPolicy(for: "reminders").maxAttempts == RetryPolicy().maxAttempts)
+        let defaults = try AppConfiguration.fromEnvironment([:])
+        #expect(defaults.eventTransport == .database && defaults.dapr.pubsubName == "pubsub-kafka" && defaults.dapr.httpPort == 3500)
+        for bad in [
+            ["EVENT_TRANSPORT": "kafka"], ["EVENT_RETENTION": "7 days"], ["EVENT_RETENTION": "10s"], ["PUBSUB_NAME": "a/b"],
+            ["CONSUMER_RETRY_TASK_EVENTS": "attempts=0"], ["CONSUMER_RETRY_TASK_EVENTS": "base=1m cap=1s"],
+            ["CONSUMER_RETRY_TASK_EVENTS": "tries=3"],
+        ] {
+            #expect(throws: (any Error).self, "\(bad)") { try AppConfiguration.fromEnvironment(bad) }
+        }
+    }
 }
+

@@ -211,4 +211,30 @@ func settle(_ db: any SQLDatabase) async throws {
             #expect(all.count == 2)
         }
     }
+
+    /// The trace of the request that completed an occurrence continues into the next
+    /// occurrence's `task.created` (W3C `traceparent`, CloudEvents' tracing extension).
+    @Test(arguments: TestDatabase.available)
+    func theTraceContinuesFromTheCompletionToTheNextOccurrence(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id, draft: TaskDraft(title: "Trace", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+            let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            _ = try await TraceContext.$traceparent.withValue(trace) {
+                try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-02T10:00:00Z"))
+            }
+            try await settle(db)
+            let events = try await EventLogReader(db: db).tail(topic: Topic.taskEvents, limit: 10).compactMap { try? JSONValue.parse(Data($0.utf8)) }
+            let created = events.filter { $0["type"] == "task.created" }
+            #expect(created.count == 2)
+            #expect(created.first?["traceparent"] == nil)  // the first create had no trace
+            #expect(created.last?["traceparent"] == .string(trace))
+            #expect(events.first { $0["type"] == "task.completed" }?["traceparent"] == .string(trace))
+            #expect(TraceContext.valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01") == nil)
+            #expect(TraceContext.valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") == nil)
+        }
+    }
 }
+

@@ -59,4 +59,39 @@ import TodoTesting
             #expect(try await events(db, for: user).map { $0["type"] } == ["task.created"])
         }
     }
+
+    /// Retention never deletes what a group has not read, nor (in Dapr mode) what the sidecar has
+    /// not accepted; it deletes old events every group has moved past, with their processed marks.
+    @Test(arguments: TestDatabase.available)
+    func retentionDeletesOnlyOldEventsEveryGroupHasRead(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let user = try await makeUser(db)
+            let store = TaskStore(db: db)
+            for i in 0..<4 { _ = try await store.create(userID: user.id, draft: TaskDraft(title: "T\(i)")) }
+            let log = EventLog(db: db)
+            _ = try await log.sequence()
+            let partition = Topic.partition(forKey: user.id.lowercased)
+            let offsets = try await log.read(topic: Topic.taskEvents, partition: partition, from: 0, limit: 100).map(\.offset)
+            #expect(offsets.count == 4)
+            // Group "fast" read everything, group "slow" only the first two.
+            try await log.commit(group: "fast", topic: Topic.taskEvents, partition: partition, nextOffset: offsets[3] + 1)
+            try await log.commit(group: "slow", topic: Topic.taskEvents, partition: partition, nextOffset: offsets[2])
+            let count = { try await db.read { conn in try await conn.first("SELECT COUNT(*) AS n FROM events")!.int("n") } }
+            let later = Date().addingTimeInterval(8 * 86400)
+            // Young events stay whatever was read.
+            _ = try await Housekeeping(db: db).sweep()
+            #expect(try await count() == 4)
+            // Dapr mode: nothing was published yet, so nothing goes.
+            _ = try await Housekeeping(db: db, requirePublished: true).sweep(now: later)
+            #expect(try await count() == 4)
+            // Old: the two both groups read go; the two "slow" has not read stay.
+            while try await Housekeeping(db: db).sweep(now: later) > 0 {}
+            let left = try await log.read(topic: Topic.taskEvents, partition: partition, from: 0, limit: 100).map(\.offset)
+            #expect(left == Array(offsets[2...]))
+            // A reset to earliest starts at what is still there.
+            let reset = try await log.reset(group: "slow", topic: Topic.taskEvents, to: .earliest)
+            #expect(reset[partition] == offsets[2])
+        }
+    }
 }
+
