@@ -38,7 +38,8 @@ wait_split() {
   return 1
 }
 total_lag() { "$BIN" events lag --group $GROUP | awk 'NR > 1 { s += $6 } END { print s + 0 }'; }
-recurring() { "$BIN" recurring --port "$1" >>"$WORK/r$1.log" 2>&1 & PIDS+=($!); echo $!; }
+# starts `todo recurring` on port $1; its pid is in $LAST (not $(…): a subshell would lose PIDS)
+recurring() { "$BIN" recurring --port "$1" >>"$WORK/r$1.log" 2>&1 & LAST=$!; PIDS+=($LAST); }
 
 "$BIN" migrate >"$WORK/m.log" 2>&1 || fail "migrate: $(cat "$WORK/m.log")"
 "$BIN" backend --port $PORT >"$WORK/b.log" 2>&1 &
@@ -46,8 +47,8 @@ PIDS+=($!)
 wait_health $PORT || fail "backend did not start: $(cat "$WORK/b.log")"
 
 t0=$(now)
-A=$(recurring $((PORT + 1)))
-B=$(recurring $((PORT + 2)))
+recurring $((PORT + 1)); A=$LAST
+recurring $((PORT + 2)); B=$LAST
 wait_split "6 6" || fail "two processes did not split the partitions: $(members)"
 ok "two todo recurring processes own 6 partitions each ($(since "$t0") s after start)"
 
@@ -77,7 +78,7 @@ orphans=$(sql "SELECT count(*) FROM tasks t WHERE t.completed_at IS NOT NULL AND
 ok "kill -9 with $before of $lag events left: the other process took over and finished in $took s; $N completions, $N next occurrences"
 
 t0=$(now)
-A=$(recurring $((PORT + 3)))
+recurring $((PORT + 3)); A=$LAST
 wait_split "6 6" || fail "a new process did not get partitions: $(members)"
 ok "a new process rebalances the group to 6 + 6 in $(since "$t0") s"
 
@@ -94,7 +95,7 @@ ok "SIGTERM: both processes left the group and exited in $(since "$t0") s"
 tasks_before=$(sql "SELECT count(*) FROM tasks")
 "$BIN" events reset --group $GROUP --topic task-events --to-earliest >/dev/null || fail "reset after stopping failed"
 [ "$(total_lag)" -gt $N ] || fail "the reset did not rewind the group"
-C=$(recurring $((PORT + 4)))
+recurring $((PORT + 4))
 for _ in $(seq 1 600); do [ "$(total_lag)" = 0 ] && break; sleep 0.1; done
 [ "$(total_lag)" = 0 ] || fail "the replay did not finish"
 [ "$(sql "SELECT count(*) FROM tasks")" = "$tasks_before" ] || fail "the replay created tasks"

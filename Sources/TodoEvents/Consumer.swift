@@ -87,32 +87,94 @@ public struct Consumer: Sendable {
     /// processed, or dead-lettered). Ownership is checked before every event, so a partition
     /// given up in a rebalance is left at once.
     @discardableResult
-    public func drain(batch: Int = 100, owns: @Sendable (Int) -> Bool = { _ in true }) async throws -> Int {
-        var total = 0
-        for partition in 0..<Topic.partitions where owns(partition) {
-            while true {
-                let n = try await consume(partition: partition, batch: batch, owns: owns)
-                total += n
-                if n < batch { break }
+    public func drain(batch: Int = 100, owns: @escaping @Sendable (Int) -> Bool = { _ in true }) async throws -> Int {
+        let (group, topic) = (self.group, self.topic)
+        let behind = try await db.read { conn in try await EventLog.behind(group: group, topic: topic, conn: conn) }
+            .filter { owns($0.partition) }
+        // Partitions are independent (order is per partition): on PostgreSQL several are worked
+        // at once, each on its own connection; SQLite has one writer, so one at a time.
+        let parallel = db.dialect == .postgres ? Self.partitionsAtOnce : 1
+        return try await withThrowingTaskGroup(of: Int.self) { tasks in
+            var total = 0
+            var queue = behind[...]
+            func startNext() {
+                guard let (partition, committed) = queue.popFirst() else { return }
+                tasks.addTask { try await drain(partition: partition, from: committed, batch: batch, owns: owns) }
             }
+            for _ in 0..<parallel { startNext() }
+            while let n = try await tasks.next() {
+                total += n
+                startNext()
+            }
+            return total
         }
-        return total
     }
 
-    func consume(partition: Int, batch: Int, owns: @Sendable (Int) -> Bool) async throws -> Int {
-        let start = try await committedOffset(partition: partition)
+    /// How many partitions one consumer process works at once on PostgreSQL.
+    static let partitionsAtOnce = 4
+
+    func drain(partition: Int, from committed: Int, batch: Int, owns: @Sendable (Int) -> Bool) async throws -> Int {
+        var (total, start) = (0, committed)
+        while true {
+            let (n, next) = try await consume(partition: partition, from: start, batch: batch, owns: owns)
+            total += n
+            start = next
+            if n < batch { return total }
+        }
+    }
+
+    /// Up to this many events share one transaction (fewer waits for the write lock on SQLite,
+    /// fewer commits on PostgreSQL); a batch that fails is redone one event at a time.
+    static let eventsPerTransaction = 50
+
+    /// Takes up to `batch` events of `partition` from `start`; returns how many, and where the
+    /// next read starts (0 taken when the partition was given up meanwhile).
+    func consume(partition: Int, from start: Int, batch: Int, owns: @Sendable (Int) -> Bool) async throws -> (Int, Int) {
         let events = try await log.read(topic: topic, partition: partition, from: start, limit: batch)
+        var run: [ConsumedEvent] = []
         for (offset, text) in events {
-            guard owns(partition) else { return 0 }
             guard let json = try? JSONValue.parse(Data(text.utf8)),
                 let event = ConsumedEvent(cloudEvent: json, topic: topic, partition: partition, offset: offset)
             else {
+                guard try await processRun(run, owns: owns) else { return (0, start) }
+                run = []
+                guard owns(partition) else { return (0, start) }
                 try await deadLetter(nil, text: text, partition: partition, offset: offset, error: "not a CloudEvent", attempts: 0)
                 continue
             }
+            run.append(event)
+            if run.count == Self.eventsPerTransaction {
+                guard try await processRun(run, owns: owns) else { return (0, start) }
+                run = []
+            }
+        }
+        guard try await processRun(run, owns: owns) else { return (0, start) }
+        return (events.count, (events.last?.offset).map { $0 + 1 } ?? start)
+    }
+
+    /// Processes consecutive events of one partition in one transaction; if that fails, one at a
+    /// time (with retries and dead letters). Returns false when the partition is no longer ours.
+    func processRun(_ run: [ConsumedEvent], owns: @Sendable (Int) -> Bool) async throws -> Bool {
+        guard let last = run.last else { return true }
+        guard owns(last.partition) else { return false }
+        if run.count > 1 {
+            let (group, topic, handler, dialect) = (self.group, self.topic, self.handler, db.dialect)
+            do {
+                try await db.write { conn in
+                    try await Self.handleOnce(run, group: group, handler: handler, conn: conn, dialect: dialect)
+                    try await EventLog.commit(
+                        group: group, topic: topic, partition: last.partition, nextOffset: last.offset + 1, forwardOnly: true, conn: conn)
+                }
+                return true
+            } catch {
+                logger.debug("A batch failed; processing its events one at a time", metadata: ["error": "\(error)"])
+            }
+        }
+        for event in run {
+            guard owns(event.partition) else { return false }
             try await process(event)
         }
-        return events.count
+        return true
     }
 
     func process(_ event: ConsumedEvent) async throws {
@@ -158,17 +220,36 @@ public struct Consumer: Sendable {
         _ event: ConsumedEvent, group: String, handler: any EventHandler, conn: any SQLConnection, dialect: SQLDialect,
         traceparent: String? = nil
     ) async throws -> Bool {
-        let fresh = try await conn.first(
-            """
-            INSERT INTO processed_events (group_name, event_id, processed_at) VALUES (\(group), \(event.id), \(Date().truncatedToMillis))
-            ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
-            """)
-        guard fresh != nil else { return false }
-        let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
-        try await TraceContext.$traceparent.withValue(trace) {
-            try await handler.handle(event, conn: conn, dialect: dialect)
+        try await handleOnce([event], group: group, handler: handler, conn: conn, dialect: dialect, traceparent: traceparent) == 1
+    }
+
+    /// `handleOnce` for consecutive events of a partition: one statement records them all as
+    /// processed, then the handler runs, in order, for those not processed before. Returns how
+    /// many it ran.
+    @discardableResult
+    static func handleOnce(
+        _ events: [ConsumedEvent], group: String, handler: any EventHandler, conn: any SQLConnection, dialect: SQLDialect,
+        traceparent: String? = nil
+    ) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let now = Date().truncatedToMillis
+        let rows = events.map { e -> SQLQuery in "(\(group), \(e.id), \(now))" }
+        let fresh = Set(
+            try await conn.query(
+                """
+                INSERT INTO processed_events (group_name, event_id, processed_at) VALUES \(SQLQuery(rows, separator: ", "))
+                ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
+                """
+            ).map { try $0.uuid("event_id") })
+        var ran = 0
+        for event in events where fresh.contains(event.id) {
+            let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
+            try await TraceContext.$traceparent.withValue(trace) {
+                try await handler.handle(event, conn: conn, dialect: dialect)
+            }
+            ran += 1
         }
-        return true
+        return ran
     }
 
     /// Records a dead letter (the original event, the error, the attempts) in the caller's
@@ -202,15 +283,6 @@ public struct Consumer: Sendable {
                 group: group, topic: topic, eventID: eventID, text: text, error: error, attempts: attempts, at: now, conn: conn)
             try await EventOutbox.append(record, conn: conn)
             try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, forwardOnly: true, conn: conn)
-        }
-    }
-
-    func committedOffset(partition: Int) async throws -> Int {
-        let (group, topic) = (self.group, self.topic)
-        return try await db.read { conn in
-            try await conn.first(
-                "SELECT next_offset FROM consumer_offsets WHERE group_name = \(group) AND topic = \(topic) AND partition_no = \(partition)")?
-                .optionalInt("next_offset") ?? 0
         }
     }
 }

@@ -23,8 +23,8 @@ public struct EventLog: Sendable {
             var next: [String: Int] = [:]
             for (topic, partition) in Set(pending.map { "\($0.topic)\u{1F}\($0.partition)" }).map(Self.split) {
                 let row = try await conn.first(
-                    "SELECT MAX(log_offset) AS last FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset IS NOT NULL")
-                next["\(topic)\u{1F}\(partition)"] = (row?.optionalInt("last") ?? -1) + 1
+                    "SELECT next_offset FROM log_heads WHERE topic = \(topic) AND partition_no = \(partition)")
+                next["\(topic)\u{1F}\(partition)"] = row?.optionalInt("next_offset") ?? 0
             }
             var assignments: [SQLQuery] = []
             for p in pending {
@@ -39,6 +39,15 @@ public struct EventLog: Sendable {
                 """
                 WITH v(s, o) AS (VALUES \(SQLQuery(assignments, separator: ", ")))
                 UPDATE events SET log_offset = v.o FROM v WHERE events.seq = v.s
+                """)
+            let heads = next.map { key, offset -> SQLQuery in
+                let (topic, partition) = Self.split(key)
+                return "(\(topic), \(partition), \(offset))"
+            }
+            try await conn.execute(
+                """
+                INSERT INTO log_heads (topic, partition_no, next_offset) VALUES \(SQLQuery(heads, separator: ", "))
+                ON CONFLICT (topic, partition_no) DO UPDATE SET next_offset = excluded.next_offset
                 """)
             try await conn.notify(.log)
             return pending.count
@@ -68,11 +77,7 @@ public struct EventLog: Sendable {
     /// have not committed on a partition start at offset 0 there.
     public func lag(group: String? = nil, now: Date = Date()) async throws -> [Lag] {
         try await db.read { conn in
-            let ends = try await conn.query(
-                """
-                SELECT topic, partition_no, MAX(log_offset) + 1 AS log_end FROM events WHERE log_offset IS NOT NULL
-                GROUP BY topic, partition_no
-                """)
+            let ends = try await conn.query("SELECT topic, partition_no, next_offset AS log_end FROM log_heads")
             var filter: SQLQuery = ""
             if let group { filter = "WHERE group_name = \(group)" }
             let committed = try await conn.query("SELECT group_name, topic, partition_no, next_offset FROM consumer_offsets \(filter)")
@@ -147,9 +152,9 @@ public struct EventLog: Sendable {
                     {
                         offset = o
                     } else {
-                        offset = (try await conn.first(
-                            "SELECT MAX(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition)")?
-                            .optionalInt("o") ?? -1) + 1
+                        offset = try await conn.first(
+                            "SELECT next_offset FROM log_heads WHERE topic = \(topic) AND partition_no = \(partition)")?
+                            .optionalInt("next_offset") ?? 0
                     }
                 }
                 offsets[partition] = offset
@@ -180,6 +185,18 @@ public struct EventLog: Sendable {
             VALUES (\(group), \(topic), \(partition), \(nextOffset), \(now))
             ON CONFLICT (group_name, topic, partition_no) DO UPDATE SET next_offset = \(nextOffset), updated_at = \(now)\(guardClause)
             """)
+    }
+
+    /// Partitions of `topic` with events a group has not consumed yet: (partition, committed
+    /// offset) — one small query on `log_heads`, however long the log.
+    public static func behind(group: String, topic: String, conn: any SQLConnection) async throws -> [(partition: Int, committed: Int)] {
+        try await conn.query(
+            """
+            SELECT h.partition_no, COALESCE(o.next_offset, 0) AS committed FROM log_heads h
+            LEFT JOIN consumer_offsets o ON o.group_name = \(group) AND o.topic = h.topic AND o.partition_no = h.partition_no
+            WHERE h.topic = \(topic) AND h.next_offset > COALESCE(o.next_offset, 0) ORDER BY h.partition_no
+            """
+        ).map { (try $0.int("partition_no"), try $0.int("committed")) }
     }
 
     /// Sequenced events of one partition from `offset` on, in order.

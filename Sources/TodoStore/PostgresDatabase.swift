@@ -40,10 +40,17 @@ public struct PostgresDatabase: SQLDatabase {
 
     public func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await client.withConnection { conn in
-            let c = Connection(conn: conn, logger: logger)
+            let pending = PendingSignals()
+            let c = Connection(conn: conn, logger: logger, pending: pending)
             try await c.execute("BEGIN")
             do {
                 let result = try await body(c)
+                // One NOTIFY per channel per transaction (delivered at commit), however many
+                // events it appended.
+                let channels = pending.channels.sorted { $0.rawValue < $1.rawValue }
+                if !channels.isEmpty {
+                    try await c.execute("SELECT \(raw: channels.map { "pg_notify('\($0.rawValue)', '')" }.joined(separator: ", "))")
+                }
                 try await c.execute("COMMIT")
                 return result
             } catch {
@@ -54,7 +61,7 @@ public struct PostgresDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in try await body(Connection(conn: conn, logger: logger)) }
+        try await client.withConnection { conn in try await body(Connection(conn: conn, logger: logger, pending: nil)) }
     }
 
     public func ping() async throws {
@@ -66,10 +73,12 @@ public struct PostgresDatabase: SQLDatabase {
     struct Connection: SQLConnection {
         let conn: PostgresConnection
         let logger: Logger
+        let pending: PendingSignals?
 
-        /// `NOTIFY` is delivered at commit, to this process's listener too.
+        /// Sent as `NOTIFY` just before `COMMIT` (delivered at commit, to this process's listener
+        /// too); outside a transaction at once.
         func notify(_ channel: SignalChannel) async throws {
-            try await execute("SELECT pg_notify(\(channel.rawValue), '')")
+            if let pending { pending.add(channel) } else { try await execute("SELECT pg_notify(\(channel.rawValue), '')") }
         }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {

@@ -122,13 +122,6 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 }
 
-/// The channels a SQLite transaction signals once it has committed.
-final class PendingSignals: Sendable {
-    private let pending = Mutex(Set<SignalChannel>())
-    func add(_ channel: SignalChannel) { pending.withLock { _ = $0.insert(channel) } }
-    var channels: Set<SignalChannel> { pending.withLock { $0 } }
-}
-
 /// A FIFO lock for async code: `lock()` suspends (never blocks a thread) until it is free.
 actor AsyncLock {
     private var locked = false

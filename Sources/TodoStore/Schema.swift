@@ -242,4 +242,29 @@ enum Schema {
             "ALTER TABLE events ADD COLUMN published_at timestamptz",
             "CREATE INDEX events_unpublished ON events (log_offset, partition_no) WHERE published_at IS NULL AND log_offset IS NOT NULL",
         ])
+
+    /// The head of each partition (the next offset the sequencer gives), kept by the sequencer:
+    /// consumers and `events lag` read 12 rows instead of scanning the log.
+    static let v7 = Migration(
+        version: 7, name: "log_heads",
+        sqlite: [
+            """
+            CREATE TABLE log_heads (topic TEXT NOT NULL, partition_no INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+              PRIMARY KEY (topic, partition_no))
+            """,
+            """
+            INSERT INTO log_heads (topic, partition_no, next_offset)
+            SELECT topic, partition_no, MAX(log_offset) + 1 FROM events WHERE log_offset IS NOT NULL GROUP BY topic, partition_no
+            """,
+        ],
+        postgres: [
+            """
+            CREATE TABLE log_heads (topic text NOT NULL, partition_no integer NOT NULL, next_offset bigint NOT NULL,
+              PRIMARY KEY (topic, partition_no))
+            """,
+            """
+            INSERT INTO log_heads (topic, partition_no, next_offset)
+            SELECT topic, partition_no, MAX(log_offset) + 1 FROM events WHERE log_offset IS NOT NULL GROUP BY topic, partition_no
+            """,
+        ])
 }

@@ -69,6 +69,13 @@ public final class Wakeup: Sendable {
     }
 }
 
+/// The channels a transaction signals once it has committed (collected, then sent once).
+final class PendingSignals: Sendable {
+    private let pending = Mutex(Set<SignalChannel>())
+    func add(_ channel: SignalChannel) { pending.withLock { _ = $0.insert(channel) } }
+    var channels: Set<SignalChannel> { pending.withLock { $0 } }
+}
+
 /// One `Wakeup` per channel, owned by a database.
 public final class DatabaseSignals: Sendable {
     let wakeups: [SignalChannel: Wakeup]

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Completion -> next occurrence through the event backbone (outbox, sequencer, consumer group):
+# completions per second carried through, and the latency from a completion (the time of its
+# task.completed event, taken in the API request) to the commit of its next occurrence (the
+# recurring-task-service's processed mark for that event, written in the same transaction as the
+# new task), p50/p99, read from the database afterwards.
+# Runs: SQLite (`todo serve`, one process), PostgreSQL with `todo backend` + 1 and + 2 `todo
+# recurring` processes. Completions are sent by wrk at about RATE per second.
+#   bench/events.sh [sqlite|pg1|pg2|all]     (env: USERS=40 TASKS=100 RATE=1000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+USERS=${USERS:-40}; TASKS=${TASKS:-100}; RATE=${RATE:-1000}; PORT=${BENCH_PORT:-18920}
+N=$((USERS * TASKS))
+swift build -c release --product todo >&2
+BIN=.build/release/todo
+CONNS=16
+DELAY_MS=$((CONNS * 1000 / RATE))
+SECS=$(( 2 * N / RATE + 5 ))
+
+run() {
+  local mode=$1 data; data=$(mktemp -d)
+  local pids=()
+  local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=100000 TODO_DATA_DIR="$data")
+  local query
+  if [ "$mode" = sqlite ]; then
+    env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+  else
+    local url; url=$(scripts/test-postgres.sh start)
+    local base=${url%%\?*}; base=${base%/*}
+    psql "${base}/postgres" -qc "DROP DATABASE IF EXISTS todo_bench_events WITH (FORCE)" -c "CREATE DATABASE todo_bench_events" >/dev/null
+    env+=(DATABASE_URL="${base}/todo_bench_events?sslmode=disable" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+    env "${env[@]}" $BIN migrate >/dev/null 2>&1
+    env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    local consumers=${mode#pg}
+    for i in $(seq 1 "$consumers"); do
+      env "${env[@]}" $BIN recurring --port $((PORT + i)) >"$data/r$i.log" 2>&1 & pids+=($!)
+    done
+  fi
+  trap "kill ${pids[*]} 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+  python3 scripts/recurring_load.py seed 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/tasks.txt"
+  sleep 2  # the seeding's task.created events are consumed before the measurement starts
+  local out
+  out=$(TASKS="$data/tasks.txt" THREADS=2 DELAY_MS=$DELAY_MS wrk -t2 -c$CONNS -d${SECS}s -s bench/complete.lua "http://127.0.0.1:$PORT" 2>&1)
+  local errors; errors=$(grep -c "unexpected status" <<<"$out" || true)
+  # wrk drops the odd request when a connection starts; completing again is a no-op for the rest
+  python3 scripts/recurring_load.py complete 127.0.0.1 $PORT "$data/tasks.txt" >/dev/null
+  # wait for the consumers to finish
+  local lagcmd=(env "${env[@]}" $BIN events lag --group recurring-task-service)
+  for _ in $(seq 1 600); do
+    [ "$("${lagcmd[@]}" 2>/dev/null | awk 'NR > 1 { s += $6 } END { print s + 0 }')" = 0 ] && break
+    sleep 0.1
+  done
+  local sql="SELECT e.created_at, p.processed_at FROM events e JOIN processed_events p ON p.event_id = e.id
+    AND p.group_name = 'recurring-task-service' WHERE e.type = 'task.completed'"
+  if [ "$mode" = sqlite ]; then
+    python3 - "$data/todo.sqlite" "$sql" >"$data/pairs.txt" <<'PY'
+import sqlite3, sys
+for a, b in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(a, b)
+PY
+  else
+    psql "${base}/todo_bench_events" -tAF' ' -c "SELECT to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+      to_char(p.processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM events e JOIN processed_events p
+      ON p.event_id = e.id AND p.group_name = 'recurring-task-service' WHERE e.type = 'task.completed'" >"$data/pairs.txt"
+  fi
+  python3 - "$data/pairs.txt" "$mode" "$N" "$errors" <<'PY'
+import sys
+from datetime import datetime
+def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+pairs = [tuple(map(t, line.split())) for line in open(sys.argv[1]) if line.strip()]
+mode, n, errors = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+lat = sorted((b - a) * 1000 for a, b in pairs)
+pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
+# rates over the middle 98 % (a straggler that wrk dropped and the script completed later would
+# otherwise stretch the span)
+sent = sorted(a for a, _ in pairs)
+done = sorted(b for _, b in pairs)
+k = len(pairs) // 100
+rate = lambda ts: (len(ts) - 2 * k) / (ts[-1 - k] - ts[k])
+print(f"| {mode} | {len(pairs)}/{n} | {rate(sent):.0f} | {rate(done):.0f} | {pct(0.5):.1f} | {pct(0.99):.1f} | {lat[-1]:.1f} | {errors} |")
+PY
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
+  [ -n "${KEEP:-}" ] && echo "kept $data" >&2 || rm -rf "$data"
+}
+
+echo "| setup | next occurrences | completions/s sent | carried through/s | p50 ms | p99 ms | max ms | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|"
+case "${1:-all}" in
+  sqlite|pg1|pg2) run "$1" ;;
+  *) run sqlite; run pg1; run pg2 ;;
+esac
