@@ -68,7 +68,7 @@ public struct DaprSidecar: Sendable {
         request.body = .bytes(ByteBuffer(string: cloudEvent))
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(10))
+            response = try await http.execute(request, timeout: .seconds(5))
         } catch {
             throw DaprError(status: nil, body: "\(error)")
         }
@@ -155,9 +155,12 @@ public struct DaprRelay: Service {
         ).map { Row(seq: try $0.int("seq"), topic: try $0.string("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
     }
 
+    /// Publishes in order until one fails or 5 s have passed (the PostgreSQL transaction around
+    /// a batch must stay well inside the sessions' `idle_in_transaction_session_timeout`).
     func publish(_ rows: [Row]) async -> (published: [Int], failure: (any Error)?) {
         var published: [Int] = []
-        for row in rows {
+        let deadline = ContinuousClock.now + .seconds(5)
+        for row in rows where ContinuousClock.now < deadline {
             let trace = (try? JSONValue.parse(Data(row.cloudEvent.utf8)))?["traceparent"]?.stringValue
             do {
                 try await sidecar.publish(topic: row.topic, cloudEvent: row.cloudEvent, partitionKey: row.key, traceparent: trace)

@@ -35,6 +35,10 @@ public struct PostgresDatabase: SQLDatabase {
         config.options.maximumConnections = max(1, poolSize + maxOverflow)
         config.options.minimumConnections = 0
         config.options.connectTimeout = .seconds(5)
+        // A process that stalls inside a transaction (a frozen pod, a stopped process) must not
+        // hold its locks — the log sequencer's advisory lock, row locks on leases — for ever:
+        // the server ends such a session after 10 s and the others carry on.
+        config.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "10s")]
         return PostgresClient(configuration: config, backgroundLogger: logger)
     }
 
