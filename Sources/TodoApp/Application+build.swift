@@ -65,6 +65,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: TraceContextMiddleware())
     HealthRoutes(probe: services.readiness, service: role.rawValue).add(to: router)
+    MetricsRoutes(db: services.db, dapr: services.config.eventTransport == .dapr).add(to: router)
     if services.config.eventTransport == .dapr {
         DaprRoutes(subscriber: daprSubscriber(services, role: role), appAPIToken: services.config.dapr.appAPIToken).add(to: router)
     }

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
+import TodoCore
 import TodoStore
 
 /// Runs a consumer until shutdown as a member of its group: a heartbeat (every `heartbeat`)
@@ -42,6 +44,7 @@ public struct ConsumerService: Service {
                         throw error
                     }
                     let before = owned.replace(with: now)
+                    await exportLag(owned: now, logger: logger)
                     if before != now {
                         logger.info(
                             "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic),
@@ -60,6 +63,24 @@ public struct ConsumerService: Service {
             await group.waitForAll()
         }
         do { try await membership.leave() } catch { logger.warning("Could not leave the consumer group", metadata: ["error": "\(error)"]) }
+    }
+}
+
+extension ConsumerService {
+    /// Exports this process's share of the group's lag on every heartbeat: the real lag for the
+    /// partitions it owns, 0 for the others (each partition is reported by its owner, so summing
+    /// over pods gives the group's lag, and an HPA's per-pod average is lag per replica).
+    /// `kafka_consumer_lag` (messages) and `kafka_consumer_lag_seconds` (age of the oldest
+    /// unconsumed event), labelled group, topic, partition.
+    func exportLag(owned: Set<Int>, logger: Logger) async {
+        let (group, topic) = (membership.group, membership.topic)
+        guard let lag = try? await EventLog(db: consumer.db).partitionLag(group: group, topic: topic, partitions: owned) else { return }
+        for partition in 0..<Topic.partitions {
+            let dimensions = [("group", group), ("topic", topic), ("partition", String(partition))]
+            let value = lag[partition]
+            Gauge(label: "kafka_consumer_lag", dimensions: dimensions).record(value?.messages ?? 0)
+            Gauge(label: "kafka_consumer_lag_seconds", dimensions: dimensions).record(value?.age ?? 0)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TodoCore
 import TodoStore
 
@@ -9,6 +10,9 @@ import TodoStore
 /// successor's `spawned_from` is unique, and the event id is recorded as processed.
 public struct RecurringTaskHandler: EventHandler {
     public static let group = "recurring-task-service"
+    /// Next occurrences created (counted in the handler's transaction; a batch that is redone one
+    /// event at a time may count one twice).
+    static let created = Counter(label: "recurring_task_created_total")
     let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
@@ -29,6 +33,7 @@ public struct RecurringTaskHandler: EventHandler {
             let time = data["timestamp"]?.stringValue.flatMap(Timestamp.parse)
         else { throw PermanentFailure("the event lacks task_id, user_id or timestamp") }
         if let next = try await TaskStore.createNextOccurrence(of: taskID, userID: userID, skipped: skipped, at: time, conn: conn, dialect: dialect) {
+            Self.created.increment()
             logger.info(
                 "Next occurrence created",
                 metadata: ["next_task_id": .string(next.id.lowercased), "occurrence_index": "\(next.occurrenceIndex ?? 0)"])

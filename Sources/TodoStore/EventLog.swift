@@ -199,6 +199,36 @@ public struct EventLog: Sendable {
         ).map { (try $0.int("partition_no"), try $0.int("committed")) }
     }
 
+    /// A group's lag on the given partitions: messages behind, and the age of the oldest event it
+    /// has not consumed (nil when caught up) — what a consumer process exports for the
+    /// partitions it owns.
+    public func partitionLag(group: String, topic: String, partitions: Set<Int>, now: Date = Date()) async throws
+        -> [Int: (messages: Int, age: TimeInterval?)]
+    {
+        guard !partitions.isEmpty else { return [:] }
+        return try await db.read { conn in
+            let rows = try await conn.query(
+                """
+                SELECT h.partition_no, h.next_offset AS head, COALESCE(o.next_offset, 0) AS committed FROM log_heads h
+                LEFT JOIN consumer_offsets o ON o.group_name = \(group) AND o.topic = h.topic AND o.partition_no = h.partition_no
+                WHERE h.topic = \(topic) AND h.partition_no IN \(list: partitions.sorted().map { .int(Int64($0)) })
+                """)
+            var result: [Int: (messages: Int, age: TimeInterval?)] = [:]
+            for p in partitions { result[p] = (0, nil) }
+            for row in rows {
+                let (partition, head, committed) = (try row.int("partition_no"), try row.int("head"), try row.int("committed"))
+                guard head > committed else { continue }
+                let oldest = try await conn.first(
+                    """
+                    SELECT created_at AS t FROM events WHERE topic = \(topic) AND partition_no = \(partition)
+                      AND log_offset = \(committed)
+                    """)?.optionalDate("t")
+                result[partition] = (head - committed, oldest.map { now.timeIntervalSince($0) })
+            }
+            return result
+        }
+    }
+
     /// Sequenced events of one partition from `offset` on, in order.
     public func read(topic: String, partition: Int, from offset: Int, limit: Int) async throws -> [(offset: Int, cloudEvent: String)] {
         try await db.read { conn in

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import TodoCore
 
 /// A closed occurrence of a series, for its history.
@@ -62,6 +63,9 @@ extension TaskStore {
         }
     }
 
+    /// How long computing a next occurrence takes (Prometheus histogram, seconds).
+    static let rruleTimer = Timer(label: "rrule_calculation_duration_seconds")
+
     /// The recurring-task-service's step: creates the successor of occurrence `taskID` (as it is
     /// now) inside the consumer's transaction. `skipped` places it as a skip does (`schedule`);
     /// `at` is when the completion or skip happened (the event's time, so a replay computes the
@@ -95,6 +99,11 @@ extension TaskStore {
             case .dateTime(let l, _): (l, false)
             }
         let next: Occurrence?
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = (ContinuousClock.now - started).components
+            Self.rruleTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        }
         switch anchor {
         case .schedule:
             let notPast = allDay ? Zones.startOfDay(Zones.local(at: now, in: zone).date, in: zone).addingTimeInterval(-1) : now

@@ -129,6 +129,7 @@ func withDatabase(_ options: ServerOptions, label: String, migrated: Bool = true
 }
 
 func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    AppMetrics.bootstrap()
     let (db, dbServices) = try openDatabase(config, logger: logger)
     let services = await AppServices(config: config, db: db, logger: logger)
     let app = buildApplication(services, extraServices: dbServices, logger: logger, role: role) { try await prepare(db) }
