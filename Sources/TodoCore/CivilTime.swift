@@ -296,3 +296,10 @@ extension Character {
     /// 0–9 only (not other scripts' digits).
     var isASCIIDigit: Bool { asciiValue.map { (0x30...0x39).contains($0) } ?? false }
 }
+
+extension Date {
+    /// This instant with whole milliseconds, the precision both databases keep.
+    public var truncatedToMillis: Date {
+        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

@@ -98,12 +98,15 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
+    /// Its reminders, in the order they were given.
+    public var reminders: [Reminder]
 
     public init(
         id: UUID, userID: UUID, title: String, description: String = "", priority: Priority = .none,
         tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, skippedAt: Date? = nil, recurrence: Recurrence? = nil,
-        seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1
+        seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1, reminders: [Reminder] = []
     ) {
+        self.reminders = reminders
         self.id = id
         self.userID = userID
         self.title = title
@@ -144,6 +147,7 @@ extension TodoTask {
             ("completed_at", completedAt.map { .string(Timestamp.millis($0)) } ?? .null),
             ("skipped_at", skippedAt.map { .string(Timestamp.millis($0)) } ?? .null),
             ("recurrence", recurrence.map(\.json) ?? .null),
+            ("reminders", .array(reminders.map(\.json))),
             ("series_id", seriesID.map { .string($0.lowercased) } ?? .null),
             ("occurrence_index", occurrenceIndex.map { .int(Int64($0)) } ?? .null),
             ("created_at", .string(Timestamp.millis(createdAt))),

@@ -156,11 +156,13 @@ public struct TaskDraft: Sendable, Equatable {
     public var tags: [String] = []
     public var due: ResolvedDue? = nil
     public var recurrence: Recurrence? = nil
+    public var reminders: [ReminderSpec] = []
 
     public init(
         title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil,
-        recurrence: Recurrence? = nil
+        recurrence: Recurrence? = nil, reminders: [ReminderSpec] = []
     ) {
+        self.reminders = reminders
         self.title = title
         self.description = description
         self.priority = priority
@@ -195,6 +197,7 @@ public struct TaskDraft: Sendable, Equatable {
                 errors.add("due", "is required for a recurring task (the first occurrence)")
             }
         }
+        if let r = json["reminders"] { self.reminders = errors.collect { try ReminderSpec.parseList(r) } ?? [] }
         try errors.check()
     }
 }
@@ -208,7 +211,7 @@ public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
 
 /// A validated JSON Merge Patch of a task.
 public struct TaskPatch: Sendable, Equatable {
-    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due", "recurrence"]
+    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due", "recurrence", "reminders"]
     static let readOnlyFields: Set<String> = [
         "id", "user_id", "completed", "completed_at", "skipped_at", "created_at", "updated_at", "version", "series_id",
         "occurrence_index",
@@ -220,11 +223,14 @@ public struct TaskPatch: Sendable, Equatable {
     public var tags: [String]?
     public var due: FieldChange<ResolvedDue> = .unchanged
     public var recurrence: FieldChange<Recurrence> = .unchanged
+    /// A new list of reminders (replaces the task's; `null` removes them all).
+    public var reminders: [ReminderSpec]?
 
     public init(
         title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil,
-        due: FieldChange<ResolvedDue> = .unchanged, recurrence: FieldChange<Recurrence> = .unchanged
+        due: FieldChange<ResolvedDue> = .unchanged, recurrence: FieldChange<Recurrence> = .unchanged, reminders: [ReminderSpec]? = nil
     ) {
+        self.reminders = reminders
         self.title = title
         self.description = description
         self.priority = priority
@@ -267,6 +273,7 @@ public struct TaskPatch: Sendable, Equatable {
                 recurrence = .set(parsed)
             }
         }
+        if let r = json["reminders"] { reminders = errors.collect { try ReminderSpec.parseList(r) } }
         try errors.check()
     }
 

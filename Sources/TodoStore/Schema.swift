@@ -267,4 +267,66 @@ enum Schema {
             SELECT topic, partition_no, MAX(log_offset) + 1 FROM events WHERE log_offset IS NOT NULL GROUP BY topic, partition_no
             """,
         ])
+
+    /// Reminders of tasks, and a person's default reminder channels. `remind_at` is NULL for a
+    /// relative reminder of a task without a due; the scheduler reads pending ones by time.
+    /// (Replaces v1's placeholder `reminders` table, which nothing ever wrote.)
+    static let v8 = Migration(
+        version: 8, name: "reminders",
+        sqlite: [
+            "DROP TABLE reminders",
+            "ALTER TABLE users ADD COLUMN reminder_channels TEXT NOT NULL DEFAULT 'email,in_app'",
+            """
+            CREATE TABLE reminders (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              user_id TEXT NOT NULL, before_seconds INTEGER, at TEXT, channels TEXT NOT NULL, remind_at TEXT,
+              state TEXT NOT NULL DEFAULT 'pending', fired_at TEXT, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX reminders_task ON reminders (task_id)",
+            "CREATE INDEX reminders_pending ON reminders (remind_at) WHERE state = 'pending' AND remind_at IS NOT NULL",
+        ],
+        postgres: [
+            "DROP TABLE reminders",
+            "ALTER TABLE users ADD COLUMN reminder_channels text NOT NULL DEFAULT 'email,in_app'",
+            """
+            CREATE TABLE reminders (id uuid PRIMARY KEY, task_id uuid NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+              user_id uuid NOT NULL, before_seconds integer, at timestamptz, channels text NOT NULL, remind_at timestamptz,
+              state text NOT NULL DEFAULT 'pending', fired_at timestamptz, created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX reminders_task ON reminders (task_id)",
+            "CREATE INDEX reminders_pending ON reminders (remind_at) WHERE state = 'pending' AND remind_at IS NOT NULL",
+        ])
+
+    /// The notification-service: in-app notifications (one per reminder, `seq` orders the live
+    /// stream), and deliveries per (reminder, channel) — the unique key that makes every channel
+    /// exactly once, with its attempts and the time of the next one.
+    static let v9 = Migration(
+        version: 9, name: "notifications",
+        sqlite: [
+            """
+            CREATE TABLE notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,
+              reminder_id TEXT UNIQUE, task_id TEXT, title TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL, read_at TEXT)
+            """,
+            "CREATE INDEX notifications_user ON notifications (user_id, seq)",
+            """
+            CREATE TABLE deliveries (id TEXT PRIMARY KEY, reminder_id TEXT NOT NULL, channel TEXT NOT NULL, user_id TEXT NOT NULL,
+              event TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at TEXT NOT NULL, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT, UNIQUE (reminder_id, channel))
+            """,
+            "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state IN ('pending', 'sending')",
+        ],
+        postgres: [
+            """
+            CREATE TABLE notifications (seq bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, user_id uuid NOT NULL,
+              reminder_id uuid UNIQUE, task_id uuid, title text NOT NULL, body text NOT NULL, created_at timestamptz NOT NULL,
+              read_at timestamptz)
+            """,
+            "CREATE INDEX notifications_user ON notifications (user_id, seq)",
+            """
+            CREATE TABLE deliveries (id uuid PRIMARY KEY, reminder_id uuid NOT NULL, channel text NOT NULL, user_id uuid NOT NULL,
+              event text NOT NULL, state text NOT NULL DEFAULT 'pending', attempts integer NOT NULL DEFAULT 0,
+              next_attempt_at timestamptz NOT NULL, last_error text, created_at timestamptz NOT NULL, sent_at timestamptz,
+              UNIQUE (reminder_id, channel))
+            """,
+            "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state IN ('pending', 'sending')",
+        ])
 }

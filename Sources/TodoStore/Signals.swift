@@ -11,6 +11,12 @@ public enum SignalChannel: String, Sendable, CaseIterable {
     case outbox = "todo_outbox"
     /// Events received log offsets (consumers have work).
     case log = "todo_log"
+    /// Reminders were added, moved or cancelled (the reminder scheduler re-reads its next time).
+    case reminders = "todo_reminders"
+    /// In-app notifications were added or read (live streams push them).
+    case notifications = "todo_notifications"
+    /// Email deliveries were queued (the delivery worker sends them).
+    case deliveries = "todo_deliveries"
 }
 
 /// A level-triggered wake-up: `signal()` bumps a generation; `wait(since:timeout:)` returns as
@@ -91,6 +97,20 @@ public final class DatabaseSignals: Sendable {
     }
 }
 
+extension PostgresSignalListener {
+    /// LISTENs on each channel in turn (postgres-nio scopes a LISTEN to a closure), then runs
+    /// `body` with all the notification streams.
+    static func listen(
+        _ conn: PostgresConnection, to channels: ArraySlice<SignalChannel>, streams: [(SignalChannel, PostgresNotificationSequence)],
+        body: @Sendable ([(SignalChannel, PostgresNotificationSequence)]) async throws -> Void
+    ) async throws {
+        guard let channel = channels.first else { return try await body(streams) }
+        try await conn.listen(on: channel.rawValue) { stream in
+            try await listen(conn, to: channels.dropFirst(), streams: streams + [(channel, stream)], body: body)
+        }
+    }
+}
+
 /// On PostgreSQL: holds one pooled connection that `LISTEN`s on every channel and signals this
 /// process's waiters. If the connection drops it reconnects (after a second); meanwhile the
 /// waiters fall back to their timeouts, and on reconnect every channel is signalled once, so
@@ -111,18 +131,17 @@ public struct PostgresSignalListener: Service {
             do {
                 try await cancelWhenGracefulShutdown {
                     try await db.client.withConnection { conn in
-                        try await conn.listen(on: SignalChannel.outbox.rawValue) { outbox in
-                            try await conn.listen(on: SignalChannel.log.rawValue) { log in
-                                if failing.withLock({ f in defer { f = false }; return f }) {
-                                    logger.info("Listening for database notifications again")
+                        try await Self.listen(conn, to: SignalChannel.allCases[...], streams: []) { streams in
+                            if failing.withLock({ f in defer { f = false }; return f }) {
+                                logger.info("Listening for database notifications again")
+                            }
+                            signals.signal(SignalChannel.allCases)
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                for (channel, stream) in streams {
+                                    group.addTask { for try await _ in stream { signals[channel].signal() } }
                                 }
-                                signals.signal(SignalChannel.allCases)
-                                try await withThrowingTaskGroup(of: Void.self) { group in
-                                    group.addTask { for try await _ in outbox { signals[.outbox].signal() } }
-                                    group.addTask { for try await _ in log { signals[.log].signal() } }
-                                    try await group.next()
-                                    group.cancelAll()
-                                }
+                                try await group.next()
+                                group.cancelAll()
                             }
                         }
                     }

@@ -74,7 +74,7 @@ extension TaskStore {
             let pageRows = Array(rows.prefix(query.limit))
             let ids = try pageRows.map { try $0.uuid("id") }
             let tags = try await Self.loadTags(taskIDs: ids, conn: conn)
-            let tasks = try zip(pageRows, ids).map { row, id in try Self.task(row, tags: tags[id] ?? []) }
+            let tasks = try await Self.withReminders(try zip(pageRows, ids).map { row, id in try Self.task(row, tags: tags[id] ?? []) }, conn: conn)
             var next: String?
             if rows.count > query.limit, let last = pageRows.last {
                 next = Cursor(sort: sort.description, value: try Self.cursorValue(last, field: sort.field), id: try last.uuid("id")).encoded

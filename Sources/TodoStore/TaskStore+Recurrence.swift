@@ -39,6 +39,7 @@ extension TaskStore {
             task.version += 1
             try await conn.execute(
                 "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(userID)")
+            task.reminders = try await Self.setRemindersActive(false, task: task, now: now, conn: conn)
             try await EventOutbox.append(.task(.updated, task, changes: OutboxEvent.changes(from: before, to: task), at: now), conn: conn)
             return task
         }
@@ -121,7 +122,14 @@ extension TaskStore {
         let successor = TodoTask(
             id: .v7(at: now), userID: task.userID, title: task.title, description: task.description, priority: task.priority,
             tags: task.tags, due: nextDue, recurrence: recurrence, seriesID: task.seriesID ?? task.id, occurrenceIndex: next.index,
-            createdAt: now, updatedAt: now)
+            createdAt: now, updatedAt: now,
+            // Relative reminders carry over to the next occurrence's due; absolute ones were for
+            // this occurrence only.
+            reminders: Reminder.ordered(
+                task.reminders.compactMap { r in
+                    guard case .before = r.trigger else { return nil }
+                    return Reminder(id: .v7(at: now), trigger: r.trigger, channels: r.channels, remindAt: Reminder.remindAt(r.trigger, dueAt: nextDue.at))
+                }))
         guard let created = try await insert(successor, spawnedFrom: task.id, conn: conn, dialect: dialect) else { return nil }
         try await EventOutbox.append(.task(.created, created, at: now), conn: conn)
         return created

@@ -76,10 +76,12 @@ extension TaskStore {
         try await conn.execute("UPDATE tasks SET version = version + 1, updated_at = \(now) WHERE id IN \(list: ids)")
         let rows = try await conn.query("SELECT \(raw: columns) FROM tasks t WHERE t.id IN \(list: ids)")
         let tags = try await loadTags(taskIDs: before.map(\.id), conn: conn)
+        let reminders = try await loadReminders(taskIDs: before.map(\.id), conn: conn)
         let old = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
         for row in rows {
             let id = try row.uuid("id")
-            let after = try task(row, tags: tags[id] ?? [])
+            var after = try task(row, tags: tags[id] ?? [])
+            after.reminders = reminders[id] ?? []
             guard let previous = old[id] else { continue }
             try await EventOutbox.append(.task(.updated, after, changes: OutboxEvent.changes(from: previous, to: after), at: now), conn: conn)
         }
@@ -91,6 +93,6 @@ extension TaskStore {
             "SELECT \(raw: columns) FROM tasks t WHERE t.id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))")
         let ids = try rows.map { try $0.uuid("id") }
         let tags = try await loadTags(taskIDs: ids, conn: conn)
-        return try zip(rows, ids).map { try task($0, tags: tags[$1] ?? []) }
+        return try await withReminders(try zip(rows, ids).map { try task($0, tags: tags[$1] ?? []) }, conn: conn)
     }
 }

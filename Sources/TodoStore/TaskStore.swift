@@ -25,6 +25,8 @@ public struct TaskStore: Sendable {
             occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
         let dialect = db.dialect
         return try await db.write { conn in
+            var task = task
+            task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
             let created = try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
             try await EventOutbox.append(.task(.created, created, at: now), conn: conn)
             return created
@@ -48,6 +50,7 @@ public struct TaskStore: Sendable {
         guard inserted != nil else { return nil }
         var task = task
         task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, conn: conn, dialect: dialect)
+        try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
         return task
     }
 
@@ -68,7 +71,14 @@ public struct TaskStore: Sendable {
         let dialect = db.dialect
         return try await db.write { conn in
             let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
-            guard var next = try patch.applied(to: current) else { return current }
+            let fields = try patch.applied(to: current)
+            var next = fields ?? current
+            var newReminders: [Reminder]?
+            if let specs = patch.reminders {
+                let resolved = try await Self.resolve(specs, dueAt: next.due?.at, userID: userID, now: now, conn: conn)
+                if resolved.map(\.requestKey).sorted() != current.reminders.map(\.requestKey).sorted() { newReminders = resolved }
+            }
+            guard fields != nil || newReminders != nil else { return current }
             next.version += 1
             next.updatedAt = now
             try await conn.execute(
@@ -79,6 +89,12 @@ public struct TaskStore: Sendable {
                   occurrence_index = \(next.occurrenceIndex), updated_at = \(now), version = \(next.version)
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
+            if let newReminders {
+                try await Self.replaceReminders(newReminders, taskID: id, userID: userID, now: now, conn: conn)
+                next.reminders = newReminders
+            } else if next.due != current.due {
+                next.reminders = try await Self.moveReminders(of: next, conn: conn)
+            }
             if patch.tags != nil {
                 next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn, dialect: dialect)
             }
@@ -105,6 +121,7 @@ public struct TaskStore: Sendable {
                 UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
+            task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
             try await EventOutbox.append(.task(completed ? .completed : .reopened, task, at: now), conn: conn)
             return task
         }
@@ -139,7 +156,7 @@ public struct TaskStore: Sendable {
         guard let row = try await conn.first("SELECT \(raw: columns) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(raw: lock)")
         else { return nil }
         let tags = try await loadTags(taskIDs: [id], conn: conn)
-        return try task(row, tags: tags[id] ?? [])
+        return try await withReminders([try task(row, tags: tags[id] ?? [])], conn: conn)[0]
     }
 
     /// Tag names per task, in the order they were given.
@@ -222,9 +239,3 @@ public struct TaskStore: Sendable {
     }
 }
 
-extension Date {
-    /// This instant with whole milliseconds, the precision both databases keep.
-    public var truncatedToMillis: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
-    }
-}

@@ -179,3 +179,38 @@ final class RecordingHandler: EventHandler {
         }
     }
 }
+
+/// The notification-service's handler: one in-app notification and one queued email per
+/// reminder, however often `reminders` is delivered or replayed.
+@Suite struct ReminderHandlerTests {
+    @Test(arguments: TestDatabase.available)
+    func aReminderIsNotifiedOncePerChannelEvenWhenReplayed(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let user = try await makeUser(db, timeZone: "America/New_York")
+            let due = ResolvedDue(.dateTime(LocalDateTime("2026-12-01T09:00")!, timeZone: "America/New_York"), defaultTimeZone: "America/New_York")
+            let task = try await TaskStore(db: db).create(
+                userID: user.id, draft: TaskDraft(title: "Standup", due: due, reminders: [ReminderSpec(trigger: .before(seconds: 900))]))
+            let fired = try await ReminderStore(db: db).fireDue(now: Timestamp.parse("2026-12-01T13:45:00Z")!, catchUp: 600)
+            #expect(fired.fired == 1)
+            while try await EventLog(db: db).sequence() > 0 {}
+            let consumer = Consumer(
+                group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: logger), db: db,
+                logger: logger)
+            #expect(try await consumer.drain() == 1)
+            try await EventLog(db: db).reset(group: ReminderHandler.group, topic: Topic.reminders, to: .earliest)
+            #expect(try await consumer.drain() == 1)
+            let notifications = try await NotificationStore(db: db).list(userID: user.id, unreadOnly: false, before: nil, limit: 10)
+            #expect(notifications.count == 1)
+            #expect(notifications.first?.title == "Reminder: Standup")
+            #expect(notifications.first?.body == "Due Tuesday, 1 December 2026 at 09:00 (America/New_York).")
+            #expect(notifications.first?.taskID == task.id)
+            let deliveries = try await DeliveryQueue(db: db).claim(now: Date().addingTimeInterval(1))
+            #expect(deliveries.count == 1)
+            #expect(deliveries.first?.channel == .email)
+            #expect(deliveries.first?.event["data"]?["email"] == .string(user.email))
+            #expect(try await DeliveryQueue(db: db).claim(now: Date().addingTimeInterval(1)).isEmpty)  // claimed: leased for 2 minutes
+        }
+    }
+}

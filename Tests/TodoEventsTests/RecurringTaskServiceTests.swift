@@ -236,5 +236,31 @@ func settle(_ db: any SQLDatabase) async throws {
             #expect(TraceContext.valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") == nil)
         }
     }
+
+    /// Relative reminders carry over to the next occurrence (moved to its due); absolute ones
+    /// belonged to the completed occurrence only.
+    @Test(arguments: TestDatabase.available)
+    func theNextOccurrenceGetsItsOwnRelativeReminders(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let first = try await store.create(
+                userID: user.id,
+                draft: TaskDraft(
+                    title: "Pills", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule),
+                    reminders: [
+                        ReminderSpec(trigger: .before(seconds: 300), channels: [.inApp]), ReminderSpec(trigger: .at(instant("2026-11-02T07:00:00Z"))),
+                    ]))
+            _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-02T08:30:00Z"))
+            try await settle(db)
+            let next = try #require(try await openTasks(store, user).first)
+            #expect(next.reminders.count == 1)
+            #expect(next.reminders.first?.trigger == .before(seconds: 300))
+            #expect(next.reminders.first?.channels == [.inApp])
+            #expect(next.reminders.first?.remindAt == instant("2026-11-03T07:55:00Z"))  // 09:00 Berlin − 5 min
+            #expect(next.reminders.first?.state == .pending)
+            #expect(try await store.get(id: first.id, userID: user.id).reminders.allSatisfy { $0.state == .cancelled })
+        }
+    }
 }
 

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TodoStore
+
+/// Fires reminders on time (in `todo backend` and `todo serve`): sleeps until the earliest
+/// pending reminder and is woken early when reminders change (the `reminders` signal: NOTIFY on
+/// PostgreSQL, in-process on SQLite), so its precision is the sleep's, not a polling interval.
+/// Several replicas may run it; each reminder fires once (see `ReminderStore.fireDue`).
+public struct ReminderScheduler: Service {
+    let store: ReminderStore
+    let wakeup: Wakeup
+    let catchUp: TimeInterval
+    let logger: Logger
+    /// The longest sleep (a reminder written by a process that cannot signal us, or a lost
+    /// LISTEN connection, is found within this).
+    let longestSleep: Duration
+
+    public init(db: any SQLDatabase, catchUp: TimeInterval, logger: Logger, longestSleep: Duration = .seconds(30)) {
+        store = ReminderStore(db: db)
+        wakeup = db.signals[.reminders]
+        self.catchUp = catchUp
+        self.logger = logger
+        self.longestSleep = longestSleep
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = wakeup.generation
+            do {
+                let result = try await store.fireDue(catchUp: catchUp)
+                if result.missed > 0 {
+                    logger.warning(
+                        "Reminders missed while the scheduler was down were recorded, not sent",
+                        metadata: ["missed": "\(result.missed)", "catch_up_seconds": "\(Int(catchUp))"])
+                }
+                if result.total > 0 { continue }
+                let next = try await store.nextDue()
+                if failures > 0 { logger.info("Reminder scheduler resumed") }
+                failures = 0
+                var sleep = longestSleep
+                if let next {
+                    // Due now but taken by another scheduler (SKIP LOCKED): look again shortly.
+                    let ms = Swift.max(5, Int64(next.timeIntervalSinceNow * 1000))
+                    sleep = min(sleep, .milliseconds(ms))
+                }
+                await wakeup.wait(since: seen, timeout: sleep)
+            } catch {
+                if failures == 0 { logger.error("Reminder scheduler failed; retrying with backoff", metadata: ["error": "\(error)"]) }
+                failures += 1
+                await sleepUnlessShuttingDown(for: .milliseconds(min(10_000, 250 << min(failures - 1, 6))))
+            }
+        }
+    }
+}

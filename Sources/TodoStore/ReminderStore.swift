@@ -1,0 +1,91 @@
+import Foundation
+import TodoCore
+
+/// The reminder scheduler's side of the database: when the next reminder is due, and firing the
+/// due ones. Firing writes each reminder's `reminder.due` event to `reminders` in the transaction
+/// that marks it fired, so a reminder fires exactly once however many schedulers run: on
+/// PostgreSQL they claim rows with `FOR UPDATE SKIP LOCKED` (each takes different ones), on SQLite
+/// the single writer serializes them.
+public struct ReminderStore: Sendable {
+    let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) { self.db = db }
+
+    /// The earliest time a pending reminder is due (nil when none is scheduled).
+    public func nextDue() async throws -> Date? {
+        try await db.read { conn in
+            try await conn.first("SELECT MIN(remind_at) AS t FROM reminders WHERE state = 'pending' AND remind_at IS NOT NULL")?
+                .optionalDate("t")
+        }
+    }
+
+    /// What one pass did.
+    public struct Fired: Sendable, Equatable {
+        public var fired: Int = 0
+        public var missed: Int = 0
+        public var total: Int { fired + missed }
+
+        public init(fired: Int = 0, missed: Int = 0) {
+            self.fired = fired
+            self.missed = missed
+        }
+    }
+
+    /// Fires up to `limit` reminders due at `now`. One missed by more than `catchUp` (the scheduler
+    /// was down) is marked `missed` instead: after an outage people get the recent ones, not a flood.
+    public func fireDue(now: Date = Date(), catchUp: TimeInterval, limit: Int = 500) async throws -> Fired {
+        let now = now.truncatedToMillis
+        let lock = db.dialect == .postgres ? " FOR UPDATE OF r SKIP LOCKED" : ""
+        return try await db.write { conn in
+            let rows = try await conn.query(
+                """
+                SELECT r.id, r.task_id, r.user_id, r.channels, r.remind_at, t.title, t.due_at, t.due_date, t.due_local, t.due_tz,
+                  u.email, u.time_zone
+                FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
+                WHERE r.state = 'pending' AND r.remind_at IS NOT NULL AND r.remind_at <= \(now)
+                ORDER BY r.remind_at LIMIT \(limit)\(raw: lock)
+                """)
+            var result = Fired()
+            var fired: [SQLValue] = []
+            var missed: [SQLValue] = []
+            for row in rows {
+                let id = try row.uuid("id")
+                let remindAt = try row.date("remind_at")
+                guard now.timeIntervalSince(remindAt) <= catchUp else {
+                    missed.append(.uuid(id))
+                    continue
+                }
+                let userID = try row.uuid("user_id")
+                let channels = try row.string("channels").split(separator: ",").map { JSONValue.string(String($0)) }
+                var due: JSONValue = .null
+                if let date = row.optionalString("due_date") {
+                    due = .object([("date", .string(date))])
+                } else if let local = row.optionalString("due_local"), let tz = row.optionalString("due_tz") {
+                    due = .object([("date_time", .string(local)), ("time_zone", .string(tz))])
+                }
+                let data: JSONValue = .object([
+                    ("event_type", "reminder.due"), ("reminder_id", .string(id.lowercased)),
+                    ("task_id", .string(try row.uuid("task_id").lowercased)), ("user_id", .string(userID.lowercased)),
+                    ("title", .string(try row.string("title"))), ("due", due),
+                    ("due_at", row.optionalDate("due_at").map { .string(Timestamp.millis($0)) } ?? .null),
+                    ("remind_at", .string(Timestamp.millis(remindAt))), ("channels", .array(channels)),
+                    ("email", .string(try row.string("email"))), ("time_zone", .string(try row.string("time_zone"))),
+                    ("timestamp", .string(Timestamp.millis(now))),
+                ])
+                try await EventOutbox.append(
+                    OutboxEvent(topic: Topic.reminders, type: "reminder.due", key: userID.lowercased, subject: id.lowercased, time: now, data: data),
+                    conn: conn)
+                fired.append(.uuid(id))
+            }
+            if !fired.isEmpty {
+                try await conn.execute("UPDATE reminders SET state = 'fired', fired_at = \(now) WHERE id IN \(list: fired)")
+            }
+            if !missed.isEmpty {
+                try await conn.execute("UPDATE reminders SET state = 'missed' WHERE id IN \(list: missed)")
+            }
+            result.fired = fired.count
+            result.missed = missed.count
+            return result
+        }
+    }
+}
