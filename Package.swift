@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -55,11 +57,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TodoNotify",
+            dependencies: [
+                "TodoCore",
+                "TodoStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TodoApp",
             dependencies: [
                 "TodoCore",
                 "TodoStore",
                 "TodoEvents",
+                "TodoNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -110,6 +128,11 @@ let package = Package(
         .testTarget(
             name: "TodoEventsTests",
             dependencies: ["TodoEvents", "TodoStore", "TodoCore", "TodoTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TodoNotifyTests",
+            dependencies: ["TodoNotify", "TodoStore", "TodoCore", "TodoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

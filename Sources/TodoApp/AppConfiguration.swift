@@ -1,6 +1,7 @@
 import Foundation
 import TodoCore
 import TodoEvents
+import TodoNotify
 import TodoStore
 
 /// Everything a role needs to know, read once from the environment and flags.
@@ -44,6 +45,14 @@ public struct AppConfiguration: Sendable {
 
     public func retryPolicy(for topic: String) -> RetryPolicy { retryPolicies[topic] ?? RetryPolicy() }
 
+    /// The email channel (`SMTP_HOST` and friends); nil turns it off.
+    public var smtp: SMTPSettings?
+    /// Reminders missed (the scheduler was down) by at most this long still fire; older ones are
+    /// recorded as missed (`REMINDER_CATCH_UP`, default 30m).
+    public var reminderCatchUp: TimeInterval = 30 * 60
+    /// Email retries (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
+    public var emailRetry = EmailRetryPolicy()
+
     public init() {}
 
     /// Reads the documented environment variables (`NAME_FILE` for every secret).
@@ -83,6 +92,36 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("EVENT_RETENTION must be a duration of at least a minute, like 7d, 36h or 90m")
             }
             c.eventRetention = d
+        }
+        if let host = env["SMTP_HOST"], !host.isEmpty {
+            let security: SMTPSecurity
+            if let t = env["SMTP_TLS"] {
+                guard let parsed = SMTPSecurity(rawValue: t) else { throw ConfigurationError("SMTP_TLS must be starttls, tls or none") }
+                security = parsed
+            } else {
+                security = env["SMTP_PORT"] == "465" ? .tls : .starttls
+            }
+            let port = try Self.int(env, "SMTP_PORT", default: security == .tls ? 465 : 587, range: 1...65535)
+            guard let from = env["SMTP_FROM"], from.contains("@"), !from.contains(where: { $0 == "<" || $0 == ">" || $0.isNewline }) else {
+                throw ConfigurationError("SMTP_FROM must be the sender's address (reminders@example.com) when SMTP_HOST is set")
+            }
+            let username = try secrets.value("SMTP_USERNAME")
+            let password = try secrets.value("SMTP_PASSWORD")
+            if (username == nil) != (password == nil) { throw ConfigurationError("SMTP_USERNAME and SMTP_PASSWORD go together") }
+            c.smtp = SMTPSettings(
+                host: host, port: port, security: security, username: username, password: password, from: from, caFile: env["SMTP_CA_FILE"])
+        }
+        if let text = env["REMINDER_CATCH_UP"] {
+            guard let d = Self.duration(text) else { throw ConfigurationError("REMINDER_CATCH_UP must be a duration like 30m or 2h") }
+            c.reminderCatchUp = d
+        }
+        if let spec = env["EMAIL_RETRY"] {
+            guard let p = Self.retryPolicy(spec) else {
+                throw ConfigurationError("EMAIL_RETRY must look like \"attempts=10 base=1s cap=10m\" (attempts 1–100, base ≤ cap)")
+            }
+            c.emailRetry = EmailRetryPolicy(
+                maxAttempts: p.maxAttempts, base: Double(p.base.components.seconds) + Double(p.base.components.attoseconds) / 1e18,
+                cap: Double(p.cap.components.seconds) + Double(p.cap.components.attoseconds) / 1e18)
         }
         for topic in [Topic.taskEvents, Topic.reminders] {
             let name = "CONSUMER_RETRY_" + topic.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -6,6 +6,7 @@ import PostgresNIO
 import ServiceLifecycle
 import TodoCore
 import TodoEvents
+import TodoNotify
 import TodoStore
 
 /// What a process runs. Every role serves `/health` and `/health/ready` on the same port.
@@ -16,9 +17,14 @@ public enum Role: String, Sendable {
     case backend
     /// `todo recurring`: the recurring-task-service (consumer group `recurring-task-service`).
     case recurring = "recurring-task-service"
+    /// `todo notifier`: the notification-service (consumer group `notification-service`).
+    case notifier = "notification-service"
 
-    var servesAPI: Bool { self != .recurring }
-    var runsRecurring: Bool { self != .backend }
+    var servesAPI: Bool { self == .all || self == .backend }
+    var runsRecurring: Bool { self == .all || self == .recurring }
+    var runsNotifier: Bool { self == .all || self == .notifier }
+    /// The reminder scheduler runs with the API (several backend replicas are safe).
+    var runsScheduler: Bool { servesAPI }
 }
 
 /// The parts every route uses, built once per process.
@@ -32,6 +38,8 @@ public struct AppServices: Sendable {
     public var passwords: PasswordHasher
     public var loginLimiter: LoginRateLimiter
     public var readiness: ReadinessProbe
+    /// The email channel; nil when SMTP is not configured.
+    public var email: (any EmailSender)?
 
     public init(config: AppConfiguration, db: any SQLDatabase, logger: Logger) async {
         self.config = config
@@ -44,6 +52,13 @@ public struct AppServices: Sendable {
         loginLimiter = LoginRateLimiter(
             burstPerEmail: config.loginBurstPerEmail, burstPerAddress: config.loginBurstPerAddress, window: config.loginWindow)
         readiness = ReadinessProbe(db: db, logger: logger)
+        if let smtp = config.smtp {
+            do {
+                email = try SMTPClient(settings: smtp, logger: logger)
+            } catch {
+                logger.error("Email channel off: the SMTP TLS settings cannot be used", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 
@@ -83,6 +98,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     AccountRoutes(services: services).addAuthenticated(to: authenticated)
     TokenRoutes(services: services).add(to: authenticated)
     TaskRoutes(services: services).add(to: authenticated)
+    NotificationRoutes(store: NotificationStore(db: services.db), db: services.db).add(to: authenticated)
     return router
 }
 
@@ -106,9 +122,18 @@ public func buildApplication(
     app.addServices(
         HousekeepingService(
             db: services.db, logger: logger, eventRetention: config.eventRetention, requirePublished: config.eventTransport == .dapr))
+    if role.runsScheduler {
+        app.addServices(ReminderScheduler(db: services.db, catchUp: config.reminderCatchUp, logger: workerLogger(logger, "reminder-scheduler")))
+    }
+    if role.runsNotifier && services.email == nil {
+        logger.warning("Email channel off: SMTP_HOST is not set; reminders go to the app only")
+    }
+    if role.runsNotifier, let email = services.email {
+        app.addServices(EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
+    }
     switch config.eventTransport {
     case .database:
-        for subscription in subscriptions(role: role, logger: logger) {
+        for subscription in subscriptions(role: role, emailEnabled: services.email != nil, logger: logger) {
             let consumer = Consumer(
                 group: subscription.group, topic: subscription.topic, handler: subscription.handler, db: services.db,
                 policy: config.retryPolicy(for: subscription.topic), logger: workerLogger(logger, subscription.group))
@@ -122,11 +147,17 @@ public func buildApplication(
 }
 
 /// The consumer groups a role runs, whatever the transport (Dapr app id = group name).
-func subscriptions(role: Role, logger: Logger) -> [DaprSubscription] {
+func subscriptions(role: Role, emailEnabled: Bool, logger: Logger) -> [DaprSubscription] {
     var result: [DaprSubscription] = []
     if role.runsRecurring {
         let group = RecurringTaskHandler.group
         result.append(DaprSubscription(topic: Topic.taskEvents, group: group, handler: RecurringTaskHandler(logger: workerLogger(logger, group))))
+    }
+    if role.runsNotifier {
+        let group = ReminderHandler.group
+        result.append(
+            DaprSubscription(
+                topic: Topic.reminders, group: group, handler: ReminderHandler(emailEnabled: emailEnabled, logger: workerLogger(logger, group))))
     }
     return result
 }
@@ -134,7 +165,7 @@ func subscriptions(role: Role, logger: Logger) -> [DaprSubscription] {
 func daprSubscriber(_ services: AppServices, role: Role) -> DaprSubscriber {
     let logger = services.readiness.logger
     return DaprSubscriber(
-        subscriptions: subscriptions(role: role, logger: logger), pubsubName: services.config.dapr.pubsubName, db: services.db, logger: logger)
+        subscriptions: subscriptions(role: role, emailEnabled: services.email != nil, logger: logger), pubsubName: services.config.dapr.pubsubName, db: services.db, logger: logger)
 }
 
 func workerLogger(_ logger: Logger, _ service: String) -> Logger {

@@ -12,7 +12,7 @@ struct Todo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
-        subcommands: [Serve.self, Backend.self, Recurring.self, Migrate.self, Events.self],
+        subcommands: [Serve.self, Backend.self, Recurring.self, Notifier.self, Migrate.self, Events.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -86,6 +86,20 @@ struct Recurring: AsyncParsableCommand {
         // Consumers sign no tokens; a key is only needed by the API roles.
         if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
         try await runServer(config: config, role: .recurring, logger: logger) { db in try await requireMigrated(db) }
+    }
+}
+
+/// `todo notifier`: the notification-service. Consumes `reminders` (group
+/// `notification-service`): in-app notifications, and emails through SMTP with retries.
+struct Notifier: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the notification-service.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let logger = makeLogger("notification-service")
+        var config = try options.configuration()
+        if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
+        try await runServer(config: config, role: .notifier, logger: logger) { db in try await requireMigrated(db) }
     }
 }
 

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import TodoCore
+import TodoStore
+
+/// Retries of an email delivery: exponential backoff with jitter; after `maxAttempts` the
+/// delivery goes to the dead letters. The default, 10 attempts from 1 s doubling, spans about
+/// 17 minutes (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
+public struct EmailRetryPolicy: Sendable {
+    public var maxAttempts = 10
+    public var base: TimeInterval = 1
+    public var cap: TimeInterval = 600
+
+    public init(maxAttempts: Int = 10, base: TimeInterval = 1, cap: TimeInterval = 600) {
+        self.maxAttempts = maxAttempts
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The wait after attempt `n`: a random 50–100 % of base·2ⁿ⁻¹, capped.
+    public func delay(afterAttempt n: Int) -> TimeInterval {
+        min(cap, base * pow(2, Double(min(n, 30) - 1))) * Double.random(in: 0.5...1)
+    }
+}
+
+/// Sends queued email deliveries (the notification-service's email channel). Claims due ones,
+/// sends up to `concurrency` at once, and records each outcome: sent; a transient failure
+/// (refused connection, timeout, SMTP 4xx) waits in the queue for its next attempt — never in
+/// this worker, so one slow server or message holds up nothing else; a permanent one (SMTP 5xx)
+/// or the last attempt goes to the dead letters and `reminders-dlq`. Woken when deliveries are
+/// queued, otherwise it sleeps until the next one is due.
+public struct EmailDeliveryService: Service {
+    let queue: DeliveryQueue
+    let sender: any EmailSender
+    let policy: EmailRetryPolicy
+    let wakeup: Wakeup
+    let logger: Logger
+    let concurrency: Int
+
+    static let sent = Counter(label: "reminders_sent_total", dimensions: [("channel", "email")])
+    static let failed = Counter(label: "reminders_failed_total", dimensions: [("channel", "email")])
+    static let latency = Timer(label: "reminder_delivery_latency_seconds", dimensions: [("channel", "email")])
+
+    public init(db: any SQLDatabase, sender: any EmailSender, policy: EmailRetryPolicy, logger: Logger, concurrency: Int = 16) {
+        queue = DeliveryQueue(db: db)
+        self.sender = sender
+        self.policy = policy
+        wakeup = db.signals[.deliveries]
+        self.logger = logger
+        self.concurrency = concurrency
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = wakeup.generation
+            do {
+                let claimed = try await queue.claim(limit: concurrency * 4)
+                failures = 0
+                if !claimed.isEmpty {
+                    await deliver(claimed)
+                    continue
+                }
+                var sleep = Duration.seconds(30)
+                if let next = try await queue.nextDue() {
+                    sleep = min(sleep, .milliseconds(Swift.max(5, Int64(next.timeIntervalSinceNow * 1000))))
+                }
+                await wakeup.wait(since: seen, timeout: sleep)
+            } catch {
+                if failures == 0 { logger.error("Email delivery failed; retrying with backoff", metadata: ["error": "\(error)"]) }
+                failures += 1
+                await sleepUnlessShuttingDown(for: .milliseconds(min(10_000, 250 << min(failures - 1, 6))))
+            }
+        }
+    }
+
+    /// Sends a batch, `concurrency` at a time.
+    func deliver(_ deliveries: [Delivery]) async {
+        await withTaskGroup(of: Void.self) { group in
+            var rest = deliveries[...]
+            for _ in 0..<concurrency {
+                guard let d = rest.popFirst() else { break }
+                group.addTask { await deliver(d) }
+            }
+            while await group.next() != nil {
+                if let d = rest.popFirst() { group.addTask { await deliver(d) } }
+            }
+        }
+    }
+
+    func deliver(_ delivery: Delivery) async {
+        var logger = self.logger
+        let data = delivery.event["data"] ?? .null
+        logger[metadataKey: "reminder_id"] = .string(delivery.reminderID.lowercased)
+        if let task = data["task_id"]?.stringValue { logger[metadataKey: "task_id"] = .string(task) }
+        logger[metadataKey: "user_id"] = .string(delivery.userID.lowercased)
+        let message = Self.message(for: delivery)
+        do {
+            try await sender.send(message)
+            try await queue.markSent(delivery.id)
+            Self.sent.increment()
+            if let remindAt = data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
+                Self.latency.recordNanoseconds(Int64(Swift.max(0, Date().timeIntervalSince(remindAt)) * 1e9))
+            }
+            logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
+        } catch {
+            let permanent = (error as? SMTPError)?.permanent ?? false
+            do {
+                if permanent || delivery.attempts >= policy.maxAttempts {
+                    Self.failed.increment()
+                    try await queue.markDead(delivery, error: "\(error)", group: "notification-service")
+                    logger.error(
+                        "Reminder email failed; moved to reminders-dlq", metadata: ["error": "\(error)", "attempts": "\(delivery.attempts)"])
+                } else {
+                    let wait = policy.delay(afterAttempt: delivery.attempts)
+                    try await queue.retry(delivery.id, at: Date().addingTimeInterval(wait), error: "\(error)")
+                    logger.warning(
+                        "Reminder email failed; will retry",
+                        metadata: ["error": "\(error)", "attempt": "\(delivery.attempts)", "retry_in_seconds": "\(Int(wait))"])
+                }
+            } catch {
+                // The claim expires and the delivery is tried again.
+                logger.error("Could not record an email delivery's outcome", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The email of a `reminder.due`: the same words as the in-app notification.
+    static func message(for delivery: Delivery) -> EmailMessage {
+        let data = delivery.event["data"] ?? .null
+        let title = ReminderText.title(data)
+        let body = ReminderText.body(data)
+        let task = data["title"]?.stringValue ?? ""
+        let html = """
+            <!doctype html><html><body><p><strong>\(HTML.escape(task))</strong></p><p>\(HTML.escape(body))</p>\
+            <p style="color:#666">Sent by Todo because you asked to be reminded.</p></body></html>
+            """
+        return EmailMessage(
+            to: data["email"]?.stringValue ?? "", subject: title, text: "\(task)\n\n\(body)\n\nSent by Todo because you asked to be reminded.\n",
+            html: html, messageID: "\(delivery.id.lowercased)@todo", date: Date())
+    }
+}
+
+enum HTML {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import TodoCore
+
+/// How the SMTP connection is secured (`SMTP_TLS`).
+public enum SMTPSecurity: String, Sendable {
+    /// Plain connection upgraded with STARTTLS (port 587); refused if the server does not offer it.
+    case starttls
+    /// TLS from the first byte (port 465).
+    case tls
+    /// No TLS (a local relay or a test sink only).
+    case none
+}
+
+/// Where and how to send mail.
+public struct SMTPSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var security: SMTPSecurity
+    public var username: String?
+    public var password: String?
+    /// The envelope sender and `From:` address.
+    public var from: String
+    /// Extra trusted roots (PEM file) for a private CA; the system's roots otherwise.
+    public var caFile: String?
+    /// Timeout of each step (connect, every reply).
+    public var timeout: TimeAmount = .seconds(30)
+    /// The name given in EHLO.
+    public var heloName = "todo.localhost"
+
+    /// The name sent for SNI and checked against the certificate (an IP address cannot be sent).
+    var sniName: String? { host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host }
+
+    public init(host: String, port: Int, security: SMTPSecurity, username: String?, password: String?, from: String, caFile: String? = nil) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.from = from
+        self.caFile = caFile
+    }
+}
+
+/// A failed send. `permanent` failures (SMTP 5xx) are not retried; everything else is (4xx,
+/// refused connections, timeouts, TLS trouble).
+public struct SMTPError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var code: Int?
+    public var permanent: Bool { (code ?? 0) >= 500 }
+    public var description: String { code.map { "SMTP \($0): \(message)" } ?? message }
+
+    public init(_ message: String, code: Int? = nil) {
+        self.message = message
+        self.code = code
+    }
+}
+
+/// An email to send.
+public struct EmailMessage: Sendable, Equatable {
+    public var to: String
+    public var subject: String
+    public var text: String
+    public var html: String
+    /// Stable per delivery, so a repeated send (a crash between sending and recording it) is
+    /// recognisable as the same message.
+    public var messageID: String
+    public var date: Date
+
+    public init(to: String, subject: String, text: String, html: String, messageID: String, date: Date) {
+        self.to = to
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.messageID = messageID
+        self.date = date
+    }
+}
+
+/// Sends email (the notification-service's email channel).
+public protocol EmailSender: Sendable {
+    func send(_ message: EmailMessage) async throws
+}
+
+/// An SMTP client on SwiftNIO (no Swift SMTP library is available): one connection per message,
+/// STARTTLS or implicit TLS through NIOSSL, AUTH PLAIN or LOGIN, a timeout on every step, and a
+/// MIME message (UTF-8 subject per RFC 2047, text and HTML alternatives, Date, Message-ID).
+public struct SMTPClient: EmailSender {
+    public let settings: SMTPSettings
+    let tls: NIOSSLContext?
+    let logger: Logger
+
+    public init(settings: SMTPSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        if settings.security == .none {
+            tls = nil
+        } else {
+            var config = TLSConfiguration.makeClientConfiguration()
+            if let caFile = settings.caFile {
+                config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            }
+            tls = try NIOSSLContext(configuration: config)
+        }
+    }
+
+    public func send(_ message: EmailMessage) async throws {
+        let session = try await Session.open(settings: settings, tls: tls)
+        do {
+            try await session.deliver(message, settings: settings, tls: tls)
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}
+
+/// One SMTP conversation over one connection.
+final class Session: Sendable {
+    let channel: any Channel
+    let replies: AsyncThrowingStream<String, any Error>
+    let timeout: TimeAmount
+
+    init(channel: any Channel, replies: AsyncThrowingStream<String, any Error>, timeout: TimeAmount) {
+        self.channel = channel
+        self.replies = replies
+        self.timeout = timeout
+    }
+
+    static func open(settings: SMTPSettings, tls: NIOSSLContext?) async throws -> Session {
+        let (stream, continuation) = AsyncThrowingStream<String, any Error>.makeStream()
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(settings.timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if settings.security == .tls, let tls {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: settings.sniName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(LineHandler(continuation: continuation))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: settings.host, port: settings.port).get()
+        } catch {
+            throw SMTPError("cannot connect to \(settings.host):\(settings.port): \(error)")
+        }
+        return Session(channel: channel, replies: stream, timeout: settings.timeout)
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    /// The whole transaction: greeting, EHLO, STARTTLS and EHLO again, AUTH, MAIL, RCPT, DATA, QUIT.
+    func deliver(_ message: EmailMessage, settings: SMTPSettings, tls: NIOSSLContext?) async throws {
+        var lines = replies.makeAsyncIterator()
+        try await expect(&lines, 220, "greeting")
+        var extensions = try await command("EHLO \(settings.heloName)", &lines, expect: 250)
+        if settings.security == .starttls {
+            guard extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
+                throw SMTPError("the server does not offer STARTTLS (set SMTP_TLS=tls for port 465, or none for a local relay)", code: 530)
+            }
+            _ = try await command("STARTTLS", &lines, expect: 220)
+            let handler = try NIOSSLClientHandler(context: tls!, serverHostname: settings.sniName)
+            try await channel.pipeline.addHandler(handler, position: .first).get()
+            extensions = try await command("EHLO \(settings.heloName)", &lines, expect: 250)
+        }
+        if let username = settings.username, let password = settings.password {
+            let auth = extensions.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased() ?? ""
+            if auth.contains("PLAIN") || !auth.contains("LOGIN") {
+                let token = Data("\u{0}\(username)\u{0}\(password)".utf8).base64EncodedString()
+                _ = try await command("AUTH PLAIN \(token)", &lines, expect: 235, log: "AUTH PLAIN ***")
+            } else {
+                _ = try await command("AUTH LOGIN", &lines, expect: 334)
+                _ = try await command(Data(username.utf8).base64EncodedString(), &lines, expect: 334, log: "***")
+                _ = try await command(Data(password.utf8).base64EncodedString(), &lines, expect: 235, log: "***")
+            }
+        }
+        _ = try await command("MAIL FROM:<\(settings.from)>", &lines, expect: 250)
+        _ = try await command("RCPT TO:<\(message.to)>", &lines, expect: 250, or: 251)
+        _ = try await command("DATA", &lines, expect: 354)
+        try await write(MIME.render(message, from: settings.from) + ".\r\n")
+        try await expect(&lines, 250, "end of data")
+        _ = try? await command("QUIT", &lines, expect: 221)
+    }
+
+    func write(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Sends a command and reads its reply; the reply's lines after the code (EHLO's extensions).
+    func command(
+        _ text: String, _ lines: inout AsyncThrowingStream<String, any Error>.AsyncIterator, expect code: Int, or other: Int? = nil,
+        log: String? = nil
+    ) async throws -> [String] {
+        if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) { throw SMTPError("refusing a command with a line break") }
+        try await write(text + "\r\n")
+        return try await expect(&lines, code, or: other, log ?? text)
+    }
+
+    /// Reads one (possibly multi-line) reply and checks its code.
+    @discardableResult
+    func expect(
+        _ lines: inout AsyncThrowingStream<String, any Error>.AsyncIterator, _ code: Int, or other: Int? = nil, _ step: String
+    ) async throws -> [String] {
+        let channel = self.channel
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        defer { timer.cancel() }
+        var texts: [String] = []
+        while true {
+            guard let line = try await lines.next() else {
+                throw SMTPError("connection closed or timed out waiting for the reply to \(step)")
+            }
+            guard line.count >= 3, let got = Int(line.prefix(3)) else { throw SMTPError("not an SMTP reply to \(step): \(line.prefix(200))") }
+            texts.append(String(line.dropFirst(4)))
+            if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
+                guard got == code || got == other else {
+                    throw SMTPError("\(step) refused: \(texts.joined(separator: " ").prefix(300))", code: got)
+                }
+                return texts
+            }
+        }
+    }
+}
+
+/// Splits what arrives into CRLF-terminated lines for the session.
+final class LineHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let continuation: AsyncThrowingStream<String, any Error>.Continuation
+    private let pending = NIOLockedValueBox(ByteBuffer())
+
+    init(continuation: AsyncThrowingStream<String, any Error>.Continuation) { self.continuation = continuation }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        pending.withLockedValue { buffer in
+            buffer.writeBuffer(&incoming)
+            while let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                let length = index - buffer.readerIndex
+                var line = buffer.readString(length: length) ?? ""
+                buffer.moveReaderIndex(forwardBy: 1)
+                if line.hasSuffix("\r") { line.removeLast() }
+                continuation.yield(line)
+            }
+            if buffer.readableBytes > 64 * 1024 { continuation.finish(throwing: SMTPError("an SMTP reply line is too long")) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        continuation.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        continuation.finish(throwing: SMTPError("\(error)"))
+        context.close(promise: nil)
+    }
+}
+
+/// The message as sent: headers, and text and HTML alternatives, base64 (so no line is too long
+/// and no line starts with a dot).
+enum MIME {
+    static func render(_ m: EmailMessage, from: String) -> String {
+        let boundary = "todo-" + UUID().uuidString.lowercased()
+        var lines = [
+            "Date: \(rfc5322(m.date))", "From: Todo <\(from)>", "To: <\(m.to)>", "Subject: \(encodedWord(m.subject))",
+            "Message-ID: <\(m.messageID)>", "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
+            "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+        ]
+        lines += base64Lines(m.text)
+        lines += ["--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", ""]
+        lines += base64Lines(m.html)
+        lines += ["--\(boundary)--", ""]
+        return lines.joined(separator: "\r\n")
+    }
+
+    static func base64Lines(_ text: String) -> [String] {
+        let encoded = Data(text.utf8).base64EncodedString()
+        var result: [String] = []
+        var i = encoded.startIndex
+        while i < encoded.endIndex {
+            let j = encoded.index(i, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            result.append(String(encoded[i..<j]))
+            i = j
+        }
+        return result
+    }
+
+    /// RFC 2047: ASCII stays as it is; anything else becomes `=?UTF-8?B?…?=` words.
+    static func encodedWord(_ text: String) -> String {
+        let safe = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 32 && $0.value != 127 }
+        if safe && text.count <= 900 { return text }
+        var words: [String] = []
+        var chunk = ""
+        for ch in text {
+            // 45 bytes of UTF-8 make a 60-character base64 word; never split a character.
+            if chunk.utf8.count + String(ch).utf8.count > 45 {
+                words.append("=?UTF-8?B?\(Data(chunk.utf8).base64EncodedString())?=")
+                chunk = ""
+            }
+            chunk.append(ch)
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk.utf8).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    static func rfc5322(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return f.string(from: date)
+    }
+}

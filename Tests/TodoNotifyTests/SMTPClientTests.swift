@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Testing
+import TodoCore
+import TodoNotify
+
+/// The SMTP client against a real server (aiosmtpd, `scripts/smtp-sink.py`) with real TLS.
+@Suite(.serialized) struct SMTPClientTests {
+    var quiet: Logger {
+        var l = Logger(label: "test")
+        l.logLevel = .critical
+        return l
+    }
+
+    func client(_ sink: SMTPSink, _ security: SMTPSecurity, password: String = "secret-password", user: String? = "todo") throws -> SMTPClient {
+        var settings = SMTPSettings(
+            host: "localhost", port: sink.port, security: security, username: user, password: user == nil ? nil : password,
+            from: "reminders@todo.test", caFile: sink.caFile)
+        settings.timeout = .seconds(5)
+        return try SMTPClient(settings: settings, logger: quiet)
+    }
+
+    let message = EmailMessage(
+        to: "ana@example.com", subject: "Reminder: Zahnarzt bei Dr. Müller 🦷", text: "Due Tuesday at 09:00 (Europe/Berlin).\n.\nA dot line.",
+        html: "<p>Due <b>Tuesday</b></p>", messageID: "0193-test@todo", date: Date(timeIntervalSince1970: 1_796_000_000))
+
+    @Test func startTLSWithAuthDeliversAWellFormedMessage() async throws {
+        let sink = try SMTPSink(mode: .starttls)
+        try await client(sink, .starttls).send(message)
+        let received = try sink.messages()
+        #expect(received.count == 1)
+        let m = try #require(received.first)
+        #expect(header("X-Envelope-To", in: m) == "ana@example.com")
+        #expect(header("X-Envelope-From", in: m) == "reminders@todo.test")
+        #expect(header("X-Received-TLS", in: m) == "True")
+        #expect(header("X-Authenticated", in: m) == "True")
+        #expect(decodeWords(header("Subject", in: m) ?? "") == "Reminder: Zahnarzt bei Dr. Müller 🦷")
+        #expect(header("Message-ID", in: m) == "<0193-test@todo>")
+        #expect(header("Date", in: m) == "Mon, 30 Nov 2026 00:53:20 +0000")
+        #expect(header("Content-Type", in: m)?.hasPrefix("multipart/alternative; boundary=") == true)
+        // Both alternatives, base64: the text (with its dot line intact) and the HTML.
+        let parts = m.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().map {
+            String(decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--")[0].replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
+        }
+        #expect(parts == [message.text, message.html])
+    }
+
+    @Test func implicitTLSOnPort465Style() async throws {
+        let sink = try SMTPSink(mode: .implicitTLS)
+        try await client(sink, .tls).send(message)
+        #expect(try sink.messages().count == 1)
+    }
+
+    @Test func failuresAreClassifiedForRetries() async throws {
+        let sink = try SMTPSink(mode: .starttls)
+        // Wrong password: 535, permanent.
+        await #expect { try await client(sink, .starttls, password: "wrong").send(message) } throws: { e in
+            (e as? SMTPError).map { $0.code == 535 && $0.permanent } ?? false
+        }
+        // A temporary refusal of the message: transient.
+        try sink.reply("451 4.3.0 try again later")
+        await #expect { try await client(sink, .starttls).send(message) } throws: { e in
+            (e as? SMTPError).map { $0.code == 451 && !$0.permanent } ?? false
+        }
+        // A permanent one: straight to the dead letters.
+        try sink.reply("550 5.1.1 no such user")
+        await #expect { try await client(sink, .starttls).send(message) } throws: { e in
+            (e as? SMTPError).map { $0.code == 550 && $0.permanent } ?? false
+        }
+        // Down: connection refused, transient.
+        sink.stop()
+        await #expect { try await client(sink, .starttls).send(message) } throws: { e in
+            (e as? SMTPError).map { $0.code == nil && !$0.permanent } ?? false
+        }
+        #expect(try sink.messages().isEmpty)
+    }
+
+    @Test func startTLSIsRequiredWhenAsked() async throws {
+        let sink = try SMTPSink(mode: .plain, auth: nil)
+        await #expect(throws: SMTPError.self) { try await client(sink, .starttls, user: nil).send(message) }
+        try await client(sink, .none, user: nil).send(message)
+        #expect(try sink.messages().count == 1)
+        #expect(header("X-Received-TLS", in: try sink.messages()[0]) == "False")
+    }
+}
