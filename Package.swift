@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TodoNotifyTests",
-            dependencies: ["TodoNotify", "TodoStore", "TodoCore", "TodoTesting"],
+            dependencies: ["TodoNotify", "TodoEvents", "TodoStore", "TodoCore", "TodoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

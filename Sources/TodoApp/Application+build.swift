@@ -90,6 +90,9 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
     }
+    if let token = services.config.adminToken {
+        AdminRoutes(store: DeadLetterStore(db: services.db), token: token).add(to: router)
+    }
     let api = router.group("api/v1")
     AccountRoutes(services: services).addPublic(to: api.group("auth"))
     let authenticated = api.group()

@@ -88,6 +88,7 @@ public struct Consumer: Sendable {
     /// given up in a rebalance is left at once.
     @discardableResult
     public func drain(batch: Int = 100, owns: @escaping @Sendable (Int) -> Bool = { _ in true }) async throws -> Int {
+        let retried = try await retryRequeued(owns: owns)
         let (group, topic) = (self.group, self.topic)
         let behind = try await db.read { conn in try await EventLog.behind(group: group, topic: topic, conn: conn) }
             .filter { owns($0.partition) }
@@ -106,8 +107,37 @@ public struct Consumer: Sendable {
                 total += n
                 startNext()
             }
-            return total
+            return total + retried
         }
+    }
+
+    /// Dead letters an operator put back (`todo dlq retry`), taken before the log by the member
+    /// that owns their partition: the same exactly-once step; done, or dead again with the new error.
+    func retryRequeued(owns: @Sendable (Int) -> Bool) async throws -> Int {
+        let letters = try await DeadLetterStore(db: db).requeued(group: group, topic: topic)
+        var taken = 0
+        for letter in letters {
+            let key = letter.event["partitionkey"]?.stringValue ?? ""
+            guard owns(Topic.partition(forKey: key)) else { continue }
+            let (group, handler, dialect) = (self.group, self.handler, db.dialect)
+            let now = Date()
+            guard let event = ConsumedEvent(cloudEvent: letter.event, topic: topic, partition: Topic.partition(forKey: key), offset: -1) else {
+                try await db.write { conn in try await DeadLetterStore.settle(letter.id, error: "not a CloudEvent", now: now, conn: conn) }
+                continue
+            }
+            do {
+                try await db.write { conn in
+                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn, dialect: dialect)
+                    try await DeadLetterStore.settle(letter.id, error: nil, now: now, conn: conn)
+                }
+                logger.info("Requeued dead letter processed", metadata: ["event_id": .string(event.id.lowercased)])
+            } catch {
+                try await db.write { conn in try await DeadLetterStore.settle(letter.id, error: "\(error)", now: now, conn: conn) }
+                logger.error("Requeued dead letter failed again", metadata: ["event_id": .string(event.id.lowercased), "error": "\(error)"])
+            }
+            taken += 1
+        }
+        return taken
     }
 
     /// How many partitions one consumer process works at once on PostgreSQL.

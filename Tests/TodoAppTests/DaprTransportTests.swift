@@ -104,6 +104,7 @@ import TodoTesting
         }
     }
 
+    /// `todo serve` runs both consumer roles, so it subscribes to both topics.
     @Test func subscriptionsNameTheComponentRouteAndDeadLetterTopic() async throws {
         try await TestApp.run(.sqlite, configure: Self.dapr) { api in
             let response = try await api.send(.get, "/dapr/subscribe")
@@ -114,7 +115,11 @@ import TodoTesting
                         .object([
                             ("pubsubname", "pubsub-kafka"), ("topic", "task-events"), ("route", "/dapr/events/task-events"),
                             ("deadLetterTopic", "task-events-dlq"),
-                        ])
+                        ]),
+                        .object([
+                            ("pubsubname", "pubsub-kafka"), ("topic", "reminders"), ("route", "/dapr/events/reminders"),
+                            ("deadLetterTopic", "reminders-dlq"),
+                        ]),
                     ]))
         }
         try await TestApp.run(.sqlite) { api in
