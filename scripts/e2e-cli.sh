@@ -56,6 +56,27 @@ sleep 0.3  # the sequencer gives the new event its offset within 100 ms
   fail "events lag does not count the one unconsumed event: $("$BIN" events lag --data-dir "$WORK/data" --group e2e)"
 ok "events tail, reset and lag work on the running server's database"
 
+# reminders: one due in 2 s reaches the live notification stream (SSE) on time, exactly once
+AT=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")')
+curl -sN --max-time 5 -H "authorization: Bearer $TOKEN" $B/api/v1/notifications/stream >"$WORK/sse.txt" &
+SSE=$!
+curl -sf -X POST $B/api/v1/tasks -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"title\":\"E2E reminder\",\"reminders\":[{\"at\":\"$AT\",\"channels\":[\"in_app\"]}]}" >/dev/null
+wait $SSE || true
+python3 - "$WORK/sse.txt" "$AT" <<'PY' || fail "the reminder did not arrive on the stream on time: $(cat "$WORK/sse.txt")"
+import json, sys
+from datetime import datetime
+events = [b for b in open(sys.argv[1]).read().split("\n\n") if "event: notification" in b]
+assert len(events) == 1, events
+data = json.loads([l for l in events[0].splitlines() if l.startswith("data: ")][0][6:])
+assert data["title"] == "Reminder: E2E reminder", data
+t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+late = t(data["created_at"]) - t(sys.argv[2])
+assert 0 <= late < 1, late
+print(f"ok - a reminder reached the live stream {late * 1000:.0f} ms after its time")
+PY
+passed=$((passed + 1))
+
 # SIGTERM: every service's loop stops at once (a pod must not hang in rollout restart), even
 # after the hourly housekeeping has gone to sleep (its first sweep runs 5 s after start)
 mkdir -p "$WORK/term"

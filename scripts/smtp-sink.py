@@ -6,9 +6,9 @@
 --cert/--key turn on STARTTLS (or, with --implicit-tls, TLS from the first byte); --auth requires
 AUTH (PLAIN or LOGIN, only over TLS); --control names a file whose content, when it holds an SMTP
 reply such as "451 4.3.0 try later" or "550 5.1.1 no such user", is the answer to DATA instead
-of accepting (empty or missing: accept). Prints "ready" once it listens.
+of accepting (empty or missing: accept). Prints "ready" once it listens; runs until SIGTERM.
 """
-import argparse, asyncio, os, ssl, sys, time
+import argparse, os, signal, ssl, threading, time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -65,10 +65,12 @@ def main():
     controller = Controller(Sink(a.maildir, a.control), hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()
     print("ready", flush=True)
-    try:
-        sys.stdin.read()  # runs until its parent closes stdin (or kills it)
-    finally:
-        controller.stop()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.2):
+        pass
+    controller.stop()
 
 
 if __name__ == "__main__":

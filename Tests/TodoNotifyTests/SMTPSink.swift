@@ -7,7 +7,6 @@ final class SMTPSink: @unchecked Sendable {
     let maildir: URL
     let control: URL
     private var process: Process?
-    private var stdin: Pipe?
     let arguments: [String]
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -21,7 +20,7 @@ final class SMTPSink: @unchecked Sendable {
         p.executableURL = root.appendingPathComponent("scripts/smtp-certs.sh")
         p.arguments = [dir.path]
         try? p.run()
-        p.waitUntilExit()
+        waitForExit(p, seconds: 60)
         return dir
     }()
 
@@ -50,22 +49,21 @@ final class SMTPSink: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3"] + arguments
-        let input = Pipe()
         let output = Pipe()
-        p.standardInput = input
+        p.standardInput = FileHandle.nullDevice
         p.standardOutput = output
         try p.run()
         let line = output.fileHandleForReading.availableData
         guard String(decoding: line, as: UTF8.self).contains("ready") else { throw SinkError("smtp-sink.py did not start") }
         process = p
-        stdin = input
     }
 
     /// Stops the server (the port then refuses connections).
     func stop() {
-        try? stdin?.fileHandleForWriting.close()
-        process?.terminate()
-        process?.waitUntilExit()
+        if let p = process {
+            p.terminate()
+            waitForExit(p, seconds: 5)
+        }
         process = nil
     }
 
@@ -82,6 +80,17 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// Waits for a process to end, killing it after `seconds` (Foundation's `waitUntilExit` spins a
+/// CPU on Linux when called off the main thread).
+func waitForExit(_ p: Process, seconds: Double) {
+    let deadline = Date().addingTimeInterval(seconds)
+    while p.isRunning && Date() < deadline { usleep(10_000) }
+    if p.isRunning {
+        kill(p.processIdentifier, SIGKILL)
+        while p.isRunning { usleep(10_000) }
+    }
 }
 
 struct SinkError: Error, CustomStringConvertible {

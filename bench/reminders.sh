@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# 10,000 reminders due within 10 seconds, delivered by email to a local SMTP sink (aiosmtpd,
+# scripts/smtp-sink.py) and in the app: lateness (delivery time − reminder time) p50/p99/max per
+# channel, and emails per second. Reads the times from the database afterwards.
+#   bench/reminders.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=100 SPREAD=10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
+USERS=${USERS:-100}; TASKS=${TASKS:-100}; SPREAD=${SPREAD:-10}; PORT=${BENCH_PORT:-18940}; SMTP_PORT=$((PORT + 5))
+N=$((USERS * TASKS))
+swift build -c release --product todo >&2
+BIN=.build/release/todo
+
+run() {
+  local db=$1 data; data=$(mktemp -d)
+  local pids=()
+  python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$data/mail" >/dev/null 2>&1 & pids+=($!)
+  local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=1000000 TODO_DATA_DIR="$data"
+    SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=reminders@bench.test)
+  local sql
+  if [ "$db" = sqlite ]; then
+    env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    sql() { python3 -c 'import sqlite3, sys; [print(*r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/todo.sqlite" "$1"; }
+  else
+    local url; url=$(scripts/test-postgres.sh start)
+    local base=${url%%\?*}; base=${base%/*}
+    psql "${base}/postgres" -qc "DROP DATABASE IF EXISTS todo_bench_reminders WITH (FORCE)" -c "CREATE DATABASE todo_bench_reminders" >/dev/null
+    env+=(DATABASE_URL="${base}/todo_bench_reminders?sslmode=disable" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+    env "${env[@]}" $BIN migrate >/dev/null 2>&1
+    env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
+    sql() { psql "${base}/todo_bench_reminders" -tAF' ' -c "$1"; }
+  fi
+  trap "kill ${pids[*]} 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+  # reminders due from T0 to T0 + SPREAD s, T0 far enough ahead for the seeding to finish first
+  python3 - 127.0.0.1 $PORT $USERS $TASKS $SPREAD <<'PY'
+import http.client, json, random, sys, threading, time
+from datetime import datetime, timezone
+host, port, users, tasks, spread = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+t0 = time.time() + 15 + users * tasks / 500
+def call(conn, method, path, body, token=None):
+    h = {"content-type": "application/json"}
+    if token: h["authorization"] = "Bearer " + token
+    conn.request(method, path, json.dumps(body), h); r = conn.getresponse(); d = r.read()
+    if r.status >= 300: raise RuntimeError(f"{path} {r.status} {d[:200]}")
+    return json.loads(d)
+def seed(k, n):
+    conn = http.client.HTTPConnection(host, port)
+    for u in range(k, users, n):
+        email = f"r{u}-{int(t0)}@example.com"
+        call(conn, "POST", "/api/v1/auth/signup", {"email": email, "password": "bench-password", "display_name": "R", "time_zone": "UTC"})
+        token = call(conn, "POST", "/api/v1/auth/login", {"email": email, "password": "bench-password"})["access_token"]
+        for i in range(tasks):
+            at = datetime.fromtimestamp(t0 + random.random() * spread, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            call(conn, "POST", "/api/v1/tasks", {"title": f"Reminder {i}", "reminders": [{"at": at, "channels": ["email", "in_app"]}]}, token)
+ts = [threading.Thread(target=seed, args=(k, 8)) for k in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+left = t0 - time.time()
+print(f"seeded; first reminder in {left:.1f} s", file=sys.stderr)
+assert left > 1, "seeding took longer than planned"
+PY
+  for _ in $(seq 1 1200); do
+    [ "$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'")" -ge $N ] && break
+    sleep 0.25
+  done
+  local t='%Y-%m-%dT%H:%M:%S.%fZ'
+  if [ "$db" = sqlite ]; then
+    sql "SELECT 'email', r.remind_at, d.sent_at FROM deliveries d JOIN reminders r ON r.id = d.reminder_id WHERE d.state = 'sent'" >"$data/times.txt"
+    sql "SELECT 'in_app', r.remind_at, n.created_at FROM notifications n JOIN reminders r ON r.id = n.reminder_id" >>"$data/times.txt"
+  else
+    local f="'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+    sql "SELECT 'email', to_char(r.remind_at AT TIME ZONE 'UTC', $f), to_char(d.sent_at AT TIME ZONE 'UTC', $f) FROM deliveries d JOIN reminders r ON r.id = d.reminder_id WHERE d.state = 'sent'" >"$data/times.txt"
+    sql "SELECT 'in_app', to_char(r.remind_at AT TIME ZONE 'UTC', $f), to_char(n.created_at AT TIME ZONE 'UTC', $f) FROM notifications n JOIN reminders r ON r.id = n.reminder_id" >>"$data/times.txt"
+  fi
+  local mails; mails=$(ls "$data/mail" | grep -c '\.eml$' || true)
+  python3 - "$data/times.txt" "$db" "$N" "$mails" <<'PY'
+import sys
+from datetime import datetime
+t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+db, n, mails = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for channel in ("email", "in_app"):
+    pairs = [(t(a), t(b)) for c, a, b in rows if c == channel]
+    late = sorted(b - a for a, b in pairs)
+    pct = lambda q: late[min(len(late) - 1, int(q * len(late)))]
+    done = sorted(b for _, b in pairs)
+    rate = len(done) / max(0.001, done[-1] - done[0])
+    extra = f" | {mails} messages in the sink" if channel == "email" else ""
+    print(f"| {db} | {channel} | {len(pairs)}/{n} | {pct(0.5) * 1000:.0f} | {pct(0.99) * 1000:.0f} | {late[-1] * 1000:.0f} | {rate:.0f}{extra} |")
+PY
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
+  rm -rf "$data"
+}
+
+echo "| database | channel | delivered | lateness p50 ms | p99 ms | max ms | per second |"
+echo "|---|---|---|---|---|---|---|"
+case "${1:-both}" in
+  sqlite|postgres) run "$1" ;;
+  *) run sqlite; run postgres ;;
+esac
