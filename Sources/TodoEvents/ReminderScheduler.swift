@@ -25,32 +25,18 @@ public struct ReminderScheduler: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let seen = wakeup.generation
-            do {
+        let (store, catchUp, logger) = (self.store, self.catchUp, self.logger)
+        await runUntilShutdown(
+            "reminder scheduler", logger: logger, wakeup: wakeup, longestSleep: longestSleep,
+            work: {
                 let result = try await store.fireDue(catchUp: catchUp)
                 if result.missed > 0 {
                     logger.warning(
                         "Reminders missed while the scheduler was down were recorded, not sent",
                         metadata: ["missed": "\(result.missed)", "catch_up_seconds": "\(Int(catchUp))"])
                 }
-                if result.total > 0 { continue }
-                let next = try await store.nextDue()
-                if failures > 0 { logger.info("Reminder scheduler resumed") }
-                failures = 0
-                var sleep = longestSleep
-                if let next {
-                    // Due now but taken by another scheduler (SKIP LOCKED): look again shortly.
-                    let ms = Swift.max(5, Int64(next.timeIntervalSinceNow * 1000))
-                    sleep = min(sleep, .milliseconds(ms))
-                }
-                await wakeup.wait(since: seen, timeout: sleep)
-            } catch {
-                if failures == 0 { logger.error("Reminder scheduler failed; retrying with backoff", metadata: ["error": "\(error)"]) }
-                failures += 1
-                await sleepUnlessShuttingDown(for: .milliseconds(min(10_000, 250 << min(failures - 1, 6))))
-            }
-        }
+                return result.total
+            },
+            nextDue: { try await store.nextDue() })
     }
 }

@@ -53,27 +53,14 @@ public struct EmailDeliveryService: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let seen = wakeup.generation
-            do {
+        await runUntilShutdown(
+            "email delivery", logger: logger, wakeup: wakeup, longestSleep: .seconds(30),
+            work: {
                 let claimed = try await queue.claim(limit: concurrency * 4)
-                failures = 0
-                if !claimed.isEmpty {
-                    await deliver(claimed)
-                    continue
-                }
-                var sleep = Duration.seconds(30)
-                if let next = try await queue.nextDue() {
-                    sleep = min(sleep, .milliseconds(Swift.max(5, Int64(next.timeIntervalSinceNow * 1000))))
-                }
-                await wakeup.wait(since: seen, timeout: sleep)
-            } catch {
-                if failures == 0 { logger.error("Email delivery failed; retrying with backoff", metadata: ["error": "\(error)"]) }
-                failures += 1
-                await sleepUnlessShuttingDown(for: .milliseconds(min(10_000, 250 << min(failures - 1, 6))))
-            }
-        }
+                await deliver(claimed)
+                return claimed.count
+            },
+            nextDue: { try await queue.nextDue() })
     }
 
     /// Sends a batch, `concurrency` at a time.

@@ -11,28 +11,40 @@ public func sleepUnlessShuttingDown(for duration: Duration) async {
 
 /// The loop of a polling service: runs `work` until graceful shutdown — again at once while it
 /// finds something to do (it returns how much it did), otherwise when `wakeup` is signalled or
-/// after `idle` (a fallback when signals are lost). After a failure it backs off exponentially
-/// with jitter (250 ms doubling to 10 s) while the failures last — a database, sidecar or broker
-/// outage is not hammered. A failure is logged once per outage, and the recovery too.
+/// after `idle` (a fallback when signals are lost). See `runUntilShutdown`.
 public func pollUntilShutdown(_ what: String, logger: Logger, idle: Duration, wakeup: Wakeup? = nil, _ work: () async throws -> Int) async {
+    await runUntilShutdown(what, logger: logger, wakeup: wakeup ?? Wakeup(), longestSleep: idle, work: work, nextDue: { nil })
+}
+
+/// The one loop of every background service (sequencer, consumers, relay, housekeeping, reminder
+/// scheduler, email worker): runs `work` again at once while it finds something to do; otherwise
+/// sleeps until `nextDue` (a reminder's time, a retry's time), `wakeup` is signalled, or
+/// `longestSleep` passes — whichever is first. After a failure it backs off exponentially with
+/// jitter (250 ms doubling to 10 s) while the failures last, so a database, sidecar or broker
+/// outage is not hammered; the failure is logged once per outage, and the recovery too. It stops
+/// at once when graceful shutdown begins.
+public func runUntilShutdown(
+    _ what: String, logger: Logger, wakeup: Wakeup, longestSleep: Duration, work: () async throws -> Int,
+    nextDue: () async throws -> Date?
+) async {
     var failures = 0
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-        let seen = wakeup?.generation ?? 0
+        let seen = wakeup.generation
         do {
             let done = try await work()
             if failures > 0 { logger.info("Work resumed", metadata: ["work": .string(what), "failures": "\(failures)"]) }
             failures = 0
             if done > 0 { continue }
+            var sleep = longestSleep
+            if let next = try await nextDue() {
+                // Due now but taken by another replica (SKIP LOCKED): look again shortly.
+                sleep = min(sleep, .milliseconds(max(5, Int64(next.timeIntervalSinceNow * 1000))))
+            }
+            await wakeup.wait(since: seen, timeout: sleep)
         } catch {
             if failures == 0 { logger.error("Work failed; retrying with backoff", metadata: ["work": .string(what), "error": "\(error)"]) }
             failures += 1
-        }
-        if failures > 0 {
             await sleepUnlessShuttingDown(for: failureBackoff(failures))
-        } else if let wakeup {
-            await wakeup.wait(since: seen, timeout: idle)
-        } else {
-            await sleepUnlessShuttingDown(for: idle)
         }
     }
 }
