@@ -100,7 +100,7 @@ struct AccountRoutes {
         var request = request
         let body = try await request.jsonObject(context: context, merge: true)
         var errors = FieldErrors()
-        let allowed = ["email", "display_name", "time_zone", "password", "current_password"]
+        let allowed = ["email", "display_name", "time_zone", "reminder_channels", "password", "current_password"]
         for (key, _) in Self.members(body) where !allowed.contains(key) {
             errors.add(key, ["id", "created_at", "updated_at"].contains(key) ? "is read-only" : "is not a field of an account")
         }
@@ -108,6 +108,7 @@ struct AccountRoutes {
         let name = body["display_name"].flatMap { v in errors.collect { try AccountRules.displayName(v) } }
         let zone = body["time_zone"].flatMap { v in errors.collect { try TaskRules.timeZone(v) } }
         let password = body["password"].flatMap { v in errors.collect { try AccountRules.password(v) } }
+        let channels = body["reminder_channels"].flatMap { v in errors.collect { try ReminderChannel.parse(v, field: "reminder_channels") } }
         if (password != nil || email != nil), body["current_password"]?.stringValue == nil {
             errors.add("current_password", "is required to change the email or password")
         }
@@ -121,7 +122,7 @@ struct AccountRoutes {
             if let password { newHash = try await services.passwords.hash(password) }
         }
         let user = try await services.accounts.updateUser(
-            id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash)
+            id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash, reminderChannels: channels)
         return .json(user.json)
     }
 

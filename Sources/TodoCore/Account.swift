@@ -8,6 +8,8 @@ public struct User: Sendable, Equatable {
     public var timeZone: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// Where reminders written without `channels` go.
+    public var reminderChannels: [ReminderChannel] = ReminderChannel.allCases.sorted()
 
     public init(id: UUID, email: String, displayName: String, timeZone: String, createdAt: Date, updatedAt: Date) {
         self.id = id
@@ -21,8 +23,8 @@ public struct User: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("id", .string(id.lowercased)), ("email", .string(email)), ("display_name", .string(displayName)),
-            ("time_zone", .string(timeZone)), ("created_at", .string(Timestamp.millis(createdAt))),
-            ("updated_at", .string(Timestamp.millis(updatedAt))),
+            ("time_zone", .string(timeZone)), ("reminder_channels", ReminderChannel.json(reminderChannels)),
+            ("created_at", .string(Timestamp.millis(createdAt))), ("updated_at", .string(Timestamp.millis(updatedAt))),
         ])
     }
 }

@@ -8,7 +8,7 @@ public struct AccountStore: Sendable {
 
     public init(db: any SQLDatabase) { self.db = db }
 
-    static let userColumns = "id, email, display_name, time_zone, created_at, updated_at"
+    static let userColumns = "id, email, display_name, time_zone, reminder_channels, created_at, updated_at"
 
     public func createUser(email: String, passwordHash: String, displayName: String, timeZone: String, now: Date = Date()) async throws -> User {
         let now = now.truncatedToMillis
@@ -43,7 +43,10 @@ public struct AccountStore: Sendable {
     }
 
     /// Changes the given fields of a user.
-    public func updateUser(id: UUID, email: String?, displayName: String?, timeZone: String?, passwordHash: String?, now: Date = Date()) async throws -> User {
+    public func updateUser(
+        id: UUID, email: String?, displayName: String?, timeZone: String?, passwordHash: String?, reminderChannels: [ReminderChannel]? = nil,
+        now: Date = Date()
+    ) async throws -> User {
         let now = now.truncatedToMillis
         do {
             return try await db.write { conn in
@@ -52,6 +55,7 @@ public struct AccountStore: Sendable {
                 if let displayName { sets.append("display_name = \(displayName)") }
                 if let timeZone { sets.append("time_zone = \(timeZone)") }
                 if let passwordHash { sets.append("password_hash = \(passwordHash)") }
+                if let reminderChannels { sets.append("reminder_channels = \(reminderChannels.map(\.rawValue).joined(separator: ","))") }
                 guard
                     let row = try await conn.first(
                         "UPDATE users SET \(SQLQuery(sets, separator: ", ")) WHERE id = \(id) RETURNING \(raw: Self.userColumns)")
@@ -64,9 +68,12 @@ public struct AccountStore: Sendable {
     }
 
     static func user(_ row: SQLRow) throws -> User {
-        User(
+        var user = User(
             id: try row.uuid("id"), email: try row.string("email"), displayName: try row.string("display_name"),
             timeZone: try row.string("time_zone"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+        let channels = (row.optionalString("reminder_channels") ?? "").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) }
+        if !channels.isEmpty { user.reminderChannels = channels.sorted() }
+        return user
     }
 
     // MARK: - Refresh tokens

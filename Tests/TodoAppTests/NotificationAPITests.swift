@@ -20,15 +20,21 @@ import TodoTesting
             let list = try await api.send(.get, "/api/v1/tasks", token: token)
             #expect(list["items"] == .array([]))
 
+            // The person's default channels apply to reminders written without channels.
+            let me = try await api.send(.patch, "/api/v1/me", token: token, json: ["reminder_channels": ["in_app"]])
+            #expect(me["reminder_channels"] == .array(["in_app"]))
+            let badMe = try await api.send(.patch, "/api/v1/me", token: token, json: ["reminder_channels": []])
+            #expect(badMe.errorFields == ["reminder_channels"])
             let created = try await api.createTask(
                 token,
-                ["title": "Dentist", "due": ["date_time": "2026-12-01T09:00"], "reminders": [["before": "PT15M", "channels": ["in_app"]]]])
+                ["title": "Dentist", "due": ["date_time": "2026-12-01T09:00"], "reminders": [["before": "PT15M"]]])
             #expect(created.status == .created)
             guard case .array(let reminders)? = created["reminders"] else { throw TestFailure("no reminders: \(created.text)") }
             #expect(reminders.count == 1)
             #expect(reminders.first?["before"] == "PT15M")
             #expect(reminders.first?["remind_at"] == "2026-12-01T07:45:00.000Z")
             #expect(reminders.first?["state"] == "pending")
+            #expect(reminders.first?["channels"] == .array(["in_app"]))
 
             // The reminder comes due (the scheduler's step) and the notification-service handles it.
             _ = try await ReminderStore(db: api.services.db).fireDue(now: Timestamp.parse("2026-12-01T07:45:00.200Z")!, catchUp: 600)

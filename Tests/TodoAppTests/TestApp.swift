@@ -79,7 +79,8 @@ struct APIClient: Sendable {
         return login["access_token"]!.stringValue!
     }
 
-    /// Lets the recurring-task-service catch up now (its service also does, within ~150 ms).
+    /// Lets the recurring-task-service and the notification-service catch up now (their services
+    /// also do, in the background, within milliseconds).
     func settle() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -87,6 +88,10 @@ struct APIClient: Sendable {
         try await Consumer(
             group: RecurringTaskHandler.group, topic: Topic.taskEvents, handler: RecurringTaskHandler(logger: logger), db: services.db,
             logger: logger
+        ).drain()
+        try await Consumer(
+            group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: false, logger: logger),
+            db: services.db, logger: logger
         ).drain()
     }
 
