@@ -76,6 +76,10 @@ assert 0 <= late < 1, late
 print(f"ok - a reminder reached the live stream {late * 1000:.0f} ms after its time")
 PY
 passed=$((passed + 1))
+# a client that reconnects with Last-Event-ID gets what it missed
+curl -sN --max-time 1 -H "Last-Event-ID: 0" -H "authorization: Bearer $TOKEN" $B/api/v1/notifications/stream >"$WORK/sse2.txt" || true
+grep -q '"title":"Reminder: E2E reminder"' "$WORK/sse2.txt" || fail "resuming with Last-Event-ID did not resend the notification: $(cat "$WORK/sse2.txt")"
+ok "the notification stream resumes with Last-Event-ID"
 
 # SIGTERM: every service's loop stops at once (a pod must not hang in rollout restart), even
 # after the hourly housekeeping has gone to sleep (its first sweep runs 5 s after start)
