@@ -167,8 +167,11 @@ final class Session: Sendable {
                 throw SMTPError("the server does not offer STARTTLS (set SMTP_TLS=tls for port 465, or none for a local relay)", code: 530)
             }
             _ = try await command("STARTTLS", &lines, expect: 220)
-            let handler = try NIOSSLClientHandler(context: tls!, serverHostname: settings.sniName)
-            try await channel.pipeline.addHandler(handler, position: .first).get()
+            // The TLS handler is made and added on the channel's event loop (it is not Sendable).
+            let (channel, context, name) = (self.channel, tls!, settings.sniName)
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: name), position: .first)
+            }.get()
             extensions = try await command("EHLO \(settings.heloName)", &lines, expect: 250)
         }
         if let username = settings.username, let password = settings.password {
