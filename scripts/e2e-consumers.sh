@@ -14,7 +14,12 @@ WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  mkdir -p /tmp/e2e-consumers-failed && cp "$WORK"/*.log /tmp/e2e-consumers-failed/ 2>/dev/null || true
+  for f in "$WORK"/r*.log; do [ -f "$f" ] && { echo "--- last lines of $(basename "$f") (all in /tmp/e2e-consumers-failed)" >&2; tail -8 "$f" | cut -c1-300 >&2; }; done
+  exit 1
+}
 passed=0
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
 wait_health() { for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -39,7 +44,31 @@ wait_split() {
 }
 total_lag() { "$BIN" events lag --group $GROUP | awk 'NR > 1 { s += $6 } END { print s + 0 }'; }
 # starts `todo recurring` on port $1; its pid is in $LAST (not $(…): a subshell would lose PIDS)
-recurring() { "$BIN" recurring --port "$1" >>"$WORK/r$1.log" 2>&1 & LAST=$!; PIDS+=($LAST); }
+recurring() { "$BIN" recurring --port "$1" >>"$WORK/r$1.log" 2>&1 & LAST=$!; PIDS+=($LAST); PORTS[$LAST]=$1; }
+declare -A PORTS
+# waits up to $1 seconds for the given processes to exit; fails with the logs of any that did not
+# (a pod that ignores SIGTERM is killed by Kubernetes after its grace period: a defect, not a hang
+# of this script)
+exit_within() {
+  local limit=$1; shift
+  for _ in $(seq 1 $((limit * 10))); do
+    local alive=()
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+    [ ${#alive[@]} = 0 ] && { wait "$@" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  for p in "${alive[@]}"; do
+    echo "--- process $p (port ${PORTS[$p]:-?}) did not exit within $limit s of SIGTERM; its log:" >&2
+    tail -40 "$WORK/r${PORTS[$p]:-none}.log" >&2 || true
+    cp "$WORK/r${PORTS[$p]:-none}.log" "/tmp/todo-hung-$p.log" 2>/dev/null && echo "(log in /tmp/todo-hung-$p.log)" >&2
+    if [ -n "${E2E_BACKTRACE:-}" ] && command -v gdb >/dev/null; then
+      gdb -p "$p" -batch -ex "thread apply all bt 12" >"/tmp/todo-hung-$p.txt" 2>&1 || true
+      echo "(backtrace in /tmp/todo-hung-$p.txt)" >&2
+      psql "${DATABASE_URL%%\?*}" -c "SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS xact_age, left(query, 80) AS query FROM pg_stat_activity WHERE datname = current_database()" >"/tmp/todo-hung-$p.pg" 2>&1 || true
+    fi
+  done
+  fail "SIGTERM did not stop ${alive[*]}"
+}
 
 "$BIN" migrate >"$WORK/m.log" 2>&1 || fail "migrate: $(cat "$WORK/m.log")"
 "$BIN" backend --port $PORT >"$WORK/b.log" 2>&1 &
@@ -98,7 +127,7 @@ ok "events reset is refused while the group has live members"
 
 t0=$(now)
 kill -TERM "$A" "$B"
-wait "$A" "$B" 2>/dev/null || true
+exit_within 10 "$A" "$B"
 [ -z "$(members)" ] || fail "stopped members are still listed: $(members)"
 ok "SIGTERM: both processes left the group and exited in $(since "$t0") s"
 

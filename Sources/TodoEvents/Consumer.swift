@@ -88,7 +88,6 @@ public struct Consumer: Sendable {
     /// given up in a rebalance is left at once.
     @discardableResult
     public func drain(batch: Int = 100, owns: @escaping @Sendable (Int) -> Bool = { _ in true }) async throws -> Int {
-        let retried = try await retryRequeued(owns: owns)
         let (group, topic) = (self.group, self.topic)
         let behind = try await db.read { conn in try await EventLog.behind(group: group, topic: topic, conn: conn) }
             .filter { owns($0.partition) }
@@ -107,13 +106,15 @@ public struct Consumer: Sendable {
                 total += n
                 startNext()
             }
-            return total + retried
+            return total
         }
     }
 
-    /// Dead letters an operator put back (`todo dlq retry`), taken before the log by the member
-    /// that owns their partition: the same exactly-once step; done, or dead again with the new error.
-    func retryRequeued(owns: @Sendable (Int) -> Bool) async throws -> Int {
+    /// Dead letters an operator put back (`todo dlq retry`), taken by the member that owns their
+    /// partition: the same exactly-once step; done, or dead again with the new error. Called on
+    /// the heartbeat (once a second), not on every wake-up of the hot path.
+    @discardableResult
+    public func retryRequeued(owns: @Sendable (Int) -> Bool) async throws -> Int {
         let letters = try await DeadLetterStore(db: db).requeued(group: group, topic: topic)
         var taken = 0
         for letter in letters {

@@ -45,6 +45,7 @@ public struct ConsumerService: Service {
                     }
                     let before = owned.replace(with: now)
                     await exportLag(owned: now, logger: logger)
+                    try await consumer.retryRequeued(owns: { now.contains($0) })
                     if before != now {
                         logger.info(
                             "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic),

@@ -91,14 +91,14 @@ public struct DeadLetterStore: Sendable {
             // …everything else to its consumer group.
             let others = ids.filter { if case .uuid(let u) = $0 { !requeuedDeliveries.contains(u) } else { false } }
             if !others.isEmpty {
+                // The group's consumer takes them on its next heartbeat (within a second).
                 try await conn.execute("UPDATE dead_letters SET state = 'requeued' WHERE id IN \(list: others)")
-                try await conn.notify(.log)
             }
             return ids.count
         }
     }
 
-    /// Dead letters requeued for a group (what its consumer takes before the log).
+    /// Dead letters requeued for a group (what its consumer takes on its heartbeat).
     static func requeued(group: String, topic: String, limit: Int, conn: any SQLConnection) async throws -> [DeadLetter] {
         try await conn.query(
             """

@@ -58,9 +58,23 @@ public struct PostgresDatabase: SQLDatabase {
                 try await c.execute("COMMIT")
                 return result
             } catch {
-                try? await c.execute("ROLLBACK")
+                if !Self.sessionEnded(error) && !conn.isClosed { try? await c.execute("ROLLBACK") }
                 throw error
             }
+        }
+    }
+
+    /// Whether `error` means the server session is gone (a FATAL error such as
+    /// idle_in_transaction_session_timeout or pg_terminate_backend, or a lost connection): its
+    /// transaction died with it, and nothing more may be sent on the connection (see
+    /// `ConnectionLost`).
+    static func sessionEnded(_ error: any Error) -> Bool {
+        if error is ConnectionLost { return true }
+        guard let e = error as? PSQLError else { return false }
+        switch e.code {
+        case .server: return ["FATAL", "PANIC"].contains(e.serverInfo?[.severity] ?? "")
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed: return true
+        default: return false
         }
     }
 
@@ -99,6 +113,13 @@ public struct PostgresDatabase: SQLDatabase {
                 case .uuid(let u): bindings.append(u)
                 }
             }
+            // postgres-nio 1.33 drops the failure of a write to a closed channel, so a query sent
+            // on a connection the server has closed is never answered: it would wait forever, and
+            // with it the consumer, sequencer or ROLLBACK that sent it (seen after SIGSTOP/SIGCONT
+            // past idle_in_transaction_session_timeout: a survivor that stopped consuming, a
+            // process that ignored SIGTERM). Refuse instead; the caller's retry gets a new
+            // connection from the pool.
+            if conn.isClosed { throw ConnectionLost() }
             do {
                 let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
                 var result: [SQLRow] = []
@@ -132,6 +153,12 @@ public struct PostgresDatabase: SQLDatabase {
             }
         }
     }
+}
+
+/// A statement was not sent because its connection is closed (the server ended the session or
+/// the network dropped it); the transaction, if any, is gone with it.
+struct ConnectionLost: Error, CustomStringConvertible {
+    var description: String { "the database connection is closed (the server ended the session)" }
 }
 
 /// Configuration that cannot work; the process reports it and exits instead of starting.

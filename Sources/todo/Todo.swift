@@ -80,13 +80,7 @@ struct Recurring: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the recurring-task-service.")
     @OptionGroup var options: ServerOptions
 
-    func run() async throws {
-        let logger = makeLogger("recurring-task-service")
-        var config = try options.configuration()
-        // Consumers sign no tokens; a key is only needed by the API roles.
-        if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
-        try await runServer(config: config, role: .recurring, logger: logger) { db in try await requireMigrated(db) }
-    }
+    func run() async throws { try await runWorker(.recurring, options: options) }
 }
 
 /// `todo notifier`: the notification-service. Consumes `reminders` (group
@@ -95,12 +89,15 @@ struct Notifier: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the notification-service.")
     @OptionGroup var options: ServerOptions
 
-    func run() async throws {
-        let logger = makeLogger("notification-service")
-        var config = try options.configuration()
-        if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
-        try await runServer(config: config, role: .notifier, logger: logger) { db in try await requireMigrated(db) }
-    }
+    func run() async throws { try await runWorker(.notifier, options: options) }
+}
+
+/// A consumer role (`todo recurring`, `todo notifier`): needs migrations applied; signs no tokens,
+/// so it needs no configured key.
+func runWorker(_ role: Role, options: ServerOptions) async throws {
+    var config = try options.configuration()
+    if config.jwtKeys.isEmpty { config.jwtKeys = [(kid: "unused", secret: OpaqueToken.make())] }
+    try await runServer(config: config, role: role, logger: makeLogger(role.rawValue)) { db in try await requireMigrated(db) }
 }
 
 /// `todo migrate`: applies pending migrations and exits.

@@ -127,6 +127,48 @@ final class RecordingHandler: EventHandler {
         }
     }
 
+    /// `todo dlq retry` / `POST /api/admin/retry-dlq` on a consumer's DLQ: the letters go back to
+    /// their group only; the member owning their partition runs them through the exactly-once
+    /// step (the heartbeat calls `retryRequeued`); one that fails again is dead again, with the
+    /// new error and one more attempt.
+    @Test(arguments: TestDatabase.available)
+    func aRetriedDeadLetterIsProcessedOnceByItsGroupOnly(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            try await prepare(db)
+            let topic = "t-\(UUID().uuidString.lowercased())"
+            let group = "g-\(UUID().uuidString.lowercased())"
+            let other = "g-\(UUID().uuidString.lowercased())"
+            let fixed = try await append(db, topic: topic, type: "test.poison", key: "u1")
+            let still = try await append(db, topic: topic, type: "test.broken", key: "u2")
+            try await EventLog(db: db).sequence()
+            let broken = RecordingHandler(group: group, poison: ["test.poison", "test.broken"])
+            #expect(try await Consumer(group: group, topic: topic, handler: broken, db: db, logger: quiet).drain() == 2)
+            #expect(try await Consumer(group: other, topic: topic, handler: RecordingHandler(group: other), db: db, logger: quiet).drain() == 2)
+            #expect(try await deadLetters(db, group: group).count == 2)
+
+            let store = DeadLetterStore(db: db)
+            let retried = try await store.retry(dlq: Topic.deadLetter(topic), maxCount: 10)
+            #expect(retried == 2)
+            #expect(try await store.count(dlq: Topic.deadLetter(topic)) == 0)
+            // "fixed" in the new release: only test.broken still fails
+            let consumer = Consumer(group: group, topic: topic, handler: RecordingHandler(group: group, poison: ["test.broken"]), db: db, logger: quiet)
+            // a member that owns neither partition leaves them to their owner
+            let owned = Set([Topic.partition(forKey: "u1"), Topic.partition(forKey: "u2")])
+            #expect(try await consumer.retryRequeued(owns: { !owned.contains($0) }) == 0)
+            #expect(try await consumer.retryRequeued(owns: { _ in true }) == 2)
+            #expect(try await consumer.retryRequeued(owns: { _ in true }) == 0)
+            #expect(try await effects(db, group: group) == [fixed.lowercased])
+            #expect(try await effects(db, group: other).count == 2)  // the other group saw nothing again
+            let dead = try await store.list(dlq: Topic.deadLetter(topic))
+            #expect(dead.map(\.eventID) == [still])
+            #expect(dead.first?.attempts == 2)
+            // a replay of the topic after the retry applies the fixed event no second time
+            try await EventLog(db: db).reset(group: group, topic: topic, to: .earliest)
+            #expect(try await consumer.drain() == 2)
+            #expect(try await effects(db, group: group) == [fixed.lowercased])
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func transientFailuresAreRetriedWithBackoff(_ kind: TestDatabase) async throws {
         try await kind.with { db in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TodoCore
 import TodoStore
@@ -7,6 +8,43 @@ import TodoTesting
 /// Races that must come out right on both databases (on PostgreSQL through separate pooled
 /// connections, so the row locks and unique keys are what decides).
 @Suite struct ConcurrencyContractTests {
+    /// A transaction whose session the server ended fails at once, and the pool goes on with a
+    /// new connection: it must not wait forever on a statement or ROLLBACK the dead connection
+    /// never answers (that wait once stopped a consumer for good and made a process ignore
+    /// SIGTERM). Two ways a session ends: idle_in_transaction_session_timeout while the process
+    /// was frozen (the next statement finds the connection closed), and the server terminating
+    /// the backend while a statement runs (the statement gets the FATAL error).
+    @Test(arguments: TestDatabase.available.filter { $0 == .postgres })
+    func aTransactionWhoseSessionTheServerEndedFailsPromptly(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let idle: @Sendable (any SQLConnection) async throws -> Void = { conn in
+                try await conn.execute("SET LOCAL idle_in_transaction_session_timeout = '50ms'")
+                try await Task.sleep(for: .milliseconds(500))
+                try await conn.execute("SELECT 1")
+            }
+            let terminated: @Sendable (any SQLConnection) async throws -> Void = { conn in
+                try await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            }
+            for body in [idle, terminated] {
+                let outcome = Mutex<String?>(nil)
+                // Unstructured, so that a hang fails this test instead of hanging the suite.
+                Task {
+                    do {
+                        try await db.write(body)
+                        outcome.withLock { $0 = "committed" }
+                    } catch {
+                        outcome.withLock { $0 = "failed" }
+                    }
+                }
+                let deadline = ContinuousClock.now + .seconds(15)
+                while outcome.withLock({ $0 }) == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(outcome.withLock { $0 } == "failed")
+                let n = try await db.write { conn in try await conn.first("SELECT 1 AS n")!.int("n") }
+                #expect(n == 1)
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func oneOfManyConcurrentRetriesReservesTheKey(_ kind: TestDatabase) async throws {
         try await kind.with { db in
