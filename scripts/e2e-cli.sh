@@ -37,8 +37,13 @@ curl -sf -X POST $B/api/v1/auth/signup -H 'content-type: application/json' \
   -d '{"email":"e2e@example.com","password":"e2e-password","display_name":"E"}' >/dev/null
 TOKEN=$(curl -sf -X POST $B/api/v1/auth/login -H 'content-type: application/json' \
   -d '{"email":"e2e@example.com","password":"e2e-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+SERVE_TOKEN=$TOKEN
 kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true
-(cd "$WORK" && exec "$OLDPWD/$BIN" serve --port $PORT >>"$WORK/serve.log" 2>&1) &
+# restarted with an SMTP server that is down and one attempt per email: an email reminder below
+# goes straight to reminders-dlq (the runbook's P1), which the log checks at the end look for
+CLOSED_PORT=$((PORT + 9))
+(cd "$WORK" && SMTP_HOST=127.0.0.1 SMTP_PORT=$CLOSED_PORT SMTP_TLS=none SMTP_FROM=todo@e2e.test EMAIL_RETRY="attempts=1 base=1s cap=1s" \
+  exec "$OLDPWD/$BIN" serve --port $PORT >>"$WORK/serve.log" 2>&1) &
 PIDS+=($!)
 wait_health $PORT || fail "serve did not restart"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $TOKEN" $B/api/v1/me)" = 200 ] ||
@@ -61,7 +66,7 @@ AT=$(python3 -c 'import datetime; print((datetime.datetime.now(datetime.timezone
 curl -sN --max-time 5 -H "authorization: Bearer $TOKEN" $B/api/v1/notifications/stream >"$WORK/sse.txt" &
 SSE=$!
 curl -sf -X POST $B/api/v1/tasks -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-  -d "{\"title\":\"E2E reminder\",\"reminders\":[{\"at\":\"$AT\",\"channels\":[\"in_app\"]}]}" >/dev/null
+  -d "{\"title\":\"E2E reminder\",\"reminders\":[{\"at\":\"$AT\",\"channels\":[\"in_app\"]},{\"at\":\"$AT\",\"channels\":[\"email\"]}]}" >/dev/null
 wait $SSE || true
 python3 - "$WORK/sse.txt" "$AT" <<'PY' || fail "the reminder did not arrive on the stream on time: $(cat "$WORK/sse.txt")"
 import json, sys
@@ -130,7 +135,9 @@ T2=$(curl -sf -X POST $B2/api/v1/auth/login -H 'content-type: application/json' 
   -d '{"email":"r@example.com","password":"e2e-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 RID=$(curl -sf -X POST $B2/api/v1/tasks -H "authorization: Bearer $T2" -H 'content-type: application/json' \
   -d '{"title":"Daily","due":{"date_time":"2031-01-06T09:00"},"recurrence":{"rule":"FREQ=DAILY"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-curl -sf -X POST "$B2/api/v1/tasks/$RID/complete" -H "authorization: Bearer $T2" >/dev/null
+TRACE_ID=4bf92f3577b34da6a3ce929d0e0e4736
+curl -sf -X POST "$B2/api/v1/tasks/$RID/complete" -H "authorization: Bearer $T2" \
+  -H "traceparent: 00-$TRACE_ID-00f067aa0ba902b7-01" >/dev/null
 next=""
 for _ in $(seq 1 50); do
   next=$(curl -sf "$B2/api/v1/tasks" -H "authorization: Bearer $T2" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["due"]["date_time"] if i else "")')
@@ -139,4 +146,26 @@ for _ in $(seq 1 50); do
 done
 [ "$next" = "2031-01-07T09:00" ] || fail "no next occurrence from the recurring-task-service (got '$next'): $(tail -5 "$WORK/r.log")"
 ok "todo recurring creates the next occurrence of a task completed through todo backend"
+
+# logs: one JSON object per line (stderr is not a terminal), read with the runbook's jq filters
+# verbatim; failed logins at WARN with the client address; no password or token in any log
+curl -s -o /dev/null -X POST $B/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"e2e@example.com","password":"not-the-password"}'
+sleep 0.2
+for f in serve b3 r; do jq -e . "$WORK/$f.log" >/dev/null || fail "$f.log is not JSON lines: $(grep -v '^{' "$WORK/$f.log" | head -3)"; done
+ME=$(curl -sf $B/api/v1/me -H "authorization: Bearer $SERVE_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+jq "select(.user_id == \"$ME\")" "$WORK/serve.log" | jq -se 'map(select(.message == "Request" and .method == "POST")) | length > 0' >/dev/null ||
+  fail "jq 'select(.user_id == \"$ME\")' finds no request of that user: $(tail -3 "$WORK/serve.log")"
+jq 'select(.event_type == "task.completed")' "$WORK/r.log" |
+  jq -se "map(select(.message == \"Next occurrence created\" and .trace_id == \"$TRACE_ID\" and .service == \"recurring-task-service\")) | length == 1" >/dev/null ||
+  fail "jq 'select(.event_type == \"task.completed\")' on the recurring-task-service's log does not find the completion with its trace_id: $(tail -3 "$WORK/r.log")"
+jq 'select(.level == "ERROR")' "$WORK/serve.log" |
+  jq -se 'map(select(.message == "Reminder email failed; moved to reminders-dlq" and .user_id != null and .task_id != null)) | length == 1' >/dev/null ||
+  fail "jq 'select(.level == \"ERROR\")' does not find the dead email reminder: $(jq -c 'select(.level == "ERROR")' "$WORK/serve.log" | head -3)"
+jq 'select(.level == "WARN" or .level == "ERROR")' "$WORK/serve.log" |
+  jq -se 'map(select(.message == "Login failed" and .client_address == "127.0.0.1")) | length == 1' >/dev/null ||
+  fail "the failed login is not a WARN line with the client address: $(jq -c 'select(.level == "WARN")' "$WORK/serve.log" | head -3)"
+for secret in e2e-password not-the-password "$SERVE_TOKEN" "$T2" 0123456789abcdef0123456789abcdef "$(cut -d: -f2 "$WORK/data/jwt-secret")"; do
+  ! grep -qF -- "$secret" "$WORK/serve.log" "$WORK/b3.log" "$WORK/r.log" || fail "a secret is in the logs: ${secret:0:12}…"
+done
+ok "JSON logs answer the runbook's jq filters (user_id, event_type with trace_id, ERROR, WARN) and hold no secrets"
 echo "$passed passed, 0 failed"

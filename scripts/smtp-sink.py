@@ -28,6 +28,7 @@ class Sink:
         with open(name + ".tmp", "wb") as f:
             f.write(f"X-Envelope-From: {envelope.mail_from}\r\nX-Envelope-To: {','.join(envelope.rcpt_tos)}\r\n".encode())
             f.write(f"X-Received-TLS: {session.ssl is not None}\r\nX-Authenticated: {session.authenticated}\r\n".encode())
+            f.write(f"X-Client-Port: {session.peer[1] if session.peer else ''}\r\n".encode())
             f.write(envelope.original_content)
         os.rename(name + ".tmp", name)
         return "250 2.0.0 OK"

@@ -10,6 +10,8 @@ export TEST_DATABASE_URL="$(scripts/test-postgres.sh start)"
 # The SMTP tests talk to a real server: aiosmtpd (scripts/smtp-sink.py), certificates by openssl.
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+# The log checks run the runbook's jq filters.
+command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq; }
 trap 'scripts/test-postgres.sh stop' EXIT
 
 swift build --build-tests

@@ -13,6 +13,8 @@ public struct AppConfiguration: Sendable {
     public var databaseURL: String?
     public var poolSize = 10
     public var maxOverflow = 10
+    /// How long a request waits for a free database connection before a 503 (`DB_POOL_TIMEOUT`).
+    public var poolTimeout: Duration = .seconds(5)
     /// Signing keys, `(kid, secret)`; the first signs, all verify.
     public var jwtKeys: [(kid: String, secret: String)] = []
     public var adminToken: String?
@@ -68,6 +70,7 @@ public struct AppConfiguration: Sendable {
         c.databaseURL = try secrets.value("DATABASE_URL")
         c.poolSize = try Self.int(env, "DB_POOL_SIZE", default: 10, range: 1...1000)
         c.maxOverflow = try Self.int(env, "DB_MAX_OVERFLOW", default: 10, range: 0...1000)
+        c.poolTimeout = .seconds(try Self.int(env, "DB_POOL_TIMEOUT", default: 5, range: 1...300))
         if let keys = try secrets.value("JWT_SECRET") { c.jwtKeys = try Self.parseJWTKeys(keys) }
         c.adminToken = try secrets.value("ADMIN_TOKEN")
         c.bcryptCost = UInt8(try Self.int(env, "BCRYPT_COST", default: 12, range: 4...16))

@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import TodoCore
@@ -67,7 +69,9 @@ public struct AppServices: Sendable {
 public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (any SQLDatabase, [any Service]) {
     if let url = config.databaseURL {
         let client = try PostgresDatabase.makeClient(url: url, poolSize: config.poolSize, maxOverflow: config.maxOverflow, logger: logger)
-        return (PostgresDatabase(client: client, logger: logger), [client])
+        let db = PostgresDatabase(
+            client: client, logger: logger, maxConnections: max(1, config.poolSize + config.maxOverflow), poolTimeout: config.poolTimeout)
+        return (db, [client])
     }
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
     return (try SQLiteDatabase(path: config.dataDirectory + "/todo.sqlite"), [])
@@ -76,9 +80,9 @@ public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (
 /// All routes of a role: health for every role, the API where the role serves it.
 public func buildRouter(_ services: AppServices, role: Role = .backend) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: TraceContextMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: TraceContextMiddleware())
     HealthRoutes(probe: services.readiness, service: role.rawValue).add(to: router)
     MetricsRoutes(db: services.db, dapr: services.config.eventTransport == .dapr).add(to: router)
     if services.config.eventTransport == .dapr {
@@ -177,26 +181,70 @@ func workerLogger(_ logger: Logger, _ service: String) -> Logger {
     return logger
 }
 
-/// Carries a request's W3C `traceparent` to the events its changes write (`TraceContext`).
+/// Carries a request's W3C `traceparent` to the events its changes write and to every log line
+/// of its work (`TraceContext`). A request without one starts a trace (a new trace id, not
+/// sampled), so the request, its events and the consumers' work still share one `trace_id`.
 struct TraceContextMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let trace = TraceContext.valid(request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
+        let trace = TraceContext.valid(request.headers[HTTPField.Name("traceparent")!]) ?? TraceContext.newRoot()
         return try await TraceContext.$traceparent.withValue(trace) { try await next(request, context) }
     }
 }
 
-/// Logs each request at debug level and tags the request's logger with a request id.
+/// What the request log line learns from inner middleware (the authenticated user).
+final class RequestNote: Sendable {
+    @TaskLocal static var current: RequestNote?
+    private let user = Mutex<String?>(nil)
+    var userID: String? {
+        get { user.withLock { $0 } }
+        set { user.withLock { $0 = newValue } }
+    }
+}
+
+/// Per request: `http_requests_total` (method, route, status) and `http_request_duration_seconds`
+/// (method, route), and one log line (the access log): method, path, status, duration, `user_id` when
+/// authenticated, `request_id` (the caller's X-Request-ID, else generated) and `trace_id`. INFO;
+/// ERROR for a 5xx; DEBUG for probes and scrapes (`/health…`, `/metrics`), which would drown the rest.
+/// The request id is also on every other line of the request's work (`LogContext`).
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let id = request.headers[.init("X-Request-ID")!], id.count <= 200 {
-            context.logger[metadataKey: "request_id"] = .string(id)
-        } else {
-            context.logger[metadataKey: "request_id"] = .string(context.id)
+        var requestID = context.id
+        if let id = request.headers[.init("X-Request-ID")!], !id.isEmpty, id.count <= 200 { requestID = id }
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let note = RequestNote()
+        let started = ContinuousClock.now
+        var fields = LogContext.fields
+        fields["request_id"] = requestID
+        let response = try await RequestNote.$current.withValue(note) {
+            try await LogContext.$fields.withValue(fields) { try await next(request, context) }
         }
-        let response = try await next(request, context)
-        context.logger.debug("Request", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)"])
+        let path = request.uri.path
+        let elapsed = ContinuousClock.now - started
+        let (method, status) = ("\(request.method)", "\(response.status.code)")
+        // The route pattern (`/api/v1/tasks/{id}`), never the raw path: bounded label values.
+        let route = context.endpointPath ?? "unmatched"
+        Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", status)]).increment()
+        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        var metadata: Logger.Metadata = [
+            "method": .string(method), "path": .string(path), "status": .string(status),
+            "duration_ms": .stringConvertible(Self.milliseconds(elapsed)),
+        ]
+        if let user = note.userID { metadata["user_id"] = .string(user) }
+        if response.status.code >= 500 {
+            context.logger.error("Request failed", metadata: metadata)
+        } else if path.hasPrefix("/health") || path == "/metrics" {
+            context.logger.debug("Request", metadata: metadata)
+        } else {
+            context.logger.info("Request", metadata: metadata)
+        }
         return response
+    }
+
+    /// Milliseconds, to two decimals.
+    static func milliseconds(_ d: Duration) -> Double {
+        ((Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) * 100).rounded() / 100
     }
 }
 

@@ -139,8 +139,12 @@ struct AuthMiddleware: RouterMiddleware {
             }
             context.principal = Principal(userID: userID, scopes: nil)
         }
-        context.logger[metadataKey: "user_id"] = .string(context.principal!.userID.lowercased)
-        return try await next(request, context)
+        let user = context.principal!.userID.lowercased
+        context.logger[metadataKey: "user_id"] = .string(user)
+        RequestNote.current?.userID = user
+        var fields = LogContext.fields
+        fields["user_id"] = user
+        return try await LogContext.$fields.withValue(fields) { try await next(request, context) }
     }
 }
 

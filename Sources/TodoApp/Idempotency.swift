@@ -100,7 +100,7 @@ final class BodyCollector: ResponseBodyWriter, Sendable {
     let buffer = NIOLockedValueBox(ByteBuffer())
 
     func write(_ buffer: ByteBuffer) async throws {
-        self.buffer.withLockedValue { $0.writeImmutableBuffer(buffer) }
+        self.buffer.withLockedValue { _ = $0.writeImmutableBuffer(buffer) }
     }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TodoStore
 import Logging
 import NIOCore
 import TodoCore
@@ -77,6 +78,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let p as Problem: return p
         case let e as TodoError: return Problem(e)
+        case let e as PoolExhausted:
+            context.logger.warning("Database pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
+            return Problem(
+                .serviceUnavailable, code: "busy", detail: "The service is busy; retry in a second.", headers: [.retryAfter: "1"])
         case is NIOTooManyBytesError:
             return Problem(.contentTooLarge, code: "body_too_large", detail: "The body is larger than 1 MiB.")
         case let e as HTTPError:

@@ -28,6 +28,15 @@ public enum TraceContext {
     /// The `traceparent` of the work in progress (set by the HTTP layer and the consumers).
     @TaskLocal public static var traceparent: String?
 
+    /// A new trace (random trace and span ids; flags 00: nothing here records spans).
+    public static func newRoot() -> String {
+        func hex(_ bytes: Int) -> String {
+            let digits = Array("0123456789abcdef")
+            return String((0..<bytes * 2).map { _ in digits[Int.random(in: 0..<16)] })
+        }
+        return "00-\(hex(16))-\(hex(8))-00"
+    }
+
     /// `header` if it is a well-formed W3C `traceparent` (version 00, non-zero ids), else nil.
     public static func valid(_ header: String?) -> String? {
         guard let header else { return nil }
@@ -38,6 +47,13 @@ public enum TraceContext {
         else { return nil }
         return header
     }
+}
+
+/// What the work in progress is about (`event_type`, `event_id`, `task_id`, `user_id`, …), set
+/// around a consumer's handling of an event so that every log line of that work carries it (the
+/// runbook's `jq 'select(.event_type == "task.completed")'`), like `TraceContext` for `trace_id`.
+public enum LogContext {
+    @TaskLocal public static var fields: [String: String] = [:]
 }
 
 /// The event types on `task-events`.

@@ -25,6 +25,15 @@ public struct ConsumedEvent: Sendable {
         self.offset = offset
         cloudEvent = json
     }
+
+    /// What every log line of this event's handling carries (`LogContext`).
+    func logFields(group: String) -> [String: String] {
+        var fields = ["event_type": type, "event_id": id.lowercased, "topic": topic, "partition": String(partition), "group": group]
+        for key in ["task_id", "user_id", "reminder_id"] {
+            if let value = data[key]?.stringValue { fields[key] = value }
+        }
+        return fields
+    }
 }
 
 /// What a consumer group does with each event. `handle` runs inside the transaction that also
@@ -276,7 +285,9 @@ public struct Consumer: Sendable {
         for event in events where fresh.contains(event.id) {
             let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
             try await TraceContext.$traceparent.withValue(trace) {
-                try await handler.handle(event, conn: conn, dialect: dialect)
+                try await LogContext.$fields.withValue(event.logFields(group: group)) {
+                    try await handler.handle(event, conn: conn, dialect: dialect)
+                }
             }
             ran += 1
         }

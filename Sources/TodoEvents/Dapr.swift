@@ -250,7 +250,7 @@ public struct DaprSubscriber: Sendable {
         logger[metadataKey: "event_id"] = .string(event.id.lowercased)
         let dialect = db.dialect
         do {
-            try await db.write { conn in
+            _ = try await db.write { conn in
                 try await Consumer.handleOnce(
                     event, group: subscription.group, handler: subscription.handler, conn: conn, dialect: dialect, traceparent: traceparent)
             }

@@ -10,10 +10,20 @@ public struct PostgresDatabase: SQLDatabase {
     public let client: PostgresClient
     public let signals = DatabaseSignals()
     let logger: Logger
+    let gate: ConnectionGate
 
-    public init(client: PostgresClient, logger: Logger) {
+    /// `maxConnections` is the client's `maximumConnections`: one is left to the notification
+    /// listener, which holds its connection for good; the others are leased through the gate,
+    /// waiting at most `poolTimeout`.
+    public init(client: PostgresClient, logger: Logger, maxConnections: Int = 20, poolTimeout: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
+        gate = ConnectionGate(limit: max(1, maxConnections - 1), timeout: poolTimeout)
+    }
+
+    /// A pooled connection for `body`, through the gate (bounded wait, pool metrics).
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await gate.withPermit { try await client.withConnection(body) }
     }
 
     /// A client configured from a `postgres://user:password@host:port/db?sslmode=…` URL. The pool
@@ -43,7 +53,7 @@ public struct PostgresDatabase: SQLDatabase {
     }
 
     public func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in
+        try await withConnection { conn in
             let pending = PendingSignals()
             let c = Connection(conn: conn, logger: logger, pending: pending)
             try await c.execute("BEGIN")
@@ -79,9 +89,10 @@ public struct PostgresDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in try await body(Connection(conn: conn, logger: logger, pending: nil)) }
+        try await withConnection { conn in try await body(Connection(conn: conn, logger: logger, pending: nil)) }
     }
 
+    /// Reachability (readiness): not through the gate — a busy pool is not a dead database.
     public func ping() async throws {
         try await client.withConnection { conn in _ = try await conn.query("SELECT 1", logger: logger).collect() }
     }

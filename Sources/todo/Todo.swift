@@ -14,6 +14,28 @@ struct Todo: AsyncParsableCommand {
         abstract: "Todo: an event-driven task service.",
         subcommands: [Serve.self, Backend.self, Recurring.self, Notifier.self, Migrate.self, Events.self, DLQ.self],
         defaultSubcommand: Serve.self)
+
+    /// Logging is bootstrapped once, before any command runs (LOG_FORMAT, LOG_LEVEL).
+    static func main() async {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            LogOutput.bootstrap(
+                format: try LogFormat.from(environment, isTerminal: isatty(STDERR_FILENO) == 1), level: try LogOutput.level(environment))
+        } catch {
+            FileHandle.standardError.write(Data("todo: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Flags shared by the server roles.
@@ -34,8 +56,7 @@ struct ServerOptions: ParsableArguments {
 
 func makeLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
-    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"]?.lowercased()
-    logger.logLevel = level.flatMap { Logger.Level(rawValue: $0 == "warn" ? "warning" : $0) } ?? .info
+    logger.logLevel = (try? LogOutput.level(ProcessInfo.processInfo.environment)) ?? .info
     return logger
 }
 

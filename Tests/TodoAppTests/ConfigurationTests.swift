@@ -14,7 +14,7 @@ import TodoEvents
 
     @Test func secretsComeFromFiles() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID())").path
-        FileManager.default.createFile(atPath: path, contents: Data("k9:dddddddddddddddddddddddddddddddddddd\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("k9:dddddddddddddddddddddddddddddddddddd\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try AppConfiguration.fromEnvironment(["JWT_SECRET_FILE": path, "DB_POOL_SIZE": "30", "DB_MAX_OVERFLOW": "20"])
         #expect(config.jwtKeys.map(\.kid) == ["k9"])

@@ -75,6 +75,29 @@ import TodoNotify
         #expect(try sink.messages().isEmpty)
     }
 
+    /// One connection carries many messages; a kept connection the server dropped (here: the
+    /// server restarted) is noticed at MAIL FROM and the message goes over a new one — never lost,
+    /// never sent twice.
+    @Test func connectionsAreReusedAndADroppedOneIsReplaced() async throws {
+        let sink = try SMTPSink(mode: .starttls)
+        let client = try client(sink, .starttls)
+        for i in 0..<5 {
+            var m = message
+            m.messageID = "reuse-\(i)@todo"
+            try await client.send(m)
+        }
+        #expect(client.connectionsOpened == 1)
+        #expect(Set(try sink.messages().map { header("X-Client-Port", in: $0) }).count == 1)
+        sink.stop()
+        try sink.start()
+        try await client.send(message)
+        #expect(client.connectionsOpened == 2)
+        let received = try sink.messages()
+        #expect(received.count == 6)
+        #expect(received.map { header("Message-ID", in: $0) ?? "" } == (0..<5).map { "<reuse-\($0)@todo>" } + ["<0193-test@todo>"])
+        await client.closeIdleConnections()
+    }
+
     @Test func startTLSIsRequiredWhenAsked() async throws {
         let sink = try SMTPSink(mode: .plain, auth: nil)
         await #expect(throws: SMTPError.self) { try await client(sink, .starttls, user: nil).send(message) }

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import TodoCore
+import TodoStore
+
+/// How log lines are written (`LOG_FORMAT`): `json` — one object per line, what the runbook's
+/// `jq` filters and a log pipeline read — or `text` for a person at a terminal. Unset: `text` when
+/// standard error is a terminal, `json` otherwise (a container, a file, a pipe).
+public enum LogFormat: String, Sendable {
+    case json, text
+
+    public static func from(_ environment: [String: String], isTerminal: Bool) throws -> LogFormat {
+        guard let raw = environment["LOG_FORMAT"], !raw.isEmpty else { return isTerminal ? .text : .json }
+        guard let format = LogFormat(rawValue: raw.lowercased()) else {
+            throw ConfigurationError("LOG_FORMAT must be json or text, not \(raw)")
+        }
+        return format
+    }
+}
+
+public enum LogOutput {
+    /// `LOG_LEVEL` (`debug`, `info`, `warn`, `error`, …; default `info`).
+    public static func level(_ environment: [String: String]) throws -> Logger.Level {
+        guard let raw = environment["LOG_LEVEL"]?.lowercased(), !raw.isEmpty else { return .info }
+        guard let level = Logger.Level(rawValue: raw == "warn" ? "warning" : raw) else {
+            throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warn, error, critical, not \(raw)")
+        }
+        return level
+    }
+
+    /// Adds what the task in progress is about to every line: `trace_id`/`span_id` of its W3C
+    /// trace context and the `LogContext` fields (`event_type`, `task_id`, `user_id`, …).
+    public static let metadataProvider = Logger.MetadataProvider {
+        var metadata: Logger.Metadata = [:]
+        for (key, value) in LogContext.fields { metadata[key] = .string(value) }
+        if let trace = TraceContext.traceparent {
+            let parts = trace.split(separator: "-")
+            if parts.count == 4 {
+                metadata["trace_id"] = .string(String(parts[1]))
+                metadata["span_id"] = .string(String(parts[2]))
+            }
+        }
+        return metadata
+    }
+
+    /// Bootstraps swift-log once for the process (the executable calls this first).
+    public static func bootstrap(format: LogFormat, level: Logger.Level) {
+        LoggingSystem.bootstrap(
+            { label, provider in
+                switch format {
+                case .json:
+                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }
+            }, metadataProvider: metadataProvider)
+    }
+}
+
+/// One JSON object per line on standard error: `timestamp` (RFC 3339, UTC, milliseconds),
+/// `level` (`DEBUG`, `INFO`, `WARN`, `ERROR`), `service`, `message` (a constant sentence), then
+/// every metadata key at the top level (`user_id`, `task_id`, `event_type`, `request_id`,
+/// `trace_id`, …) and `source` (the module). `service` is the metadata's `service` when set
+/// (each worker of `todo serve` names itself), otherwise the logger's label (the role).
+public struct JSONLogHandler: LogHandler {
+    public let label: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let write: @Sendable (String) -> Void
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// The runbook's four levels.
+    static func name(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "DEBUG"
+        case .info, .notice: "INFO"
+        case .warning: "WARN"
+        case .error, .critical: "ERROR"
+        }
+    }
+
+    static let reserved: Set<String> = ["timestamp", "level", "service", "message", "source"]
+
+    public func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let extra = event.metadata { all.merge(extra) { _, new in new } }
+        var service = label
+        if case .string(let s)? = all.removeValue(forKey: "service") { service = s }
+        var line = "{\"timestamp\":\"\(Timestamp.millis(Date()))\",\"level\":\"\(Self.name(event.level))\",\"service\":"
+        Self.append(string: service, to: &line)
+        line += ",\"message\":"
+        Self.append(string: event.message.description, to: &line)
+        for key in all.keys.sorted() {
+            line += ","
+            Self.append(string: Self.reserved.contains(key) ? "meta." + key : key, to: &line)
+            line += ":"
+            Self.append(all[key]!, to: &line)
+        }
+        line += ",\"source\":"
+        Self.append(string: event.source, to: &line)
+        line += "}\n"
+        write(line)
+    }
+
+    static func append(_ value: Logger.Metadata.Value, to out: inout String) {
+        switch value {
+        case .string(let s): append(string: s, to: &out)
+        case .stringConvertible(let c): append(string: c.description, to: &out)
+        case .array(let values):
+            out += "["
+            for (i, v) in values.enumerated() {
+                if i > 0 { out += "," }
+                append(v, to: &out)
+            }
+            out += "]"
+        case .dictionary(let d):
+            out += "{"
+            for (i, key) in d.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                append(string: key, to: &out)
+                out += ":"
+                append(d[key]!, to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func append(string s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// Whole lines, one `write` each, so lines of concurrent tasks never interleave.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        var line = line
+        line.withUTF8 { bytes in
+            var rest = UnsafeRawBufferPointer(bytes)
+            while !rest.isEmpty {
+                let n = Foundation.write(STDERR_FILENO, rest.baseAddress, rest.count)
+                if n <= 0 { if errno == EINTR { continue } else { return } }
+                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            }
+        }
+    }
+}
