@@ -168,4 +168,11 @@ for secret in e2e-password not-the-password "$SERVE_TOKEN" "$T2" 0123456789abcde
   ! grep -qF -- "$secret" "$WORK/serve.log" "$WORK/b3.log" "$WORK/r.log" || fail "a secret is in the logs: ${secret:0:12}…"
 done
 ok "JSON logs answer the runbook's jq filters (user_id, event_type with trace_id, ERROR, WARN) and hold no secrets"
+
+# metrics: the dashboard and the alert rules query only what these roles really emit, and
+# docs/MONITORING.md documents all of it
+curl -sf "$B/metrics" >"$WORK/m-serve.txt"; curl -sf "$B2/metrics" >"$WORK/m-backend.txt"
+curl -sf "http://127.0.0.1:$((PORT + 2))/metrics" >"$WORK/m-recurring.txt"
+out=$(python3 scripts/check-monitoring.py "$WORK"/m-*.txt) || fail "$out"
+ok "the dashboard and alert rules query only emitted metrics, all documented (${out##*: })"
 echo "$passed passed, 0 failed"

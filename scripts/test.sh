@@ -12,6 +12,8 @@ python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-use
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
 # The log checks run the runbook's jq filters.
 command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq; }
+# The alert rules are checked and unit-tested by promtool (Debian's prometheus package).
+command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus; }
 trap 'scripts/test-postgres.sh stop' EXIT
 
 swift build --build-tests
@@ -20,3 +22,5 @@ swift test --skip-build
 scripts/e2e-cli.sh
 scripts/e2e-consumers.sh
 scripts/api-contract.sh
+promtool check rules deploy/prometheus/rules.yaml
+promtool test rules deploy/prometheus/rules-test.yaml

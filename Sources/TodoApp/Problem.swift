@@ -79,7 +79,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let p as Problem: return p
         case let e as TodoError: return Problem(e)
         case let e as PoolExhausted:
-            context.logger.warning("Database pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
+            context.logger.warning("Database connection pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
             return Problem(
                 .serviceUnavailable, code: "busy", detail: "The service is busy; retry in a second.", headers: [.retryAfter: "1"])
         case is NIOTooManyBytesError:

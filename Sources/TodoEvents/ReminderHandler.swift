@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TodoCore
 import TodoStore
 
@@ -12,6 +13,9 @@ public struct ReminderHandler: EventHandler {
     public static let group = "notification-service"
     let emailEnabled: Bool
     let logger: Logger
+
+    static let inAppSent = Counter(label: "reminders_sent_total", dimensions: [("channel", "in_app")])
+    static let inAppLatency = Metrics.Timer(label: "reminder_delivery_latency_seconds", dimensions: [("channel", "in_app")])
 
     public init(emailEnabled: Bool, logger: Logger) {
         self.emailEnabled = emailEnabled
@@ -29,6 +33,10 @@ public struct ReminderHandler: EventHandler {
         let now = Date().truncatedToMillis
         if channels.contains(.inApp) {
             try await NotificationStore.recordInApp(data, reminderID: reminderID, userID: userID, now: now, conn: conn)
+            Self.inAppSent.increment()
+            if let remindAt = data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
+                Self.inAppLatency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(remindAt)) * 1e9))
+            }
         }
         if channels.contains(.email) {
             if emailEnabled {

@@ -41,7 +41,7 @@ public struct EmailDeliveryService: Service {
 
     static let sent = Counter(label: "reminders_sent_total", dimensions: [("channel", "email")])
     static let failed = Counter(label: "reminders_failed_total", dimensions: [("channel", "email")])
-    static let latency = Timer(label: "reminder_delivery_latency_seconds", dimensions: [("channel", "email")])
+    static let latency = Metrics.Timer(label: "reminder_delivery_latency_seconds", dimensions: [("channel", "email")])
 
     public init(db: any SQLDatabase, sender: any EmailSender, policy: EmailRetryPolicy, logger: Logger, concurrency: Int = 16) {
         queue = DeliveryQueue(db: db)
@@ -94,9 +94,11 @@ public struct EmailDeliveryService: Service {
             logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
         } catch {
             let permanent = (error as? SMTPError)?.permanent ?? false
+            // Every failed attempt counts (ReminderDeliveryFailureRate fires while SMTP is down,
+            // not 17 minutes later when the retries are spent).
+            Self.failed.increment()
             do {
                 if permanent || delivery.attempts >= policy.maxAttempts {
-                    Self.failed.increment()
                     try await queue.markDead(delivery, error: "\(error)", group: "notification-service")
                     logger.error(
                         "Reminder email failed; moved to reminders-dlq", metadata: ["error": "\(error)", "attempts": "\(delivery.attempts)"])
