@@ -86,6 +86,18 @@ curl -sN --max-time 1 -H "Last-Event-ID: 0" -H "authorization: Bearer $TOKEN" $B
 grep -q '"title":"Reminder: E2E reminder"' "$WORK/sse2.txt" || fail "resuming with Last-Event-ID did not resend the notification: $(cat "$WORK/sse2.txt")"
 ok "the notification stream resumes with Last-Event-ID"
 
+# the runbook's scripts against this server: the smoke test, and the lag check on its database
+out=$(scripts/validate-deployment.sh "$B" 2>&1) || fail "validate-deployment.sh: $out"
+ok "scripts/validate-deployment.sh passes against todo serve ($(grep -c '^ok' <<<"$out") steps)"
+out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group recurring-task-service 2>&1) || fail "verify-kafka-lag.sh: $out"
+"$BIN" events reset --data-dir "$WORK/data" --group e2e-stalled --topic task-events --to-earliest >/dev/null
+sleep 1.1
+if out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group e2e-stalled --max-age 1 2>&1); then
+  fail "verify-kafka-lag.sh did not report a stalled group: $out"
+fi
+grep -q "^LAGGING: e2e-stalled task-events" <<<"$out" || fail "verify-kafka-lag.sh did not name the stalled group: $out"
+ok "scripts/verify-kafka-lag.sh: healthy groups pass, a stalled one fails with its name"
+
 # SIGTERM: every service's loop stops at once (a pod must not hang in rollout restart), even
 # after the hourly housekeeping has gone to sleep (its first sweep runs 5 s after start)
 mkdir -p "$WORK/term"
@@ -97,7 +109,9 @@ t0=$(date +%s.%N)
 kill -TERM $TERM_PID
 for _ in $(seq 1 50); do kill -0 $TERM_PID 2>/dev/null || break; sleep 0.1; done
 kill -0 $TERM_PID 2>/dev/null && { kill -9 $TERM_PID; fail "serve did not exit within 5 s of SIGTERM"; }
-ok "serve exits $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM"
+rc=0; wait $TERM_PID || rc=$?
+[ $rc = 0 ] || fail "serve exited with status $rc after SIGTERM (expected 0): $(tail -3 "$WORK/term.log")"
+ok "serve exits with status 0, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after SIGTERM"
 
 # backend: refuses without a key, refuses with pending migrations, starts after migrate
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
