@@ -22,5 +22,6 @@ swift test --skip-build
 scripts/e2e-cli.sh
 scripts/e2e-consumers.sh
 scripts/api-contract.sh
+scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

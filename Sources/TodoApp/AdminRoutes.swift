@@ -9,9 +9,17 @@ import TodoStore
 ///   GET  /api/admin/dlq?topic=reminders-dlq[&limit=N]      the waiting dead letters
 ///   POST /api/admin/retry-dlq {"topic":"reminders-dlq","max_count":100}   → {"requeued": n}
 /// A refused token is logged at WARN with the client address (never the token).
+///
+/// `ADMIN_TOKEN` may hold several tokens separated by commas, all accepted: rotation adds the new
+/// one, moves the callers over, then drops the old one (scripts/rotate-all-secrets.sh).
 struct AdminRoutes {
     let store: DeadLetterStore
-    let token: String
+    let tokens: [String]
+
+    init(store: DeadLetterStore, token: String) {
+        self.store = store
+        tokens = token.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     func add(to router: Router<AppRequestContext>) {
         let admin = router.group("api/admin")
@@ -56,7 +64,10 @@ struct AdminRoutes {
 
     func authorize(_ request: Request, _ context: AppRequestContext) throws {
         let header = request.headers[.authorization] ?? ""
-        guard header.hasPrefix("Bearer "), constantTimeEqual(String(header.dropFirst(7)), token) else {
+        let presented = String(header.dropFirst(7))
+        // Every token is compared in full (no early exit), so timing reveals neither which nor how much.
+        let matches = tokens.reduce(false) { found, token in constantTimeEqual(presented, token) || found }
+        guard header.hasPrefix("Bearer "), matches else {
             context.logger.warning(
                 "Admin API call refused", metadata: ["client_address": .string(context.remoteAddress ?? "unknown"), "path": .string(request.uri.path)])
             throw TodoError.unauthorized(code: "admin_token_invalid", detail: "Send Authorization: Bearer <ADMIN_TOKEN>.")

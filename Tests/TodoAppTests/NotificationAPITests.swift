@@ -85,5 +85,16 @@ import TodoTesting
             let retried = try await api.send(.post, "/api/admin/retry-dlq", json: ["topic": "reminders-dlq", "max_count": 100], headers: auth)
             #expect(retried.status == .ok && retried["requeued"] == 0)
         }
+        // Rotation: during the overlap both tokens work; any other is refused.
+        try await TestApp.run(.sqlite, configure: { $0.adminToken = "new-admin-token-0123456789abcdef, old-admin-token-0123456789abcdef" }) { api in
+            for token in ["new-admin-token-0123456789abcdef", "old-admin-token-0123456789abcdef"] {
+                let r = try await api.send(.get, "/api/admin/dlq?topic=reminders-dlq", headers: [.authorization: "Bearer \(token)"])
+                #expect(r.status == .ok)
+            }
+            for token in ["admin-token-0123456789abcdef", "new-admin-token-0123456789abcdef,", ""] {
+                let r = try await api.send(.get, "/api/admin/dlq?topic=reminders-dlq", headers: [.authorization: "Bearer \(token)"])
+                #expect(r.status == .unauthorized)
+            }
+        }
     }
 }
