@@ -98,6 +98,22 @@ fi
 grep -q "^LAGGING: e2e-stalled task-events" <<<"$out" || fail "verify-kafka-lag.sh did not name the stalled group: $out"
 ok "scripts/verify-kafka-lag.sh: healthy groups pass, a stalled one fails with its name"
 
+# backup while serve runs (SQLite's online backup), restore into a fresh data directory: the same
+# tasks; todo doctor passes on the copy and names a problem planted in it
+"$BIN" backup --data-dir "$WORK/data" --output "$WORK/backup.sqlite" 2>/dev/null || fail "todo backup failed"
+"$BIN" restore "$WORK/backup.sqlite" --data-dir "$WORK/restored" 2>/dev/null || fail "todo restore failed"
+count() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM tasks").fetchone()[0])' "$1"; }
+[ "$(count "$WORK/restored/todo.sqlite")" = "$(count "$WORK/backup.sqlite")" ] && [ "$(count "$WORK/backup.sqlite")" -gt 0 ] ||
+  fail "the restored database does not hold the backup's tasks"
+out=$("$BIN" doctor --data-dir "$WORK/restored" 2>&1) || true
+# (the email reminder sent to the closed SMTP port above is a dead letter, as it should be)
+grep -q "^FAIL dead letters waiting: 1 " <<<"$out" || fail "todo doctor does not report the dead email reminder: $out"
+! grep -v "consumer groups far behind\|dead letters waiting" <<<"$out" | grep -q "^FAIL" || fail "todo doctor finds problems in a clean copy: $out"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("INSERT INTO task_tags (task_id, tag_id, position) VALUES (?, ?, 0)", ("00000000-0000-7000-8000-000000000001", "00000000-0000-7000-8000-000000000002")); c.commit()' "$WORK/restored/todo.sqlite"
+if out=$("$BIN" doctor --data-dir "$WORK/restored" 2>&1); then fail "todo doctor passed with an orphan tag link: $out"; fi
+grep -q "^FAIL orphan tags: 1 — " <<<"$out" || fail "todo doctor did not report the orphan tag link: $out"
+ok "todo backup (online) and restore keep every task; todo doctor passes a clean copy and reports a planted orphan"
+
 # SIGTERM: every service's loop stops at once (a pod must not hang in rollout restart), even
 # after the hourly housekeeping has gone to sleep (its first sweep runs 5 s after start)
 mkdir -p "$WORK/term"
@@ -131,14 +147,14 @@ ok "backend refuses to start with migrations pending"
 "$BIN" migrate >"$WORK/m.log" 2>&1 || fail "migrate failed: $(cat "$WORK/m.log")"
 "$BIN" migrate >>"$WORK/m.log" 2>&1 || fail "a second migrate failed"
 "$BIN" backend --port $((PORT + 1)) >"$WORK/b3.log" 2>&1 &
-PIDS+=($!)
+BACKEND_PID=$!; PIDS+=($!)
 wait_health $((PORT + 1)) || fail "backend did not start after migrate: $(cat "$WORK/b3.log")"
 ok "backend starts after todo migrate ($([ -n "${DATABASE_URL:-}" ] && echo postgres || echo sqlite))"
 
 # the recurring-task-service as its own process: a completion through the backend gets its next
 # occurrence from the consumer in the other process
 "$BIN" recurring --port $((PORT + 2)) >"$WORK/r.log" 2>&1 &
-PIDS+=($!)
+RECURRING_PID=$!; PIDS+=($!)
 wait_health $((PORT + 2)) || fail "recurring did not start: $(cat "$WORK/r.log")"
 curl -sf "http://127.0.0.1:$((PORT + 2))/health/ready" >/dev/null || sleep 1
 curl -sf "http://127.0.0.1:$((PORT + 2))/health" | grep -q recurring-task-service || fail "recurring /health does not name the service"
@@ -160,6 +176,12 @@ for _ in $(seq 1 50); do
 done
 [ "$next" = "2031-01-07T09:00" ] || fail "no next occurrence from the recurring-task-service (got '$next'): $(tail -5 "$WORK/r.log")"
 ok "todo recurring creates the next occurrence of a task completed through todo backend"
+
+# backup and restore on the production database (pg_dump / pg_restore, or SQLite without
+# TEST_DATABASE_URL), services stopped for the restore as the runbook says
+"$BIN" backup --output "$WORK/prod.backup" 2>/dev/null || fail "todo backup failed on $([ -n "${DATABASE_URL:-}" ] && echo postgres || echo sqlite)"
+before=$(curl -sf "$B2/api/v1/tasks?status=all" -H "authorization: Bearer $T2" | jq '.items | length')
+curl -sf -X POST $B2/api/v1/tasks -H "authorization: Bearer $T2" -H 'content-type: application/json' -d '{"title":"After the backup"}' >/dev/null
 
 # logs: one JSON object per line (stderr is not a terminal), read with the runbook's jq filters
 # verbatim; failed logins at WARN with the client address; no password or token in any log
@@ -189,4 +211,14 @@ curl -sf "$B/metrics" >"$WORK/m-serve.txt"; curl -sf "$B2/metrics" >"$WORK/m-bac
 curl -sf "http://127.0.0.1:$((PORT + 2))/metrics" >"$WORK/m-recurring.txt"
 out=$(python3 scripts/check-monitoring.py "$WORK"/m-*.txt) || fail "$out"
 ok "the dashboard and alert rules query only emitted metrics, all documented (${out##*: })"
+
+kill -TERM $BACKEND_PID $RECURRING_PID; wait $BACKEND_PID $RECURRING_PID 2>/dev/null || true
+"$BIN" restore "$WORK/prod.backup" 2>/dev/null || fail "todo restore failed"
+"$BIN" backend --port $((PORT + 1)) >"$WORK/b4.log" 2>&1 &
+PIDS+=($!)
+wait_health $((PORT + 1)) || fail "backend did not start on the restored database: $(tail -3 "$WORK/b4.log")"
+after=$(curl -sf "$B2/api/v1/tasks?status=all" -H "authorization: Bearer $T2" | jq '.items | length')
+[ "$after" = "$before" ] || fail "after the restore $after tasks, the backup had $before"
+"$BIN" doctor >"$WORK/doctor.txt" 2>&1 || fail "todo doctor fails on the restored database: $(cat "$WORK/doctor.txt")"
+ok "todo restore brings back the backup ($before tasks; the one created after it is gone); the backend runs on it; todo doctor passes"
 echo "$passed passed, 0 failed"

@@ -12,7 +12,10 @@ struct Todo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
-        subcommands: [Serve.self, Backend.self, Recurring.self, Notifier.self, Migrate.self, Events.self, DLQ.self],
+        subcommands: [
+            Serve.self, Backend.self, Recurring.self, Notifier.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
+            RestoreCommand.self, DoctorCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 
     /// Logging is bootstrapped once, before any command runs (LOG_FORMAT, LOG_LEVEL).
@@ -133,6 +136,64 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 
+}
+
+/// `todo backup --output FILE`: a consistent copy of the database the services use (same
+/// `--data-dir` / `DATABASE_URL`); SQLite online, PostgreSQL through pg_dump.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Back up the database to a file.")
+    @Option(name: .shortAndLong, help: "The file to write (must not exist).") var output: String
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let config = try options.configuration()
+        let started = ContinuousClock.now
+        if let url = config.databaseURL {
+            try await DatabaseBackup.backupPostgres(url: url, to: output)
+        } else {
+            try DatabaseBackup.backupSQLite(databasePath: config.dataDirectory + "/todo.sqlite", to: output)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        makeLogger("backup").info(
+            "Backup written", metadata: ["file": .string(output), "bytes": "\(size)", "took": "\(ContinuousClock.now - started)"])
+    }
+}
+
+/// `todo restore FILE`: replaces the database's content with a backup's. Stop the services
+/// first (scale the deployments to 0, or stop `todo serve`); start them after — `todo serve`
+/// migrates an older backup, `todo backend` asks for `todo migrate`.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore the database from a backup file.")
+    @Argument(help: "A file written by todo backup.") var file: String
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let config = try options.configuration()
+        if let url = config.databaseURL {
+            try await DatabaseBackup.restorePostgres(from: file, url: url)
+        } else {
+            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+            try DatabaseBackup.restoreSQLite(from: file, databasePath: config.dataDirectory + "/todo.sqlite")
+        }
+        makeLogger("restore").notice("Database restored; run todo doctor", metadata: ["file": .string(file)])
+    }
+}
+
+/// `todo doctor`: integrity checks after an incident; exits 1 when any check finds something.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "Check the data for problems an incident can leave.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        var problems = 0
+        try await withDatabase(options, label: "doctor") { db in
+            for finding in try await Doctor(db: db).run() {
+                print("\(finding.count == 0 ? "ok  " : "FAIL") \(finding.check): \(finding.count)\(finding.count == 0 ? "" : " — \(finding.hint)")")
+                if finding.count > 0 { problems += 1 }
+            }
+        }
+        if problems > 0 { throw ExitCode(1) }
+    }
 }
 
 /// Operator commands work on a database at the current schema; anything else is a clear error.
