@@ -124,19 +124,23 @@ public func buildApplication(
     app.addServices(extraServices)
     app.addServices(services.readiness)
     if let pg = services.db as? TodoStore.PostgresDatabase { app.addServices(PostgresSignalListener(db: pg, logger: logger)) }
-    app.addServices(LogSequencer(db: services.db, logger: logger))
+    // The workers start once the database is prepared (migrations, on `todo serve`): before
+    // that their tables may not exist, and every one of them would log an error and back off.
+    let prepared = StartLatch()
+    var workers: [any Service] = []
+    workers.append(LogSequencer(db: services.db, logger: logger))
     let config = services.config
-    app.addServices(
+    workers.append(
         HousekeepingService(
             db: services.db, logger: logger, eventRetention: config.eventRetention, requirePublished: config.eventTransport == .dapr))
     if role.runsScheduler {
-        app.addServices(ReminderScheduler(db: services.db, catchUp: config.reminderCatchUp, logger: workerLogger(logger, "reminder-scheduler")))
+        workers.append(ReminderScheduler(db: services.db, catchUp: config.reminderCatchUp, logger: workerLogger(logger, "reminder-scheduler")))
     }
     if role.runsNotifier && services.email == nil {
         logger.warning("Email channel off: SMTP_HOST is not set; reminders go to the app only")
     }
     if role.runsNotifier, let email = services.email {
-        app.addServices(EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
+        workers.append(EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
     }
     switch config.eventTransport {
     case .database:
@@ -144,14 +148,55 @@ public func buildApplication(
             let consumer = Consumer(
                 group: subscription.group, topic: subscription.topic, handler: subscription.handler, db: services.db,
                 policy: config.retryPolicy(for: subscription.topic), logger: workerLogger(logger, subscription.group))
-            app.addServices(ConsumerService(consumer: consumer, db: services.db, logger: workerLogger(logger, subscription.group)))
+            workers.append(ConsumerService(consumer: consumer, db: services.db, logger: workerLogger(logger, subscription.group)))
         }
     case .dapr:
-        app.addServices(DaprRelay(db: services.db, sidecar: DaprSidecar(settings: config.dapr), logger: logger))
+        workers.append(DaprRelay(db: services.db, sidecar: DaprSidecar(settings: config.dapr), logger: logger))
     }
-    app.beforeServerStarts(perform: beforeServerStarts)
+    app.addServices(workers.map { AfterLatch(latch: prepared, service: $0) })
+    app.beforeServerStarts {
+        try await beforeServerStarts()
+        prepared.open()
+    }
     return app
 }
+
+/// Opens once; `wait()` returns when it is open, or when the task is cancelled or graceful
+/// shutdown begins.
+final class StartLatch: Sendable {
+    private let wakeup = Wakeup()
+    private let isOpen = Mutex(false)
+
+    func open() {
+        isOpen.withLock { $0 = true }
+        wakeup.signal()
+    }
+
+    func wait() async {
+        while !isOpen.withLock({ $0 }) && !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = wakeup.generation
+            if isOpen.withLock({ $0 }) { return }
+            await wakeup.wait(since: seen, timeout: .seconds(1))
+        }
+    }
+
+    var opened: Bool { isOpen.withLock { $0 } }
+}
+
+/// A service that starts once its latch opens (and not at all if shutdown comes first).
+struct AfterLatch: Service, CustomStringConvertible {
+    let latch: StartLatch
+    let service: any Service
+
+    func run() async throws {
+        await latch.wait()
+        guard latch.opened, !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        try await service.run()
+    }
+
+    var description: String { "\(type(of: service))" }
+}
+
 
 /// The consumer groups a role runs, whatever the transport (Dapr app id = group name).
 func subscriptions(role: Role, emailEnabled: Bool, logger: Logger) -> [DaprSubscription] {
