@@ -141,23 +141,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func append(string s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func append(string s: String, to out: inout String) { JSONValue.writeString(s, into: &out) }
 
     /// Whole lines, one `write` each, so lines of concurrent tasks never interleave.
     public static let standardError: @Sendable (String) -> Void = { line in

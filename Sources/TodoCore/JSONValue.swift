@@ -124,7 +124,8 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ s: String, into out: inout String) {
+    /// A JSON string literal of `s` (RFC 8259 escapes, plus U+2028/2029 for JavaScript).
+    public static func writeString(_ s: String, into out: inout String) {
         out += "\""
         // Most strings need no escaping: append them whole.
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0xE2 }) {
