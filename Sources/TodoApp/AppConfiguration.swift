@@ -52,6 +52,9 @@ public struct AppConfiguration: Sendable {
     /// Reminders missed (the scheduler was down) by at most this long still fire; older ones are
     /// recorded as missed (`REMINDER_CATCH_UP`, default 30m).
     public var reminderCatchUp: TimeInterval = 30 * 60
+    /// How long a process stays up, not ready, after SIGTERM before it stops accepting requests
+    /// (`SHUTDOWN_DELAY`, default 0; on Kubernetes a few seconds, for endpoints to update).
+    public var shutdownDelay: TimeInterval = 0
     /// Email retries (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
     public var emailRetry = EmailRetryPolicy()
 
@@ -113,6 +116,10 @@ public struct AppConfiguration: Sendable {
             if (username == nil) != (password == nil) { throw ConfigurationError("SMTP_USERNAME and SMTP_PASSWORD go together") }
             c.smtp = SMTPSettings(
                 host: host, port: port, security: security, username: username, password: password, from: from, caFile: env["SMTP_CA_FILE"])
+        }
+        if let text = env["SHUTDOWN_DELAY"] {
+            guard let d = Self.duration(text), d <= 300 else { throw ConfigurationError("SHUTDOWN_DELAY must be a duration like 5s, at most 5m") }
+            c.shutdownDelay = d
         }
         if let text = env["REMINDER_CATCH_UP"] {
             guard let d = Self.duration(text) else { throw ConfigurationError("REMINDER_CATCH_UP must be a duration like 30m or 2h") }

@@ -20,6 +20,10 @@ public final class ReadinessProbe: Service, Sendable {
     let logger: Logger
     let interval: Duration
     private let state = NIOLockedValueBox(State())
+    private let draining = NIOLockedValueBox(false)
+
+    /// From now on `/health/ready` answers 503 `draining` (shutdown has begun), whatever the database.
+    public func startDraining() { draining.withLockedValue { $0 = true } }
 
     public init(db: any SQLDatabase, logger: Logger, interval: Duration = .seconds(1)) {
         self.db = db
@@ -58,6 +62,9 @@ public final class ReadinessProbe: Service, Sendable {
 
     var json: (Bool, JSONValue) {
         let s = state.withLockedValue { $0 }
+        if draining.withLockedValue({ $0 }) {
+            return (false, .object([("status", "draining"), ("checks", .object([("database", .string(s.detail))]))]))
+        }
         return (
             s.ready,
             .object([
@@ -82,5 +89,30 @@ struct HealthRoutes {
             let (ready, body) = probe.json
             return Response.json(body, status: ready ? .ok : .serviceUnavailable, headers: [.cacheControl: "no-store"])
         }
+    }
+}
+
+/// The first step of a graceful shutdown (SIGTERM): `/health/ready` turns 503 at once, and the
+/// server keeps serving for `delay` (`SHUTDOWN_DELAY`) so load balancers and Kubernetes endpoints
+/// stop sending new requests before it stops accepting them; then the application shuts down
+/// (in-flight requests finish, consumers commit and leave their groups) and the process exits 0.
+/// Runs after the application in the role's service group, so it is the first to be told.
+public struct DrainOnShutdown: Service {
+    let probe: ReadinessProbe
+    let delay: Duration
+    let logger: Logger
+
+    public init(probe: ReadinessProbe, delay: Duration, logger: Logger) {
+        self.probe = probe
+        self.delay = delay
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        guard !Task.isCancelled else { return }
+        probe.startDraining()
+        logger.info("Shutting down: not ready from now on", metadata: ["drain_seconds": "\(delay.components.seconds)"])
+        if delay > .zero { try? await Task.sleep(for: delay) }
     }
 }

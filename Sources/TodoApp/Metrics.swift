@@ -47,6 +47,11 @@ struct MetricsRoutes {
                 .map { (try $0.string("topic"), try $0.int("n")) }
             return (unsequenced, unpublished, dead)
         }
+        if let pg = db as? TodoStore.PostgresDatabase, let sessions = try? await pg.sessionCounts() {
+            // The scrape's own session is open and active; the notification listener's counts as idle.
+            Gauge(label: "db_pool_connections", dimensions: [("state", "open")]).record(sessions.open)
+            Gauge(label: "db_pool_connections", dimensions: [("state", "idle")]).record(sessions.idle)
+        }
         Gauge(label: "todo_outbox_backlog", dimensions: [("state", "unsequenced")]).record(unsequenced)
         if dapr { Gauge(label: "todo_outbox_backlog", dimensions: [("state", "unpublished")]).record(unpublished) }
         let counts = Dictionary(dead, uniquingKeysWith: +)

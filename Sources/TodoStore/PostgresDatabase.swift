@@ -26,6 +26,24 @@ public struct PostgresDatabase: SQLDatabase {
         try await gate.withPermit { try await client.withConnection(body) }
     }
 
+    /// This process's `application_name` on every session: `todo-<host>-<pid>` (≤ 63 bytes).
+    public static let applicationName: String = {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        return String("todo-\(host.prefix(40))-\(ProcessInfo.processInfo.processIdentifier)".prefix(63))
+    }()
+
+    /// This process's sessions on the server: (open, idle), from pg_stat_activity.
+    public func sessionCounts() async throws -> (open: Int, idle: Int) {
+        try await read { conn in
+            let row = try await conn.first(
+                """
+                SELECT COUNT(*) AS open, COUNT(*) FILTER (WHERE state = 'idle') AS idle
+                FROM pg_stat_activity WHERE application_name = \(Self.applicationName)
+                """)!
+            return (try row.int("open"), try row.int("idle"))
+        }
+    }
+
     /// A client configured from a `postgres://user:password@host:port/db?sslmode=…` URL. The pool
     /// holds at most `poolSize + maxOverflow` connections.
     public static func makeClient(url: String, poolSize: Int, maxOverflow: Int, logger: Logger) throws -> PostgresClient {
@@ -48,7 +66,11 @@ public struct PostgresDatabase: SQLDatabase {
         // A process that stalls inside a transaction (a frozen pod, a stopped process) must not
         // hold its locks — the log sequencer's advisory lock, row locks on leases — for ever:
         // the server ends such a session after 10 s and the others carry on.
-        config.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "10s")]
+        // application_name tells this process's sessions apart in pg_stat_activity: operators
+        // see who holds what, and /metrics counts its open and idle connections there.
+        config.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "10s"), ("application_name", Self.applicationName),
+        ]
         return PostgresClient(configuration: config, backgroundLogger: logger)
     }
 

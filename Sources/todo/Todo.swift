@@ -228,7 +228,8 @@ func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @e
     let app = buildApplication(services, extraServices: dbServices, logger: logger, role: role) { try await prepare(db) }
     logger.info(
         "Starting", metadata: ["role": .string(role.rawValue), "database": .string(config.databaseURL == nil ? "sqlite" : "postgres")])
-    try await app.runService()
+    let drain = DrainOnShutdown(probe: services.readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
+    try await ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
 }
 
 /// The signing key `todo serve` makes for itself when no JWT_SECRET is set, kept in the data

@@ -11,11 +11,13 @@ import Testing
         try await gate.acquire()
         try await gate.acquire()
         #expect(gate.inUse == 2)
-        // Full: the next caller gives up after the timeout, not before, not much after.
+        // Full: the next caller gives up — not before the timeout, and not never. (The upper bound
+        // only tells a bounded wait from a hang: with the whole suite running in parallel on two
+        // cores, the timer's task can start seconds late. Speed is not asserted here.)
         let started = ContinuousClock.now
         await #expect(throws: PoolExhausted.self) { try await gate.acquire() }
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(290) && waited < .seconds(3))
+        #expect(waited >= .milliseconds(290) && waited < .seconds(60))
         #expect(gate.inUse == 2)
         // A permit freed while someone waits goes to that waiter.
         let order = Mutex<[String]>([])
