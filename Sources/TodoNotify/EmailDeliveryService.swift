@@ -63,21 +63,40 @@ public struct EmailDeliveryService: Service {
             nextDue: { try await queue.nextDue() })
     }
 
-    /// Sends a batch, `concurrency` at a time.
+    /// Sends a batch, `concurrency` at a time. Sends are recorded together — every `concurrency`
+    /// completions and at the end — in one transaction each (a worker that dies in between sends
+    /// those few again when their claim expires; the stable Message-ID marks the repeat).
     func deliver(_ deliveries: [Delivery]) async {
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: (UUID, Date)?.self) { group in
             var rest = deliveries[...]
             for _ in 0..<concurrency {
                 guard let d = rest.popFirst() else { break }
                 group.addTask { await deliver(d) }
             }
-            while await group.next() != nil {
+            var unrecorded: [(id: UUID, at: Date)] = []
+            while let outcome = await group.next() {
                 if let d = rest.popFirst() { group.addTask { await deliver(d) } }
+                guard let (id, at) = outcome else { continue }
+                unrecorded.append((id, at))
+                if unrecorded.count >= concurrency {
+                    await record(unrecorded)
+                    unrecorded = []
+                }
             }
+            await record(unrecorded)
         }
     }
 
-    func deliver(_ delivery: Delivery) async {
+    /// Marks sends as sent; if that fails their claims expire and they are sent again.
+    func record(_ sent: [(id: UUID, at: Date)]) async {
+        do { try await queue.markSent(sent) } catch {
+            logger.error("Could not record sent emails; they will be sent again", metadata: ["count": "\(sent.count)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends one; returns its id and time when the server accepted it (recorded by the caller),
+    /// nil when it failed (recorded here: retry later, or dead).
+    func deliver(_ delivery: Delivery) async -> (UUID, Date)? {
         var logger = self.logger
         let data = delivery.event["data"] ?? .null
         logger[metadataKey: "reminder_id"] = .string(delivery.reminderID.lowercased)
@@ -86,12 +105,13 @@ public struct EmailDeliveryService: Service {
         let message = Self.message(for: delivery)
         do {
             try await sender.send(message)
-            try await queue.markSent(delivery.id)
+            let at = Date()
             Self.sent.increment()
             if let remindAt = data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
-                Self.latency.recordNanoseconds(Int64(Swift.max(0, Date().timeIntervalSince(remindAt)) * 1e9))
+                Self.latency.recordNanoseconds(Int64(Swift.max(0, at.timeIntervalSince(remindAt)) * 1e9))
             }
             logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
+            return (delivery.id, at)
         } catch {
             let permanent = (error as? SMTPError)?.permanent ?? false
             // Every failed attempt counts (ReminderDeliveryFailureRate fires while SMTP is down,
@@ -113,6 +133,7 @@ public struct EmailDeliveryService: Service {
                 // The claim expires and the delivery is tried again.
                 logger.error("Could not record an email delivery's outcome", metadata: ["error": "\(error)"])
             }
+            return nil
         }
     }
 

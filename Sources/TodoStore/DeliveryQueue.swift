@@ -62,8 +62,23 @@ public struct DeliveryQueue: Sendable {
     }
 
     public func markSent(_ id: UUID, now: Date = Date()) async throws {
+        try await markSent([(id, now)])
+    }
+
+    /// Records several sends in one transaction, each with its own time (the worker flushes the
+    /// outcomes of a batch together: one write instead of one per message).
+    public func markSent(_ sent: [(id: UUID, at: Date)]) async throws {
+        guard !sent.isEmpty else { return }
+        let postgres = db.dialect == .postgres
+        let rows = sent.map { s -> SQLQuery in
+            postgres ? "(\(s.id)::uuid, \(s.at.truncatedToMillis)::timestamptz)" : "(\(s.id), \(s.at.truncatedToMillis))"
+        }
         try await db.write { conn in
-            try await conn.execute("UPDATE deliveries SET state = 'sent', sent_at = \(now.truncatedToMillis), last_error = NULL WHERE id = \(id)")
+            try await conn.execute(
+                """
+                WITH v(id, t) AS (VALUES \(SQLQuery(rows, separator: ", ")))
+                UPDATE deliveries SET state = 'sent', sent_at = v.t, last_error = NULL FROM v WHERE deliveries.id = v.id
+                """)
         }
     }
 
