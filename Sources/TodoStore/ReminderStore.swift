@@ -48,6 +48,7 @@ public struct ReminderStore: Sendable {
             var result = Fired()
             var fired: [SQLValue] = []
             var missed: [SQLValue] = []
+            var events: [OutboxEvent] = []
             for row in rows {
                 let id = try row.uuid("id")
                 let remindAt = try row.date("remind_at")
@@ -72,11 +73,11 @@ public struct ReminderStore: Sendable {
                     ("email", .string(try row.string("email"))), ("time_zone", .string(try row.string("time_zone"))),
                     ("timestamp", .string(Timestamp.millis(now))),
                 ])
-                try await EventOutbox.append(
-                    OutboxEvent(topic: Topic.reminders, type: "reminder.due", key: userID.lowercased, subject: id.lowercased, time: now, data: data),
-                    conn: conn)
+                events.append(
+                    OutboxEvent(topic: Topic.reminders, type: "reminder.due", key: userID.lowercased, subject: id.lowercased, time: now, data: data))
                 fired.append(.uuid(id))
             }
+            try await EventOutbox.append(contentsOf: events, conn: conn)
             if !fired.isEmpty {
                 try await conn.execute("UPDATE reminders SET state = 'fired', fired_at = \(now) WHERE id IN \(list: fired)")
             }
