@@ -15,10 +15,8 @@ run_db() {
   # 100 sign-ins from one address would trip the per-address login limit (50 per 15 minutes).
   local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=100000)
   if [ "$db" = postgres ]; then
-    local url; url=$(scripts/test-postgres.sh start)
-    local base=${url%%\?*}; base=${base%/*}
-    psql "${base}/postgres" -qc "DROP DATABASE IF EXISTS todo_bench" -c "CREATE DATABASE todo_bench" >/dev/null
-    env+=(DATABASE_URL="${base}/todo_bench?sslmode=disable")
+    local url; url=$(scripts/test-postgres.sh database todo_bench)
+    env+=(DATABASE_URL="$url")
   fi
   env "${env[@]}" $BIN serve --port $PORT --data-dir "$data" >"$data/server.log" 2>&1 &
   local pid=$!

@@ -26,10 +26,8 @@ run() {
   if [ "$mode" = sqlite ]; then
     env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
   else
-    local url; url=$(scripts/test-postgres.sh start)
-    local base=${url%%\?*}; base=${base%/*}
-    psql "${base}/postgres" -qc "DROP DATABASE IF EXISTS todo_bench_events WITH (FORCE)" -c "CREATE DATABASE todo_bench_events" >/dev/null
-    env+=(DATABASE_URL="${base}/todo_bench_events?sslmode=disable" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+    local url; url=$(scripts/test-postgres.sh database todo_bench_events)
+    env+=(DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
     env "${env[@]}" $BIN migrate >/dev/null 2>&1
     env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
     local consumers=${mode#pg}
@@ -60,7 +58,7 @@ import sqlite3, sys
 for a, b in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(a, b)
 PY
   else
-    psql "${base}/todo_bench_events" -tAF' ' -c "SELECT to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+    psql "${url%%\?*}" -tAF' ' -c "SELECT to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
       to_char(p.processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM events e JOIN processed_events p
       ON p.event_id = e.id AND p.group_name = 'recurring-task-service' WHERE e.type = 'task.completed'" >"$data/pairs.txt"
   fi

@@ -22,14 +22,12 @@ run() {
     env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
     sql() { python3 -c 'import sqlite3, sys; [print(*r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/todo.sqlite" "$1"; }
   else
-    local url; url=$(scripts/test-postgres.sh start)
-    local base=${url%%\?*}; base=${base%/*}
-    psql "${base}/postgres" -qc "DROP DATABASE IF EXISTS todo_bench_reminders WITH (FORCE)" -c "CREATE DATABASE todo_bench_reminders" >/dev/null
-    env+=(DATABASE_URL="${base}/todo_bench_reminders?sslmode=disable" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+    local url; url=$(scripts/test-postgres.sh database todo_bench_reminders)
+    env+=(DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
     env "${env[@]}" $BIN migrate >/dev/null 2>&1
     env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
     env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
-    sql() { psql "${base}/todo_bench_reminders" -tAF' ' -c "$1"; }
+    sql() { psql "${url%%\?*}" -tAF' ' -c "$1"; }
   fi
   trap "kill ${pids[*]} 2>/dev/null || true" EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done

@@ -176,11 +176,7 @@ states=$(curl -sf "$B3/api/v1/tasks?status=all" -H "authorization: Bearer $T3" |
 ok "after downtime, the reminder missed by ~1.5 s fires at start; the one missed by ~5.5 s (over REMINDER_CATCH_UP=4s) is recorded as missed"
 
 # backend: refuses without a key, refuses with pending migrations, starts after migrate
-if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  base=${TEST_DATABASE_URL%%\?*}; base=${base%/*}
-  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS todo_e2e" -c "CREATE DATABASE todo_e2e" >/dev/null
-  export DATABASE_URL="$base/todo_e2e?sslmode=disable"
-fi
+if [ -n "${TEST_DATABASE_URL:-}" ]; then export DATABASE_URL=$(scripts/test-postgres.sh database todo_e2e); fi
 export TODO_DATA_DIR="$WORK/backend-data"
 unset TOKEN
 if "$BIN" backend --port $((PORT + 1)) >"$WORK/b1.log" 2>&1; then fail "backend started without JWT_SECRET"; fi

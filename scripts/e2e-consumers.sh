@@ -26,9 +26,7 @@ wait_health() { for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/health" 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-base=${TEST_DATABASE_URL%%\?*}; base=${base%/*}
-psql "$base/postgres" -qc "DROP DATABASE IF EXISTS todo_e2e_groups WITH (FORCE)" -c "CREATE DATABASE todo_e2e_groups" >/dev/null
-export DATABASE_URL="$base/todo_e2e_groups?sslmode=disable"
+export DATABASE_URL=$(scripts/test-postgres.sh database todo_e2e_groups)
 export JWT_SECRET="e2e:0123456789abcdef0123456789abcdef" LOGIN_LIMIT_PER_ADDRESS=100000 BCRYPT_COST=4
 export TODO_DATA_DIR="$WORK/data"
 sql() { psql "${DATABASE_URL%%\?*}" -tAqc "$1"; }

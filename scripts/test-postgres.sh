@@ -3,6 +3,9 @@
 # /tmp owned by the postgres user (PostgreSQL refuses to run as root), listening on 127.0.0.1.
 # Prints the URL to use as TEST_DATABASE_URL.
 #   scripts/test-postgres.sh start | stop | url
+#   scripts/test-postgres.sh database NAME   a new, empty database NAME (dropped first if it exists)
+#                                            on TEST_DATABASE_URL's server (else this cluster,
+#                                            started if needed); prints its URL
 set -euo pipefail
 PORT="${TEST_PG_PORT:-54329}"
 DIR="${TEST_PG_DIR:-/tmp/todo-test-pg}"
@@ -46,8 +49,15 @@ stop)
 url)
   echo "$URL"
   ;;
+database)
+  NAME=${2:?usage: $0 database NAME}
+  SERVER=${TEST_DATABASE_URL:-$("$0" start)}
+  BASE=${SERVER%%\?*}; BASE=${BASE%/*}
+  psql "$BASE/postgres" -qc "DROP DATABASE IF EXISTS $NAME WITH (FORCE)" -c "CREATE DATABASE $NAME" >/dev/null
+  echo "$BASE/$NAME?sslmode=disable"
+  ;;
 *)
-  echo "usage: $0 start|stop|url" >&2
+  echo "usage: $0 start|stop|url|database NAME" >&2
   exit 2
   ;;
 esac

@@ -30,7 +30,7 @@ func measure(_ runs: Int, _ body: () -> Void) -> Duration {
 }
 
 func micros(_ d: Duration) -> String {
-    let us = Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
+    let us = d.inSeconds * 1e6
     return String(format: "%.1f", us)
 }
 

@@ -15,6 +15,10 @@ public struct AppConfiguration: Sendable {
     public var maxOverflow = 10
     /// How long a request waits for a free database connection before a 503 (`DB_POOL_TIMEOUT`).
     public var poolTimeout: Duration = .seconds(5)
+    /// The PostgreSQL connections one process may hold.
+    public var maxConnections: Int { max(1, poolSize + maxOverflow) }
+    /// The embedded database's file.
+    public var sqlitePath: String { dataDirectory + "/todo.sqlite" }
     /// Signing keys, `(kid, secret)`; the first signs, all verify.
     public var jwtKeys: [(kid: String, secret: String)] = []
     public var adminToken: String?
@@ -129,9 +133,7 @@ public struct AppConfiguration: Sendable {
             guard let p = Self.retryPolicy(spec) else {
                 throw ConfigurationError("EMAIL_RETRY must look like \"attempts=10 base=1s cap=10m\" (attempts 1–100, base ≤ cap)")
             }
-            c.emailRetry = EmailRetryPolicy(
-                maxAttempts: p.maxAttempts, base: Double(p.base.components.seconds) + Double(p.base.components.attoseconds) / 1e18,
-                cap: Double(p.cap.components.seconds) + Double(p.cap.components.attoseconds) / 1e18)
+            c.emailRetry = EmailRetryPolicy(maxAttempts: p.maxAttempts, base: p.base.inSeconds, cap: p.cap.inSeconds)
         }
         for topic in [Topic.taskEvents, Topic.reminders] {
             let name = "CONSUMER_RETRY_" + topic.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import TodoCore
 import TodoEvents
 import TodoNotify
@@ -68,13 +68,11 @@ public struct AppServices: Sendable {
 /// that must run), otherwise the SQLite file `todo.sqlite` in the data directory.
 public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (any SQLDatabase, [any Service]) {
     if let url = config.databaseURL {
-        let client = try PostgresDatabase.makeClient(url: url, poolSize: config.poolSize, maxOverflow: config.maxOverflow, logger: logger)
-        let db = PostgresDatabase(
-            client: client, logger: logger, maxConnections: max(1, config.poolSize + config.maxOverflow), poolTimeout: config.poolTimeout)
-        return (db, [client])
+        let client = try PostgresDatabase.makeClient(url: url, maxConnections: config.maxConnections, logger: logger)
+        return (PostgresDatabase(client: client, logger: logger, maxConnections: config.maxConnections, poolTimeout: config.poolTimeout), [client])
     }
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-    return (try SQLiteDatabase(path: config.dataDirectory + "/todo.sqlite"), [])
+    return (try SQLiteDatabase(path: config.sqlitePath), [])
 }
 
 /// All routes of a role: health for every role, the API where the role serves it.
@@ -173,10 +171,10 @@ final class StartLatch: Sendable {
     }
 
     func wait() async {
-        while !isOpen.withLock({ $0 }) && !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let seen = wakeup.generation
-            if isOpen.withLock({ $0 }) { return }
-            await wakeup.wait(since: seen, timeout: .seconds(1))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = wakeup.generation  // read before the check, so an open() in between wakes us
+            if opened { return }
+            await wakeup.wait(since: seen, timeout: .seconds(60))
         }
     }
 
@@ -196,7 +194,6 @@ struct AfterLatch: Service, CustomStringConvertible {
 
     var description: String { "\(type(of: service))" }
 }
-
 
 /// The consumer groups a role runs, whatever the transport (Dapr app id = group name).
 func subscriptions(role: Role, emailEnabled: Bool, logger: Logger) -> [DaprSubscription] {
@@ -270,11 +267,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         // The route pattern (`/api/v1/tasks/{id}`), never the raw path: bounded label values.
         let route = context.endpointPath ?? "unmatched"
         Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", status)]).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordNanoseconds(elapsed.nanoseconds)
         var metadata: Logger.Metadata = [
             "method": .string(method), "path": .string(path), "status": .string(status),
-            "duration_ms": .stringConvertible(Self.milliseconds(elapsed)),
+            "duration_ms": .stringConvertible((elapsed.inSeconds * 100_000).rounded() / 100),
         ]
         if let user = note.userID { metadata["user_id"] = .string(user) }
         if response.status.code >= 500 {
@@ -285,11 +281,6 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.info("Request", metadata: metadata)
         }
         return response
-    }
-
-    /// Milliseconds, to two decimals.
-    static func milliseconds(_ d: Duration) -> Double {
-        ((Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) * 100).rounded() / 100
     }
 }
 

@@ -43,7 +43,7 @@ public final class ReadinessProbe: Service, Sendable {
         let started = ContinuousClock.now
         do {
             try await db.ping()
-            let ms = (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000
+            let ms = (ContinuousClock.now - started).nanoseconds / 1_000_000
             let wasReady = state.withLockedValue { s in
                 let was = s.ready
                 s = State(ready: true, detail: "ok", checkedAt: Date())

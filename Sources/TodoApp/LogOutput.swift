@@ -47,16 +47,13 @@ public enum LogOutput {
     public static func bootstrap(format: LogFormat, level: Logger.Level) {
         LoggingSystem.bootstrap(
             { label, provider in
-                switch format {
-                case .json:
-                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
-                    handler.logLevel = level
-                    return handler
-                case .text:
-                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
-                    handler.logLevel = level
-                    return handler
-                }
+                var handler: any LogHandler =
+                    switch format {
+                    case .json: JSONLogHandler(label: label, metadataProvider: provider)
+                    case .text: StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    }
+                handler.logLevel = level
+                return handler
             }, metadataProvider: metadataProvider)
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import TodoStore
 import Logging
 import NIOCore
 import TodoCore
+import TodoStore
 
 /// An RFC 9457 problem: what every error response of the API looks like.
 /// `{"type", "title", "status", "code", "detail", "errors": [{"field", "reason"}]}`.

@@ -62,8 +62,7 @@ public struct RetryPolicy: Sendable {
     }
 
     public func delay(afterAttempt n: Int) -> Duration {
-        let ceiling = min(Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18,
-            (Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18) * pow(2, Double(n - 1)))
+        let ceiling = min(cap.inSeconds, base.inSeconds * pow(2, Double(n - 1)))
         return .milliseconds(Int(Double.random(in: 0...ceiling) * 1000))
     }
 }

@@ -187,9 +187,10 @@ final class SessionPool: Sendable {
     /// idle sessions after a while, RFC 5321 §4.5.3.2 suggests 5 minutes, many use less).
     func take() -> Session? {
         let now = NIODeadline.now()
+        let isStale = { (entry: (session: Session, since: NIODeadline)) in now - entry.since > self.idleLimit || !entry.session.channel.isActive }
         let (session, stale) = idle.withLockedValue { list -> (Session?, [Session]) in
-            let stale = list.filter { now - $0.since > idleLimit || !$0.session.channel.isActive }.map(\.session)
-            list.removeAll { now - $0.since > idleLimit || !$0.session.channel.isActive }
+            let stale = list.filter(isStale).map(\.session)
+            list.removeAll(where: isStale)
             return (list.popLast()?.session, stale)
         }
         for s in stale { s.channel.close(promise: nil) }

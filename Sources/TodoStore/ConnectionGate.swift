@@ -19,6 +19,13 @@ final class ConnectionGate: Sendable {
         var inUse = 0
         var nextID = 0
         var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+
+        /// Takes a permit if one is free and nobody waits for it (arrival order).
+        mutating func take(limit: Int) -> Bool {
+            guard inUse < limit && waiters.isEmpty else { return false }
+            inUse += 1
+            return true
+        }
     }
 
     let limit: Int
@@ -46,10 +53,7 @@ final class ConnectionGate: Sendable {
     func acquire() async throws {
         let started = ContinuousClock.now
         let (granted, id, inUse) = state.withLock { s -> (Bool, Int, Int) in
-            if s.inUse < limit && s.waiters.isEmpty {
-                s.inUse += 1
-                return (true, 0, s.inUse)
-            }
+            if s.take(limit: limit) { return (true, 0, s.inUse) }
             s.nextID += 1
             return (false, s.nextID, s.inUse)
         }
@@ -60,15 +64,12 @@ final class ConnectionGate: Sendable {
         }
         let timeout = self.timeout
         let ok = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-            let now: Bool? = state.withLock { s in
-                if s.inUse < limit && s.waiters.isEmpty {  // freed meanwhile
-                    s.inUse += 1
-                    return true
-                }
+            let freedMeanwhile = state.withLock { s in
+                if s.take(limit: limit) { return true }
                 s.waiters.append((id, c))
-                return nil
+                return false
             }
-            if let now { c.resume(returning: now); return }
+            if freedMeanwhile { c.resume(returning: true); return }
             waitingGauge.record(state.withLock { $0.waiters.count })
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)
@@ -81,7 +82,7 @@ final class ConnectionGate: Sendable {
             }
         }
         let waited = ContinuousClock.now - started
-        waitTimer.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+        waitTimer.recordNanoseconds(waited.nanoseconds)
         waitingGauge.record(state.withLock { $0.waiters.count })
         guard ok else { throw PoolExhausted(waited: timeout) }
         inUseGauge.record(state.withLock { $0.inUse })

@@ -7,13 +7,7 @@ public enum EventOutbox {
     /// Appends `event` inside the caller's transaction. Its log offset is assigned later, in
     /// commit order, by the event log (so a consumer can never skip a late-committing event).
     public static func append(_ event: OutboxEvent, conn: any SQLConnection) async throws {
-        try await conn.execute(
-            """
-            INSERT INTO events (id, topic, partition_no, event_key, type, cloud_event, created_at)
-            VALUES (\(event.id), \(event.topic), \(event.partition), \(event.key), \(event.type),
-              \(event.cloudEvent.serialized()), \(event.time.truncatedToMillis))
-            """)
-        try await conn.notify(.outbox)
+        try await append(contentsOf: [event], conn: conn)
     }
 
     /// Appends several events in order, 100 to a statement (one round trip instead of one each).

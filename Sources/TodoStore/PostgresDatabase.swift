@@ -44,9 +44,9 @@ public struct PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// A client configured from a `postgres://user:password@host:port/db?sslmode=…` URL. The pool
-    /// holds at most `poolSize + maxOverflow` connections.
-    public static func makeClient(url: String, poolSize: Int, maxOverflow: Int, logger: Logger) throws -> PostgresClient {
+    /// A client configured from a `postgres://user:password@host:port/db?sslmode=…` URL, holding at
+    /// most `maxConnections` (the same number the database's gate is made with).
+    public static func makeClient(url: String, maxConnections: Int, logger: Logger) throws -> PostgresClient {
         guard let components = URLComponents(string: url), let scheme = components.scheme,
             ["postgres", "postgresql"].contains(scheme), let host = components.host, !host.isEmpty
         else { throw ConfigurationError("DATABASE_URL must look like postgres://user:password@host:5432/database") }
@@ -60,7 +60,7 @@ public struct PostgresDatabase: SQLDatabase {
         var config = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: String(components.path.dropFirst()).nonEmpty, tls: tls)
-        config.options.maximumConnections = max(1, poolSize + maxOverflow)
+        config.options.maximumConnections = max(1, maxConnections)
         config.options.minimumConnections = 0
         config.options.connectTimeout = .seconds(5)
         // A process that stalls inside a transaction (a frozen pod, a stopped process) must not

@@ -101,10 +101,7 @@ extension TaskStore {
             }
         let next: Occurrence?
         let started = ContinuousClock.now
-        defer {
-            let elapsed = (ContinuousClock.now - started).components
-            Self.rruleTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-        }
+        defer { Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
         switch anchor {
         case .schedule:
             let notPast = allDay ? Zones.startOfDay(Zones.local(at: now, in: zone).date, in: zone).addingTimeInterval(-1) : now

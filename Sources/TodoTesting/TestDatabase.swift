@@ -73,7 +73,7 @@ struct PostgresTestServer: Sendable {
     }
 
     func withDatabase<T: Sendable>(_ name: String, _ body: (TodoStore.PostgresDatabase) async throws -> T) async throws -> T {
-        let client = try TodoStore.PostgresDatabase.makeClient(url: url(database: name), poolSize: 4, maxOverflow: 4, logger: logger)
+        let client = try TodoStore.PostgresDatabase.makeClient(url: url(database: name), maxConnections: 8, logger: logger)
         let db = TodoStore.PostgresDatabase(client: client, logger: logger, maxConnections: 8)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -57,11 +57,8 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
-func makeLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = (try? LogOutput.level(ProcessInfo.processInfo.environment)) ?? .info
-    return logger
-}
+/// A logger for a command or role; its level and format come from the bootstrap in `main`.
+func makeLogger(_ label: String) -> Logger { Logger(label: label) }
 
 /// `todo serve`: every role in one process; SQLite unless DATABASE_URL is set; applies
 /// migrations and generates a signing key on first start, so it works with no setup.
@@ -151,7 +148,7 @@ struct BackupCommand: AsyncParsableCommand {
         if let url = config.databaseURL {
             try await DatabaseBackup.backupPostgres(url: url, to: output)
         } else {
-            try DatabaseBackup.backupSQLite(databasePath: config.dataDirectory + "/todo.sqlite", to: output)
+            try DatabaseBackup.backupSQLite(databasePath: config.sqlitePath, to: output)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         makeLogger("backup").info(
@@ -173,7 +170,7 @@ struct RestoreCommand: AsyncParsableCommand {
             try await DatabaseBackup.restorePostgres(from: file, url: url)
         } else {
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-            try DatabaseBackup.restoreSQLite(from: file, databasePath: config.dataDirectory + "/todo.sqlite")
+            try DatabaseBackup.restoreSQLite(from: file, databasePath: config.sqlitePath)
         }
         makeLogger("restore").notice("Database restored; run todo doctor", metadata: ["file": .string(file)])
     }
