@@ -3,30 +3,34 @@
 # scripts/smtp-sink.py) and in the app: lateness (delivery time − reminder time) p50/p99/max per
 # channel, and emails per second. Reads the times from the database afterwards.
 #   bench/reminders.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=100 SPREAD=10)
+# PIN=1 puts the SMTP sink on CPU 1 and the Todo processes on CPU 0 (taskset), so the two do not
+# compete for a core: the notifier's own ceiling on one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
 USERS=${USERS:-100}; TASKS=${TASKS:-100}; SPREAD=${SPREAD:-10}; PORT=${BENCH_PORT:-18940}; SMTP_PORT=$((PORT + 5))
 N=$((USERS * TASKS))
+SINK=(); APP=()
+[ "${PIN:-0}" = 1 ] && { SINK=(taskset -c 1); APP=(taskset -c 0); }
 swift build -c release --product todo >&2
 BIN=.build/release/todo
 
 run() {
   local db=$1 data; data=$(mktemp -d)
   local pids=()
-  python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$data/mail" >/dev/null 2>&1 & pids+=($!)
+  "${SINK[@]}" python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$data/mail" >/dev/null 2>&1 & pids+=($!)
   local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=1000000 TODO_DATA_DIR="$data"
     SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=reminders@bench.test)
   local sql
   if [ "$db" = sqlite ]; then
-    env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    "${APP[@]}" env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
     sql() { python3 -c 'import sqlite3, sys; [print(*r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/todo.sqlite" "$1"; }
   else
     local url; url=$(scripts/test-postgres.sh database todo_bench_reminders)
     env+=(DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
     env "${env[@]}" $BIN migrate >/dev/null 2>&1
-    env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
-    env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
+    "${APP[@]}" env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    "${APP[@]}" env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
     sql() { psql "${url%%\?*}" -tAF' ' -c "$1"; }
   fi
   trap "kill ${pids[*]} 2>/dev/null || true" EXIT

@@ -92,6 +92,33 @@ ok "the notification stream resumes with Last-Event-ID"
 # the runbook's scripts against this server: the smoke test, and the lag check on its database
 out=$(scripts/validate-deployment.sh "$B" 2>&1) || fail "validate-deployment.sh: $out"
 ok "scripts/validate-deployment.sh passes against todo serve ($(grep -c '^ok' <<<"$out") steps)"
+# todo frontend (the deployment people's browsers reach): forwards the API to BACKEND_URL, ready
+# while the backend is; the runbook's smoke test passes through it. Pointed at a dead backend it
+# is not ready and answers the API with 502 problem+json.
+F=http://127.0.0.1:$((PORT + 4))
+BACKEND_URL=$B "$BIN" frontend --port $((PORT + 4)) >"$WORK/frontend.log" 2>&1 &
+PIDS+=($!)
+wait_health $((PORT + 4)) || fail "frontend did not start: $(cat "$WORK/frontend.log")"
+curl -sf $F/health | grep -q '"service":"frontend"' || fail "frontend /health does not name the service"
+for _ in $(seq 1 30); do curl -sf $F/health/ready >/dev/null && break; sleep 0.1; done
+curl -sf $F/health/ready | grep -q '"backend":"ok"' || fail "frontend is not ready with the backend up: $(curl -s $F/health/ready)"
+created=$(curl -sf -X POST $F/api/v1/tasks -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -H 'X-Request-ID: e2e-through-frontend' -d '{"title":"Through the frontend"}') || fail "creating a task through the frontend failed"
+id=$(jq -r .id <<<"$created")
+[ "$(curl -sf $F/api/v1/tasks/$id -H "authorization: Bearer $TOKEN" | jq -r .title)" = "Through the frontend" ] ||
+  fail "the task created through the frontend is not readable through it"
+[ "$(curl -s -o /dev/null -w '%{http_code}' $F/api/v1/tasks)" = 401 ] || fail "the frontend did not pass the backend's 401 through"
+grep -q '"request_id":"e2e-through-frontend"' "$WORK/serve.log" || fail "the backend did not log the request id sent through the frontend"
+out=$(scripts/validate-deployment.sh "$F" 2>&1) || fail "validate-deployment.sh through the frontend: $out"
+BACKEND_URL=http://127.0.0.1:$CLOSED_PORT "$BIN" frontend --port $((PORT + 5)) >"$WORK/frontend2.log" 2>&1 &
+PIDS+=($!)
+wait_health $((PORT + 5)) || fail "frontend (dead backend) did not start"
+sleep 1.2
+[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$((PORT + 5))/health/ready)" = 503 ] || fail "frontend is ready while its backend is down"
+[ "$(curl -s -o "$WORK/502.json" -w '%{http_code} %{content_type}' http://127.0.0.1:$((PORT + 5))/api/v1/tasks)" = "502 application/problem+json" ] ||
+  fail "the API through a frontend whose backend is down did not answer 502 problem+json: $(cat "$WORK/502.json")"
+ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and is not ready without a backend"
+
 out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group recurring-task-service 2>&1) || fail "verify-kafka-lag.sh: $out"
 "$BIN" events reset --data-dir "$WORK/data" --group e2e-stalled --topic task-events --to-earliest >/dev/null
 sleep 1.1

@@ -7,8 +7,9 @@ import TodoCore
 import TodoEvents
 import TodoStore
 
-/// Checks the database once a second in the background, so `/health/ready` answers at once from
-/// the last result (probes never wait on a dead database, and never load a live one).
+/// Checks the role's dependency (the database; the backend for `todo frontend`) once a second in
+/// the background, so `/health/ready` answers at once from the last result (probes never wait on a
+/// dead dependency, and never load a live one).
 public final class ReadinessProbe: Service, Sendable {
     struct State {
         var ready = false
@@ -16,7 +17,9 @@ public final class ReadinessProbe: Service, Sendable {
         var checkedAt: Date?
     }
 
-    let db: any SQLDatabase
+    /// What is checked: the key under `checks` in the answer, and the word in the log lines.
+    let dependency: String
+    let ping: @Sendable () async throws -> Void
     let logger: Logger
     let interval: Duration
     private let state = NIOLockedValueBox(State())
@@ -25,8 +28,13 @@ public final class ReadinessProbe: Service, Sendable {
     /// From now on `/health/ready` answers 503 `draining` (shutdown has begun), whatever the database.
     public func startDraining() { draining.withLockedValue { $0 = true } }
 
-    public init(db: any SQLDatabase, logger: Logger, interval: Duration = .seconds(1)) {
-        self.db = db
+    public convenience init(db: any SQLDatabase, logger: Logger, interval: Duration = .seconds(1)) {
+        self.init(dependency: "database", logger: logger, interval: interval) { try await db.ping() }
+    }
+
+    public init(dependency: String, logger: Logger, interval: Duration = .seconds(1), ping: @escaping @Sendable () async throws -> Void) {
+        self.dependency = dependency
+        self.ping = ping
         self.logger = logger
         self.interval = interval
     }
@@ -38,38 +46,38 @@ public final class ReadinessProbe: Service, Sendable {
         }
     }
 
-    /// Pings the database, waiting at most two seconds, and records the outcome.
+    /// Pings the dependency (the ping itself is bounded: two seconds), and records the outcome.
     public func check() async {
         let started = ContinuousClock.now
         do {
-            try await db.ping()
+            try await ping()
             let ms = (ContinuousClock.now - started).nanoseconds / 1_000_000
             let wasReady = state.withLockedValue { s in
                 let was = s.ready
                 s = State(ready: true, detail: "ok", checkedAt: Date())
                 return was
             }
-            if !wasReady { logger.info("Database reachable", metadata: ["ping_ms": "\(ms)"]) }
+            if !wasReady { logger.info("\(dependency.capitalized) reachable", metadata: ["ping_ms": "\(ms)"]) }
         } catch {
             let wasReady = state.withLockedValue { s in
                 let was = s.ready
                 s = State(ready: false, detail: "unreachable", checkedAt: Date())
                 return was
             }
-            if wasReady { logger.error("Database unreachable", metadata: ["error": "\(error)"]) }
+            if wasReady { logger.error("\(dependency.capitalized) unreachable", metadata: ["error": "\(error)"]) }
         }
     }
 
     var json: (Bool, JSONValue) {
         let s = state.withLockedValue { $0 }
         if draining.withLockedValue({ $0 }) {
-            return (false, .object([("status", "draining"), ("checks", .object([("database", .string(s.detail))]))]))
+            return (false, .object([("status", "draining"), ("checks", .object([(dependency, .string(s.detail))]))]))
         }
         return (
             s.ready,
             .object([
                 ("status", .string(s.ready ? "ok" : "unavailable")),
-                ("checks", .object([("database", .string(s.detail))])),
+                ("checks", .object([(dependency, .string(s.detail))])),
                 ("checked_at", s.checkedAt.map { .string(Timestamp.millis($0)) } ?? .null),
             ])
         )

@@ -13,7 +13,7 @@ struct Todo: AsyncParsableCommand {
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
         subcommands: [
-            Serve.self, Backend.self, Recurring.self, Notifier.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
+            Serve.self, Backend.self, Recurring.self, Notifier.self, Frontend.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
             RestoreCommand.self, DoctorCommand.self,
         ],
         defaultSubcommand: Serve.self)
@@ -111,6 +111,33 @@ struct Notifier: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws { try await runWorker(.notifier, options: options) }
+}
+
+/// `todo frontend`: the web origin (Kubernetes deployment `frontend`). No database: forwards
+/// `/api/…` and `/openapi.json` to `BACKEND_URL` (default `http://backend:8000`); ready while the
+/// backend is.
+struct Frontend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web frontend (forwards the API to BACKEND_URL).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        AppMetrics.bootstrap()
+        let logger = makeLogger("frontend")
+        let config = try options.configuration()
+        let settings = try FrontendSettings.fromEnvironment()
+        let readiness = backendReadiness(settings, logger: logger)
+        var app = Application(
+            router: buildFrontendRouter(settings, readiness: readiness),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "todo"),
+            onServerRunning: { channel in
+                logger.info("Listening", metadata: ["address": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
+            },
+            logger: logger)
+        app.addServices(readiness)
+        logger.info("Starting", metadata: ["role": "frontend", "backend": .string(settings.backendURL)])
+        let drain = DrainOnShutdown(probe: readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
+        try await ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
 }
 
 /// A consumer role (`todo recurring`, `todo notifier`): needs migrations applied; signs no tokens,

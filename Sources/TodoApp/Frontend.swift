@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import TodoCore
+import TodoStore
+
+/// `todo frontend` (Kubernetes deployment `frontend`): the origin people's browsers talk to. It
+/// holds no database: `/api/…` and `/openapi.json` are forwarded to the backend (`BACKEND_URL`),
+/// so the web UI and the API share one origin (no CORS, cookies stay first-party); the UI's own
+/// pages are served here too once they exist. Readiness follows the backend's `/health/ready`.
+public struct FrontendSettings: Sendable {
+    /// Where the backend's API is, e.g. `http://backend:8000` (env `BACKEND_URL`).
+    public var backendURL: String
+
+    public init(backendURL: String) { self.backendURL = backendURL }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> FrontendSettings {
+        let url = env["BACKEND_URL"] ?? "http://backend:8000"
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.path.isEmpty || parsed.path == "/"
+        else { throw ConfigurationError("BACKEND_URL must be an http(s) URL without a path, like http://backend:8000 (got \(url))") }
+        return FrontendSettings(backendURL: url.hasSuffix("/") ? String(url.dropLast()) : url)
+    }
+}
+
+/// The frontend's readiness: the backend answers its own `/health/ready` within two seconds.
+public func backendReadiness(_ settings: FrontendSettings, http: HTTPClient = .shared, logger: Logger) -> ReadinessProbe {
+    ReadinessProbe(dependency: "backend", logger: logger) {
+        let response = try await http.execute(HTTPClientRequest(url: settings.backendURL + "/health/ready"), timeout: .seconds(2))
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        guard response.status == .ok else { throw BackendNotReady(status: response.status.code) }
+    }
+}
+
+struct BackendNotReady: Error, CustomStringConvertible {
+    let status: UInt
+    var description: String { "the backend's /health/ready answered \(status)" }
+}
+
+/// The routes of `todo frontend`: health, metrics, and the API forwarded to the backend.
+public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = .shared) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: TraceContextMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    HealthRoutes(probe: readiness, service: "frontend").add(to: router)
+    router.get("metrics") { _, _ in
+        var bytes: [UInt8] = []
+        AppMetrics.registry.emit(into: &bytes)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+    let proxy = BackendProxy(backendURL: settings.backendURL, http: http)
+    router.get("openapi.json") { request, context in try await proxy.forward(request, context: context) }
+    for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
+        router.on("api/**", method: method) { request, context in try await proxy.forward(request, context: context) }
+    }
+    return router
+}
+
+/// Forwards one request to the backend and streams the answer back (the notification stream
+/// included). Hop-by-hop headers are dropped; the caller's address is appended to
+/// `X-Forwarded-For`, so the backend counts one more trusted hop (`TRUSTED_PROXY_HOPS`).
+struct BackendProxy: Sendable {
+    let backendURL: String
+    let http: HTTPClient
+
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
+    ]
+
+    func forward(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: backendURL + request.uri.description)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && field.name.canonicalName != "x-forwarded-for" {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        let forwarded = request.headers[values: HTTPField.Name("X-Forwarded-For")!] + [context.remoteAddress ?? "unknown"]
+        outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: forwarded.joined(separator: ", "))
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }) {
+            outgoing.body = .stream(request.body, length: .known(length))
+        } else if request.headers[.transferEncoding] != nil {
+            outgoing.body = .stream(request.body, length: .unknown)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(outgoing, timeout: .seconds(60))
+        } catch {
+            context.logger.error("Backend unreachable", metadata: ["error": "\(error)", "backend": .string(backendURL)])
+            throw Problem(.badGateway, code: "backend_unavailable", detail: "The API is not reachable right now; try again shortly.")
+        }
+        var headers = HTTPFields()
+        for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) && name.lowercased() != "content-length" {
+            if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+        }
+        if let length = response.headers.first(name: "content-length") { headers[.contentLength] = length }
+        return Response(
+            status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase), headers: headers,
+            body: ResponseBody(asyncSequence: response.body))
+    }
+}
