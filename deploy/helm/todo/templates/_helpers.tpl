@@ -1,0 +1,48 @@
+{{/* Labels every object of the release carries; part-of=todo is also the Prometheus job name. */}}
+{{- define "todo.labels" -}}
+app.kubernetes.io/part-of: todo
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Labels of one role's pods ("todo.roleLabels" (list $ name)). */}}
+{{- define "todo.selector" -}}
+app.kubernetes.io/name: {{ index . 1 }}
+app.kubernetes.io/instance: {{ (index . 0).Release.Name }}
+{{- end -}}
+
+{{- define "todo.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ $tag }}
+{{- end -}}
+{{- end -}}
+
+{{/* Where the secrets are mounted; the env var NAME_FILE points into it. */}}
+{{- define "todo.secretDir" -}}/var/run/secrets/todo{{- end -}}
+
+{{/* The files of each secret: (secret value key, key in the Secret, file name, env var). */}}
+{{- define "todo.secretFiles" -}}
+database:
+  - {key: url, file: database-url, env: DATABASE_URL_FILE}
+app:
+  - {key: jwt-secret, file: jwt-secret, env: JWT_SECRET_FILE}
+  - {key: admin-token, file: admin-token, env: ADMIN_TOKEN_FILE}
+smtp:
+  - {key: username, file: smtp-username, env: SMTP_USERNAME_FILE}
+  - {key: password, file: smtp-password, env: SMTP_PASSWORD_FILE}
+{{- end -}}
+
+{{/* The secrets a role mounts: its list, less smtp when there is no SMTP auth. */}}
+{{- define "todo.roleSecrets" -}}
+{{- $root := index . 0 -}}
+{{- $role := index . 1 -}}
+{{- range $role.secrets }}
+{{- if or (ne . "smtp") (and $root.Values.smtp.host $root.Values.smtp.auth) }}
+- {{ . }}
+{{- end }}
+{{- end }}
+{{- end -}}
