@@ -54,6 +54,8 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+    // Its Dapr sidecar asks for subscriptions at start: the frontend has none.
+    router.get("dapr/subscribe") { _, _ in Response.json(.array([])) }
     let proxy = BackendProxy(backendURL: settings.backendURL, http: http)
     router.get("openapi.json") { request, context in try await proxy.forward(request, context: context) }
     for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
