@@ -193,10 +193,28 @@ def run_roles(docs):
     check("kafka_consumer_lag" in exposed, f"the prometheus-adapter rule exposes kafka_consumer_lag ({exposed})")
 
 
+def check_dockerfile(known):
+    """The image runs the binary as the entrypoint, the role as the argument, as a non-root user,
+    listening on 8000; the environment it sets is read by the binary (PATH and the Swift runtime's
+    SWIFT_BACKTRACE aside)."""
+    text = open(os.path.join(ROOT, "Dockerfile")).read()
+    final = text.split("\nFROM ")[-1]  # the run stage
+    check('ENTRYPOINT ["todo"]' in final, "Dockerfile: ENTRYPOINT [\"todo\"] (the role is the argument)")
+    user = re.findall(r"^USER (\S+)", final, re.M)
+    check(user and not user[-1].startswith(("root", "0")), f"Dockerfile: runs as a non-root user ({user})")
+    check(re.search(r"^EXPOSE 8000$", final, re.M) is not None, "Dockerfile: EXPOSE 8000")
+    env_block = " ".join(m.replace("\\\n", " ") for m in re.findall(r"^ENV ((?:.*\\\n)*.*)$", final, re.M))
+    for name in re.findall(r"([A-Z][A-Z0-9_]*)=", env_block):
+        if name not in ("PATH", "SWIFT_BACKTRACE"):
+            check(name in known, f"Dockerfile sets {name}, which the binary reads")
+    check("--static-swift-stdlib" in text, "Dockerfile: the Swift runtime is linked statically")
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     known = variables_read()
+    check_dockerfile(known)
     for path in sys.argv[1:]:
         check_static(path, objects(path), known)
     run_roles(objects(sys.argv[1]))

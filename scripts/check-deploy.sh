@@ -42,6 +42,8 @@ for dir in "$work"/default "$work"/minikube "$work"/oke deploy/k8s; do
   summary=$(grep -m1 "Passed checks" <<<"$out" || echo "no findings")
   ok "checkov $dir: $summary"
 done
+out=$(checkov --framework dockerfile -f Dockerfile --quiet --compact 2>&1) || fail "checkov on the Dockerfile: $out"
+ok "checkov Dockerfile: $(grep -m1 "Passed checks" <<<"$out" || echo "no findings")"
 # checkov is really looking: a writable root filesystem is caught
 mkdir -p "$work/mutated"
 sed 's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/' "$work/default/todo.yaml" >"$work/mutated/todo.yaml"

@@ -117,7 +117,9 @@ sleep 1.2
 [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$((PORT + 5))/health/ready)" = 503 ] || fail "frontend is ready while its backend is down"
 [ "$(curl -s -o "$WORK/502.json" -w '%{http_code} %{content_type}' http://127.0.0.1:$((PORT + 5))/api/v1/tasks)" = "502 application/problem+json" ] ||
   fail "the API through a frontend whose backend is down did not answer 502 problem+json: $(cat "$WORK/502.json")"
-ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and is not ready without a backend"
+PORT=$((PORT + 4)) "$BIN" health >/dev/null || fail "todo health (the image's HEALTHCHECK) failed against a live frontend"
+if PORT=$CLOSED_PORT "$BIN" health 2>/dev/null; then fail "todo health passed with nothing listening"; fi
+ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and is not ready without a backend; todo health probes it"
 
 out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group recurring-task-service 2>&1) || fail "verify-kafka-lag.sh: $out"
 "$BIN" events reset --data-dir "$WORK/data" --group e2e-stalled --topic task-events --to-earliest >/dev/null

@@ -41,6 +41,14 @@ struct BackendNotReady: Error, CustomStringConvertible {
     var description: String { "the backend's /health/ready answered \(status)" }
 }
 
+/// `todo health`: whether `url` answers 200 within `timeout` (the image's HEALTHCHECK; curl is
+/// not in the image).
+public func probeHealth(url: String, timeout: TimeAmount = .seconds(2), http: HTTPClient = .shared) async -> Bool {
+    guard let response = try? await http.execute(HTTPClientRequest(url: url), timeout: timeout) else { return false }
+    _ = try? await response.body.collect(upTo: 64 * 1024)
+    return response.status == .ok
+}
+
 /// The routes of `todo frontend`: health, metrics, and the API forwarded to the backend.
 public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = .shared) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
