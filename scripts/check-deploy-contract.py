@@ -79,10 +79,13 @@ def check_static(path, docs, known):
         for c in pod["spec"]["containers"]:
             for e in c.get("env", []):
                 check(e["name"] in known, f"{path}: {name} sets {e['name']}, which the binary reads")
-            for e in c.get("envFrom", []):
-                check(e.get("configMapRef", {}).get("name") == "backend-config", f"{path}: {name} takes its environment from backend-config")
             if d["kind"] != "Deployment":
+                # a pre-install hook runs before the ConfigMap and the ServiceAccount exist
+                check(not c.get("envFrom") and not pod["spec"].get("serviceAccountName"),
+                      f"{path}: the {name} hook uses neither the chart's ConfigMap nor its ServiceAccount")
                 continue
+            check([e.get("configMapRef", {}).get("name") for e in c.get("envFrom", [])] == ["backend-config"],
+                  f"{path}: {name} takes its environment from backend-config")
             ports = [p["containerPort"] for p in c.get("ports", [])]
             check(ports == [8000], f"{path}: {name} listens on 8000 ({ports})")
             annotations = pod["metadata"].get("annotations", {})
@@ -122,7 +125,10 @@ def run_roles(docs):
     component = components[config["PUBSUB_NAME"]]
     meta = {m["name"]: m.get("value") for m in component["spec"]["metadata"]}
     check(meta.get("consumerGroup") == "{appID}", "the consumer group of each role is its Dapr app id")
-    check(set(component.get("scopes", [])) == set(deployments), "the pub/sub component is scoped to the four app ids")
+    kafka_roles = {n for n, p in by_kind(docs, "NetworkPolicy").items()
+                   if n in deployments and any("kafka" in json.dumps(rule) for rule in p["spec"].get("egress", []))}
+    check(set(component.get("scopes", [])) == kafka_roles and "frontend" not in kafka_roles,
+          f"the pub/sub component is scoped to the app ids whose pods may reach Kafka ({sorted(kafka_roles)})")
     work = tempfile.mkdtemp()
     secrets = {"JWT_SECRET_FILE": "k1:" + "s" * 40, "ADMIN_TOKEN_FILE": "a" * 40}
     if os.environ.get("TEST_DATABASE_URL"):

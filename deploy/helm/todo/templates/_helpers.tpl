@@ -67,3 +67,14 @@ annotations:
   {{- $list | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+
+{{/* The app ids that use Kafka (network.to has kafka): the pub/sub component and its resiliency
+     are scoped to them, so the frontend's sidecar never loads a component it may not reach. */}}
+{{- define "todo.kafkaScopes" -}}
+{{- range $name, $role := .Values.roles }}
+{{- if has "kafka" $role.network.to }}
+- {{ $name }}
+{{- end }}
+{{- end }}
+{{- end -}}
