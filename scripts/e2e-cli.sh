@@ -121,6 +121,20 @@ PORT=$((PORT + 4)) "$BIN" health >/dev/null || fail "todo health (the image's HE
 if PORT=$CLOSED_PORT "$BIN" health 2>/dev/null; then fail "todo health passed with nothing listening"; fi
 ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and is not ready without a backend; todo health probes it"
 
+# todo add: quick add through the API with a token; --dry-run shows what it understood and creates nothing
+count_tasks() { curl -sf "$B/api/v1/tasks?status=all&limit=200" -H "authorization: Bearer $TOKEN" | jq '.items | length'; }
+before=$(count_tasks)
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" add --dry-run "E2E standup every weekday at 9am #e2e !high") || fail "todo add --dry-run failed: $out"
+grep -q "^understood.*\[recurrence\] every weekday" <<<"$out" || fail "todo add --dry-run does not show what it understood: $out"
+[ "$(count_tasks)" = "$before" ] || fail "todo add --dry-run created a task"
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" add "E2E standup every weekday at 9am #e2e !high") || fail "todo add failed: $out"
+grep -q "^title     E2E standup$" <<<"$out" && grep -q "^repeats   .*FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" <<<"$out" && grep -q "^priority  high$" <<<"$out" ||
+  fail "todo add did not create the task it describes: $out"
+[ "$(count_tasks)" = $((before + 1)) ] || fail "todo add did not create exactly one task"
+if out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" add "tomorrow #e2e" 2>&1); then fail "todo add accepted a line with no title"; fi
+grep -q "422.*text leaves no title" <<<"$out" || fail "todo add did not explain the refusal: $out"
+ok "todo add creates a task from one line through the API (--dry-run creates nothing; a line with no title is refused with the reason)"
+
 out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group recurring-task-service 2>&1) || fail "verify-kafka-lag.sh: $out"
 "$BIN" events reset --data-dir "$WORK/data" --group e2e-stalled --topic task-events --to-earliest >/dev/null
 sleep 1.1

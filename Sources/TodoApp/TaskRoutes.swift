@@ -9,6 +9,8 @@ struct TaskRoutes {
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("tasks", use: create)
+        group.post("tasks/parse", use: parse)
+        group.post("tasks/quick", use: quick)
         group.get("tasks", use: list)
         group.get("tasks/{id}", use: get)
         group.patch("tasks/{id}", use: update)
@@ -37,6 +39,64 @@ struct TaskRoutes {
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased)])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
+    }
+
+    /// `POST /api/v1/tasks/parse` `{"text", "now"?, "time_zone"?}`: what quick add understands
+    /// (the task fields and every recognised span); creates nothing.
+    @Sendable func parse(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        var request = request
+        let body = try await request.jsonObject(context: context)
+        let result = try await quickAdd(body, principal: principal, allowed: ["text", "now", "time_zone"])
+        return .json(result.json)
+    }
+
+    /// `POST /api/v1/tasks/quick` `{"text"}`: parses in the person's zone and creates the task (as
+    /// `POST /api/v1/tasks` would with the parsed fields).
+    @Sendable func quick(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        var request = request
+        let body = try await request.jsonObject(context: context)
+        let zone = try await timeZone(principal)
+        let result = try await quickAdd(body, principal: principal, allowed: ["text"])
+        guard !result.title.isEmpty else {
+            throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
+        }
+        let draft = try TaskDraft(json: result.taskJSON, defaultTimeZone: zone)
+        let task = try await services.tasks.create(userID: principal.userID, draft: draft)
+        context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased), "via": "quick add"])
+        return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
+    }
+
+    func quickAdd(_ body: JSONValue, principal: Principal, allowed: [String]) async throws -> QuickAddResult {
+        var errors = FieldErrors()
+        if case .object(let members) = body {
+            for (key, _) in members where !allowed.contains(key) { errors.add(key, "is not a field of a quick add") }
+        }
+        var text = ""
+        switch body["text"] {
+        case .string(let t)?:
+            text = t
+            if t.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("text", "must not be empty") }
+            if t.count > QuickAdd.maxLength { errors.add("text", "must be at most \(QuickAdd.maxLength) characters") }
+            if t.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                errors.add("text", "must not contain control characters or line breaks")
+            }
+        case nil: errors.add("text", "is required")
+        default: errors.add("text", "must be a string")
+        }
+        var zoneName: String?
+        if let z = body["time_zone"] { zoneName = errors.collect { try TaskRules.timeZone(z) } } else { zoneName = try await timeZone(principal) }
+        var now: LocalDateTime?
+        if let n = body["now"] {
+            now = n.stringValue.flatMap { LocalDateTime($0) }
+            if now == nil { errors.add("now", "must be a local date-time YYYY-MM-DDTHH:MM[:SS]") }
+        }
+        try errors.check()
+        let zone = zoneName!
+        return QuickAdd.parse(text, now: now ?? Zones.local(at: Date(), in: Zones.zone(zone)!), timeZone: zone)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
