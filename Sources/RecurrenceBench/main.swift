@@ -1,5 +1,6 @@
 // Micro-benchmark of the recurrence engine: next occurrence after a moment, and expanding 1,000
-// instances, for typical and worst-case rules. Run: bench/recurrence.sh (release build).
+// instances, for typical and worst-case rules; then quick-add parsing (short, everything at once,
+// and 500 characters). Run: bench/recurrence.sh (release build).
 import Foundation
 import TodoCore
 
@@ -43,5 +44,21 @@ for (name, text) in cases {
     let next = measure(201) { sink &+= rule.next(start: start, zone: zone, after: after)?.index ?? 0 }
     let expand = measure(21) { sink &+= rule.expand(start: start, zone: zone, limit: 1000).count }
     print("| \(name) `\(text)` | \(micros(next)) | \(micros(expand)) |")
+}
+
+let now = LocalDateTime("2026-11-29T10:00")!
+let phrases: [(String, String)] = [
+    ("short", "Buy milk tomorrow"),
+    ("everything", "Call Mum every month on the last day at 6pm #family p1 remind me 30 minutes before until 2027-12-31"),
+    ("500 characters, nothing recognised", String(String(repeating: "Lorem ipsum dolor sit amet consectetur ", count: 13).prefix(500))),
+    ("500 characters, every word starts a phrase", String(String(repeating: "every in on at by next end remind ", count: 15).prefix(500))),
+    ("500 characters of dates and tags", String(String(repeating: "tomorrow at 5pm #tag !high Dec 3 ", count: 16).prefix(500))),
+]
+print("")
+print("| quick add | parse (µs) |")
+print("|---|---|")
+for (name, text) in phrases {
+    let t = measure(501) { sink &+= QuickAdd.parse(text, now: now, timeZone: "Europe/Berlin").tokens.count }
+    print("| \(name) (\(text.count) chars) | \(micros(t)) |")
 }
 if sink == 42 { print("") }

@@ -114,40 +114,44 @@ struct Parser {
         used = Array(repeating: false, count: words.count)
     }
 
+    /// Whitespace, with an ASCII fast path (Character.isWhitespace was most of the parse time).
+    static func isSpace(_ u: Unicode.Scalar) -> Bool {
+        u.value < 128 ? (u == " " || u == "\t" || u == "\n" || u == "\r") : u.properties.isWhitespace
+    }
+
     static func split(_ text: String) -> [Word] {
         var words: [Word] = []
-        var index = text.startIndex
+        let scalars = text.unicodeScalars
+        var index = scalars.startIndex
         var offset = 0
-        while index < text.endIndex {
-            let c = text[index]
-            if c.isWhitespace {
-                offset += c.utf16.count
-                index = text.index(after: index)
+        while index < scalars.endIndex {
+            let u = scalars[index]
+            if isSpace(u) {
+                offset += 1
+                index = scalars.index(after: index)
                 continue
             }
-            if c == "\"" {
+            if u == "\"", let close = scalars[scalars.index(after: index)...].firstIndex(of: "\"") {
                 // a quoted run: one token, its inner words kept as they are
-                if let close = text[text.index(after: index)...].firstIndex(of: "\"") {
-                    let inner = text[text.index(after: index)..<close]
-                    let length = text[index...close].utf16.count
-                    words.append(Word(raw: inner, key: "", start: offset, end: offset + length, quoted: true))
-                    offset += length
-                    index = text.index(after: close)
-                    continue
-                }
+                let inner = Substring(scalars[scalars.index(after: index)..<close])
+                let length = scalars[index...close].reduce(0) { $0 + $1.utf16.count }
+                words.append(Word(raw: inner, key: "", start: offset, end: offset + length, quoted: true))
+                offset += length
+                index = scalars.index(after: close)
+                continue
             }
             var end = index
             var length = 0
-            while end < text.endIndex, !text[end].isWhitespace {
-                length += text[end].utf16.count
-                end = text.index(after: end)
+            while end < scalars.endIndex, !isSpace(scalars[end]) {
+                length += scalars[end].utf16.count
+                end = scalars.index(after: end)
             }
-            let raw = text[index..<end]
+            let raw = Substring(scalars[index..<end])
             // trailing punctuation is not part of the word ("Dec 3rd," → "dec 3rd"); "!" is kept
             // ("every!", "!high")
             var key = raw.lowercased()
             var keyLength = length
-            while let last = key.last, ",.;:?)".contains(last), key.count > 1 {
+            while let last = key.utf8.last, [UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(last), key.utf8.count > 1 {
                 key.removeLast()
                 keyLength -= 1
             }
@@ -201,16 +205,16 @@ struct Parser {
     }
 
     mutating func priority(_ i: Int) -> Int? {
-        guard let k = key(i) else { return nil }
-        let map: [String: Priority] = [
-            "!urgent": .urgent, "!high": .high, "!medium": .medium, "!low": .low, "!1": .urgent, "!2": .high, "!3": .medium, "!4": .low,
-            "p1": .urgent, "p2": .high, "p3": .medium, "p4": .low,
-        ]
-        guard let p = map[k] else { return nil }
+        guard let k = key(i), let p = Self.priorities[k] else { return nil }
         result.priority = p
         token(i, i + 1, .priority)
         return 1
     }
+
+    static let priorities: [String: Priority] = [
+        "!urgent": .urgent, "!high": .high, "!medium": .medium, "!low": .low, "!1": .urgent, "!2": .high, "!3": .medium, "!4": .low,
+        "p1": .urgent, "p2": .high, "p3": .medium, "p4": .low,
+    ]
 
     // MARK: reminders
 
@@ -228,9 +232,11 @@ struct Parser {
         return (n * unit, 2)
     }
 
+    static let numberWords = ["a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10]
+
     static func number(_ k: String) -> Int? {
         if let n = Int(k), n >= 0, n <= 100_000 { return n }
-        return ["a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10][k]
+        return numberWords[k]
     }
 
     static func unitSeconds(_ k: String) -> Int? {
@@ -279,14 +285,13 @@ struct Parser {
         return n
     }
 
-    static func ordinalWord(_ k: String) -> Int? {
-        ["first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "fifth": 5, "5th": 5][k]
-    }
+    static let ordinalWords = ["first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "fifth": 5, "5th": 5]
+
+    static func ordinalWord(_ k: String) -> Int? { ordinalWords[k] }
 
     mutating func recurrence(_ i: Int) -> Int? {
         guard rule == nil, let k = key(i) else { return nil }
-        let simple: [String: RecurrenceRule.Frequency] = ["daily": .daily, "weekly": .weekly, "monthly": .monthly, "yearly": .yearly, "annually": .yearly]
-        if let f = simple[k] {
+        if let f = Self.simpleFrequencies[k] {
             rule = RecurrenceRule(frequency: f)
             token(i, i + 1, .recurrence)
             return 1
@@ -348,6 +353,10 @@ struct Parser {
         token(i, j, .recurrence)
         return j - i
     }
+
+    static let simpleFrequencies: [String: RecurrenceRule.Frequency] = [
+        "daily": .daily, "weekly": .weekly, "monthly": .monthly, "yearly": .yearly, "annually": .yearly,
+    ]
 
     static func frequency(_ k: String) -> RecurrenceRule.Frequency? {
         switch k {
@@ -542,7 +551,7 @@ struct Parser {
     func timePhrase(_ i: Int) -> (Int, TimeValue)? {
         guard let k = key(i) else { return nil }
         if k == "tonight" { return (1, TimeValue(time: (20, 0), date: today)) }
-        let named: [String: (Int, Int)] = ["noon": (12, 0), "midnight": (0, 0), "morning": (9, 0), "afternoon": (15, 0), "evening": (18, 0)]
+        let named = Self.namedTimes
         if k == "at" || k == "by", let (n, t) = clock(i + 1) { return (1 + n, TimeValue(time: t)) }
         if let t = named[k] { return (1, TimeValue(time: t)) }
         if ["this", "in"].contains(k), key(i + 1) == "the" || k == "this", let t = key(i + (k == "in" ? 2 : 1)).flatMap({ named[$0] }) {
@@ -552,12 +561,15 @@ struct Parser {
         return nil
     }
 
+    static let namedTimes: [String: (Int, Int)] = ["noon": (12, 0), "midnight": (0, 0), "morning": (9, 0), "afternoon": (15, 0), "evening": (18, 0)]
+
     /// "5pm", "5 pm", "5:30pm", "17:30", "noon": hour and minute, words used. A bare number is
     /// not a time (only after "at" with am/pm or a colon).
     func clock(_ i: Int) -> (Int, (Int, Int))? {
         guard var k = key(i) else { return nil }
         if k == "noon" { return (1, (12, 0)) }
         if k == "midnight" { return (1, (0, 0)) }
+        guard let first = k.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
         var meridiem: String?
         var n = 1
         for m in ["am", "pm", "a.m", "p.m"] where k.hasSuffix(m) && k.count > m.count {
@@ -629,7 +641,22 @@ struct Parser {
         for (k, w) in words.enumerated() where !used[k] || w.quoted {
             if !w.raw.isEmpty { parts.append(String(w.raw)) }
         }
-        result.title = parts.joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        result.title = Self.collapsingSpaces(parts.joined(separator: " "))
+    }
+
+    static func collapsingSpaces(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for u in text.unicodeScalars {
+            if isSpace(u) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                out.append(u)
+            }
+        }
+        return String(out)
     }
 
     /// The first day at or after the start (and not before now) that the rule itself produces:
