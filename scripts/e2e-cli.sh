@@ -110,6 +110,15 @@ id=$(jq -r .id <<<"$created")
 [ "$(curl -s -o /dev/null -w '%{http_code}' $F/api/v1/tasks)" = 401 ] || fail "the frontend did not pass the backend's 401 through"
 grep -q '"request_id":"e2e-through-frontend"' "$WORK/serve.log" || fail "the backend did not log the request id sent through the frontend"
 out=$(scripts/validate-deployment.sh "$F" 2>&1) || fail "validate-deployment.sh through the frontend: $out"
+# the web UI through the frontend: the page, and a sign-in whose 303 and cookie reach the browser
+curl -sf -c "$WORK/jar" $F/ | grep -q '<h2 id="signin-title">Sign in</h2>' || fail "the frontend does not serve the sign-in page"
+csrf=$(awk '$6 == "todo_csrf" { print $7 }' "$WORK/jar")
+signin=$(curl -s -b "$WORK/jar" -o /dev/null -D - -X POST $F/session --data-urlencode "csrf=$csrf" \
+  --data-urlencode "email=e2e@example.com" --data-urlencode "password=e2e-password")
+grep -q "^HTTP/1.1 303" <<<"$signin" && grep -qi "^set-cookie: todo_session=.*HttpOnly; SameSite=Strict" <<<"$signin" ||
+  fail "signing in through the frontend did not answer 303 with the session cookie: $signin"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/jar" -X POST $F/session --data-urlencode "csrf=forged" --data-urlencode "email=e2e@example.com" --data-urlencode "password=e2e-password")" = 403 ] ||
+  fail "a sign-in with a forged CSRF token was not refused"
 BACKEND_URL=http://127.0.0.1:$CLOSED_PORT "$BIN" frontend --port $((PORT + 5)) >"$WORK/frontend2.log" 2>&1 &
 PIDS+=($!)
 wait_health $((PORT + 5)) || fail "frontend (dead backend) did not start"
@@ -119,7 +128,7 @@ sleep 1.2
   fail "the API through a frontend whose backend is down did not answer 502 problem+json: $(cat "$WORK/502.json")"
 PORT=$((PORT + 4)) "$BIN" health >/dev/null || fail "todo health (the image's HEALTHCHECK) failed against a live frontend"
 if PORT=$CLOSED_PORT "$BIN" health 2>/dev/null; then fail "todo health passed with nothing listening"; fi
-ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and is not ready without a backend; todo health probes it"
+ok "todo frontend forwards the API (create, read, 401, request id, validate-deployment.sh) and the web UI (page, sign-in 303 + cookie, CSRF refused), and is not ready without a backend; todo health probes it"
 
 # todo add: quick add through the API with a token; --dry-run shows what it understood and creates nothing
 count_tasks() { curl -sf "$B/api/v1/tasks?status=all&limit=200" -H "authorization: Bearer $TOKEN" | jq '.items | length'; }

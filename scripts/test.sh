@@ -2,7 +2,8 @@
 # The project's test command (README, CI): starts a real PostgreSQL 15 for the store contract and
 # API suites, runs every Swift test against SQLite and PostgreSQL, then the end-to-end checks with
 # real processes (the CLI; consumer groups across processes on PostgreSQL), the API contract
-# check (schemathesis against a running server), the deployment checks (chart, manifests,
+# check (schemathesis against a running server), the web UI in a real headless Chromium
+# (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ swift test --skip-build
 scripts/e2e-cli.sh
 scripts/e2e-consumers.sh
 scripts/api-contract.sh
+scripts/e2e-browser.sh
 scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

@@ -5,7 +5,7 @@ import NIOHTTP1
 import TodoCore
 
 /// The CLI's side of the API (`todo add`): one JSON request with a personal API token.
-public struct APIClient: Sendable {
+public struct TodoAPIClient: Sendable {
     public var baseURL: String
     public var token: String
     let http: HTTPClient

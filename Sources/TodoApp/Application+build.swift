@@ -87,6 +87,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
         DaprRoutes(subscriber: daprSubscriber(services, role: role), appAPIToken: services.config.dapr.appAPIToken).add(to: router)
     }
     guard role.servesAPI else { return router }
+    WebRoutes(services: services).add(to: router)
     router.get("openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],

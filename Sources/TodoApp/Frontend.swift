@@ -10,9 +10,9 @@ import TodoCore
 import TodoStore
 
 /// `todo frontend` (Kubernetes deployment `frontend`): the origin people's browsers talk to. It
-/// holds no database: `/api/…` and `/openapi.json` are forwarded to the backend (`BACKEND_URL`),
-/// so the web UI and the API share one origin (no CORS, cookies stay first-party); the UI's own
-/// pages are served here too once they exist. Readiness follows the backend's `/health/ready`.
+/// holds no database: the web UI (`/`, `/session…`, `/static/…`), `/api/…` and `/openapi.json`
+/// are forwarded to the backend (`BACKEND_URL`), so the UI and the API share one origin (no
+/// CORS, cookies stay first-party). Readiness follows the backend's `/health/ready`.
 public struct FrontendSettings: Sendable {
     /// Where the backend's API is, e.g. `http://backend:8000` (env `BACKEND_URL`).
     public var backendURL: String
@@ -50,7 +50,7 @@ public func probeHealth(url: String, timeout: TimeAmount = .seconds(2), http: HT
 }
 
 /// The routes of `todo frontend`: health, metrics, and the API forwarded to the backend.
-public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = .shared) -> Router<AppRequestContext> {
+public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = BackendProxy.client) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: TraceContextMiddleware())
     router.add(middleware: RequestLogMiddleware())
@@ -66,6 +66,12 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
     router.get("dapr/subscribe") { _, _ in Response.json(.array([])) }
     let proxy = BackendProxy(backendURL: settings.backendURL, http: http)
     router.get("openapi.json") { request, context in try await proxy.forward(request, context: context) }
+    // the web UI's pages, session endpoints and assets are the backend's too (one origin)
+    router.get("/") { request, context in try await proxy.forward(request, context: context) }
+    router.get("static/{name}") { request, context in try await proxy.forward(request, context: context) }
+    for path in ["session", "session/signup", "session/token", "session/end"] {
+        router.post(RouterPath(path)) { request, context in try await proxy.forward(request, context: context) }
+    }
     for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
         router.on("api/**", method: method) { request, context in try await proxy.forward(request, context: context) }
     }
@@ -75,9 +81,13 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
 /// Forwards one request to the backend and streams the answer back (the notification stream
 /// included). Hop-by-hop headers are dropped; the caller's address is appended to
 /// `X-Forwarded-For`, so the backend counts one more trusted hop (`TRUSTED_PROXY_HOPS`).
-struct BackendProxy: Sendable {
+public struct BackendProxy: Sendable {
     let backendURL: String
     let http: HTTPClient
+
+    /// The proxy's client: redirects are the browser's to follow (a sign-in's 303 carries its
+    /// cookie), so this client never follows them. Lives as long as the process.
+    public static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",

@@ -119,6 +119,17 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// The user of a web session: its refresh token (`hash`) is current — not used up, revoked or
+    /// expired. Nothing changes (a browser session mints access tokens without rotating).
+    public func sessionUser(refreshHash hash: String, now: Date = Date()) async throws -> UUID? {
+        try await db.read { conn in
+            guard let row = try await conn.first("SELECT user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = \(hash)"),
+                row.optionalDate("used_at") == nil, row.optionalDate("revoked_at") == nil, try row.date("expires_at") > now
+            else { return nil }
+            return try row.uuid("user_id")
+        }
+    }
+
     /// Revokes the family of the refresh token with `hash` (logout: holding the token is the
     /// authority). True when it existed.
     public func revokeRefreshFamily(hash: String, now: Date = Date()) async throws -> Bool {

@@ -156,12 +156,12 @@ struct AddCommand: AsyncParsableCommand {
         guard let token = token ?? env["TODO_TOKEN"], !token.isEmpty else {
             throw ValidationError("a personal API token is needed: --token or TODO_TOKEN (create one with POST /api/v1/tokens)")
         }
-        let client = APIClient(baseURL: url ?? env["TODO_URL"] ?? "http://127.0.0.1:8000", token: token)
+        let client = TodoAPIClient(baseURL: url ?? env["TODO_URL"] ?? "http://127.0.0.1:8000", token: token)
         let text = words.joined(separator: " ")
         do {
             let answer = try await client.post(dryRun ? "/api/v1/tasks/parse" : "/api/v1/tasks/quick", .object([("text", .string(text))]))
             print(describeQuickAdd(answer))
-        } catch let failure as APIClient.Failure {
+        } catch let failure as TodoAPIClient.Failure {
             FileHandle.standardError.write(Data("todo add: \(failure)\n".utf8))
             throw ExitCode(1)
         }

@@ -1,0 +1,126 @@
+import Foundation
+import TodoCore
+
+/// The HTML of the UI. Every value from a person goes through `esc`; the page's script renders
+/// tasks it adds with the same markup through DOM text nodes (`Resources/web/app.js`).
+enum WebPages {
+    static func esc(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func layout(title: String, csrf: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="csrf-token" content="\(esc(csrf))">
+        <title>\(esc(title))</title>
+        <link rel="stylesheet" href="/static/\(WebAssets.style.name)">
+        <script type="module" src="/static/\(WebAssets.script.name)"></script>
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to the tasks</a>
+        \(body)
+        </body>
+        </html>
+        """
+    }
+
+    static func signIn(csrf: String, error: String?, email: String) -> String {
+        let alert = error.map { #"<p class="error" role="alert">\#(esc($0))</p>"# } ?? ""
+        return layout(
+            title: "Sign in — Todo", csrf: csrf,
+            body: """
+                <header class="bar"><h1>Todo</h1></header>
+                <main id="main" class="auth">
+                \(alert)
+                <section aria-labelledby="signin-title">
+                <h2 id="signin-title">Sign in</h2>
+                <form method="post" action="/session">
+                <input type="hidden" name="csrf" value="\(esc(csrf))">
+                <label for="signin-email">Email</label>
+                <input id="signin-email" name="email" type="email" autocomplete="username" required value="\(esc(email))">
+                <label for="signin-password">Password</label>
+                <input id="signin-password" name="password" type="password" autocomplete="current-password" required>
+                <button type="submit">Sign in</button>
+                </form>
+                </section>
+                <section aria-labelledby="signup-title">
+                <h2 id="signup-title">Create an account</h2>
+                <form method="post" action="/session/signup">
+                <input type="hidden" name="csrf" value="\(esc(csrf))">
+                <input type="hidden" name="time_zone" value="" data-browser-zone>
+                <label for="signup-name">Name</label>
+                <input id="signup-name" name="display_name" autocomplete="name" required>
+                <label for="signup-email">Email</label>
+                <input id="signup-email" name="email" type="email" autocomplete="email" required>
+                <label for="signup-password">Password (at least 8 characters)</label>
+                <input id="signup-password" name="password" type="password" autocomplete="new-password" minlength="8" required>
+                <button type="submit">Create account</button>
+                </form>
+                </section>
+                </main>
+                """)
+    }
+
+    static func app(user: User, tasks: [TodoTask], unread: Int, csrf: String) -> String {
+        let items = tasks.map { taskItem($0.json) }.joined(separator: "\n")
+        return layout(
+            title: "Todo", csrf: csrf,
+            body: """
+                <header class="bar">
+                <h1>Todo</h1>
+                <button id="bell" type="button" aria-label="Notifications, \(unread) unread"><span aria-hidden="true">🔔</span> <span id="unread">\(unread)</span></button>
+                <span class="who">\(esc(user.displayName))</span>
+                <form method="post" action="/session/end"><input type="hidden" name="csrf" value="\(esc(csrf))"><button type="submit">Sign out</button></form>
+                </header>
+                <main id="main">
+                <form id="quick-add" autocomplete="off">
+                <label for="quick">Add a task</label>
+                <div class="quick">
+                <div id="quick-mirror" aria-hidden="true"></div>
+                <input id="quick" name="text" maxlength="500" placeholder="Pay rent every month on the 1st #bills !high" aria-describedby="quick-understood">
+                </div>
+                <p id="quick-understood" aria-live="polite"></p>
+                </form>
+                <h2 class="visually-hidden">Open tasks</h2>
+                <ul id="tasks" aria-label="Open tasks">
+                \(items)
+                </ul>
+                </main>
+                """)
+    }
+
+    /// One task of the list (the script builds the same markup for tasks it adds).
+    static func taskItem(_ task: JSONValue) -> String {
+        let id = esc(task["id"]?.stringValue ?? "")
+        let title = esc(task["title"]?.stringValue ?? "")
+        var meta: [String] = []
+        if let due = task["due"], due != .null {
+            if let d = due["date"]?.stringValue { meta.append(#"<span class="due">\#(esc(d))</span>"#) }
+            if let t = due["date_time"]?.stringValue { meta.append(#"<span class="due">\#(esc(t.replacingOccurrences(of: "T", with: " ")))</span>"#) }
+        }
+        if let r = task["recurrence"], r != .null, let d = r["description"]?.stringValue { meta.append(#"<span class="repeat">\#(esc(d))</span>"#) }
+        if let p = task["priority"]?.stringValue, p != "none" { meta.append(#"<span class="priority p-\#(esc(p))">\#(esc(p))</span>"#) }
+        if case .array(let tags)? = task["tags"] {
+            meta += tags.compactMap(\.stringValue).map { #"<span class="tag">#\#(esc($0))</span>"# }
+        }
+        return """
+            <li class="task" data-id="\(id)"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"><span class="title">\(title)</span> <span class="meta">\(meta.joined(separator: " "))</span></li>
+            """
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TodoCore
+import TodoStore
+
+/// The web UI's server side (served by `todo serve` and the backend at `/`; `todo frontend`
+/// forwards it): pages rendered here with every user string escaped, static assets under
+/// content-hashed names, and the browser session.
+///
+/// Session: signing in sets `todo_session`, an HttpOnly, SameSite=Strict cookie (Secure behind
+/// TLS) holding a refresh token of its own sign-in family. The page's script trades it for
+/// short-lived access tokens (`POST /session/token`) kept in memory and calls the API with them,
+/// like any client. Every state-changing web request carries the CSRF token (double submit: the
+/// `todo_csrf` cookie and a form field or `X-CSRF-Token` header that must match).
+struct WebRoutes {
+    let services: AppServices
+
+    static let sessionCookie = "todo_session"
+    static let csrfCookie = "todo_csrf"
+
+    func add(to router: Router<AppRequestContext>) {
+        router.get("/") { request, context in try await home(request, context: context) }
+        router.post("session") { request, context in try await signIn(request, context: context) }
+        router.post("session/signup") { request, context in try await signUp(request, context: context) }
+        router.post("session/token") { request, context in try await token(request, context: context) }
+        router.post("session/end") { request, context in try await signOut(request, context: context) }
+        router.get("static/{name}") { _, context in
+            guard let asset = WebAssets.byName[context.parameters.get("name") ?? ""] else { return Response(status: .notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=31536000, immutable"],
+                body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+        }
+    }
+
+    // MARK: pages
+
+    func home(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
+        if let user = try await sessionUser(request) {
+            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: user.timeZone)
+            let first = try await services.tasks.list(userID: user.id, query: query)
+            let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
+            return page(WebPages.app(user: user, tasks: first.items, unread: unread, csrf: csrf), csrf: csrf, request: request)
+        }
+        return page(WebPages.signIn(csrf: csrf, error: nil, email: ""), csrf: csrf, request: request)
+    }
+
+    func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let form = try await Self.form(&request, context: context)
+        let csrf = try checkCSRF(request, form["csrf"])
+        let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+        let failed = { (message: String) in page(WebPages.signIn(csrf: csrf, error: message, email: email), csrf: csrf, request: request, status: .unauthorized) }
+        guard let normalized = try? AccountRules.email(.string(email)), let password = form["password"], !password.isEmpty else {
+            return failed("Enter your email and password.")
+        }
+        let address = AccountRoutes(services: services).clientAddress(request, context)
+        try services.loginLimiter.attempt(email: normalized, address: address)
+        let found = try await services.accounts.credentials(email: normalized)
+        guard try await services.passwords.verify(password, hash: found?.1), let user = found?.0 else {
+            context.logger.warning("Login failed", metadata: ["client_address": .string(address ?? "unknown")])
+            return failed("The email or password is wrong.")
+        }
+        context.logger.info("Login succeeded", metadata: ["user_id": .string(user.id.lowercased), "via": "web"])
+        return try await startSession(user.id, request: request)
+    }
+
+    func signUp(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let form = try await Self.form(&request, context: context)
+        let csrf = try checkCSRF(request, form["csrf"])
+        var errors = FieldErrors()
+        let email = errors.collect { try AccountRules.email(.string(form["email"] ?? "")) }
+        let password = errors.collect { try AccountRules.password(.string(form["password"] ?? "")) }
+        let name = errors.collect { try AccountRules.displayName(.string(form["display_name"] ?? "")) }
+        let zone = errors.collect { try TaskRules.timeZone(.string(form["time_zone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC")) }
+        if !errors.errors.isEmpty {
+            let message = errors.errors.map { "\($0.field.replacingOccurrences(of: "_", with: " ")) \($0.reason)" }.joined(separator: "; ")
+            return page(
+                WebPages.signIn(csrf: csrf, error: "Could not create the account: \(message).", email: form["email"] ?? ""), csrf: csrf, request: request,
+                status: .unprocessableContent)
+        }
+        let hash = try await services.passwords.hash(password!)
+        let user: User
+        do {
+            user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!)
+        } catch TodoError.conflict {
+            return page(
+                WebPages.signIn(csrf: csrf, error: "An account with this email exists; sign in instead.", email: email!), csrf: csrf, request: request,
+                status: .conflict)
+        }
+        context.logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased), "via": "web"])
+        return try await startSession(user.id, request: request)
+    }
+
+    /// `POST /session/token` (header `X-CSRF-Token`): an access token for the page's script.
+    func token(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try checkCSRF(request, request.headers[HTTPField.Name("X-CSRF-Token")!])
+        guard let user = try await sessionUser(request) else {
+            throw TodoError.unauthorized(code: "no_session", detail: "Sign in again.")
+        }
+        return .json(
+            .object([("access_token", .string(try await services.tokens.accessToken(for: user.id))), ("expires_in", .int(Int64(services.tokens.lifetime)))]),
+            headers: [.cacheControl: "no-store"])
+    }
+
+    func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let form = try await Self.form(&request, context: context)
+        _ = try checkCSRF(request, form["csrf"])
+        if let session = Self.cookie(request, Self.sessionCookie) {
+            _ = try await services.accounts.revokeRefreshFamily(hash: OpaqueToken.hash(session))
+        }
+        var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
+        headers.append(HTTPField(name: .setCookie, value: "\(Self.sessionCookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    // MARK: session plumbing
+
+    func startSession(_ userID: UUID, request: Request) async throws -> Response {
+        let refresh = OpaqueToken.make()
+        let lifetime = services.config.refreshTokenLifetime
+        try await services.accounts.addRefreshToken(
+            userID: userID, familyID: .v7(), hash: OpaqueToken.hash(refresh), expiresAt: Date().addingTimeInterval(lifetime))
+        var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: "\(Self.sessionCookie)=\(refresh); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Strict\(Self.secure(request))"))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func sessionUser(_ request: Request) async throws -> User? {
+        guard let session = Self.cookie(request, Self.sessionCookie), !session.isEmpty,
+            let id = try await services.accounts.sessionUser(refreshHash: OpaqueToken.hash(session))
+        else { return nil }
+        return try await services.accounts.user(id: id)
+    }
+
+    /// The double-submit check: the form field or header equals the `todo_csrf` cookie.
+    func checkCSRF(_ request: Request, _ sent: String?) throws -> String {
+        guard let cookie = Self.cookie(request, Self.csrfCookie), let sent, !cookie.isEmpty, constantTimeEqual(cookie, sent) else {
+            throw TodoError.forbidden(code: "csrf", detail: "The page is out of date or the request did not come from it; reload and try again.")
+        }
+        return cookie
+    }
+
+    /// An HTML page: no caching, a Content-Security-Policy without inline code, the CSRF cookie.
+    func page(_ html: String, csrf: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            HTTPField.Name("Content-Security-Policy")!:
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin",
+        ]
+        headers.append(HTTPField(name: .setCookie, value: "\(Self.csrfCookie)=\(csrf); Path=/; SameSite=Strict\(Self.secure(request))"))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `; Secure` when the page was reached over TLS (directly or through a proxy that says so).
+    static func secure(_ request: Request) -> String {
+        request.uri.scheme?.rawValue == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" ? "; Secure" : ""
+    }
+
+    static func cookie(_ request: Request, _ name: String) -> String? {
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.trimmingCharacters(in: .whitespaces)
+                if pair.hasPrefix(name + "=") { return String(pair.dropFirst(name.count + 1)) }
+            }
+        }
+        return nil
+    }
+
+    /// An `application/x-www-form-urlencoded` body (at most 64 KiB).
+    static func form(_ request: inout Request, context: AppRequestContext) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            fields[decode(kv[0])] = kv.count > 1 ? decode(kv[1]) : ""
+        }
+        return fields
+    }
+}
+
+/// The static files of the UI, named by a hash of their content (cached for a year).
+enum WebAssets {
+    struct Asset {
+        var name: String
+        var contentType: String
+        var bytes: [UInt8]
+    }
+
+    static let script = load("app", "js", "text/javascript; charset=utf-8")
+    static let style = load("app", "css", "text/css; charset=utf-8")
+    static let byName: [String: Asset] = [script.name: script, style.name: style]
+
+    static func load(_ name: String, _ ext: String, _ type: String) -> Asset {
+        let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "web")
+        let bytes = url.flatMap { try? Data(contentsOf: $0) }.map { Array($0) } ?? []
+        let hash = OpaqueToken.hash(String(decoding: bytes, as: UTF8.self)).prefix(12)
+        return Asset(name: "\(name).\(hash).\(ext)", contentType: type, bytes: bytes)
+    }
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""The web UI in a real browser (headless Chromium through chromedriver, Selenium), against a
+running `todo serve` (BASE_URL): sign up in the form, quick add with the recognised pieces
+highlighted as you type, the XSS title rendered as text, the first page rendered by the server,
+completing a task, a reminder reaching the bell without a reload, keyboard shortcuts, sign out.
+SCREENSHOTS=DIR saves the main screens (desktop and phone width, light and dark).
+
+  scripts/e2e-browser.sh      (starts the server and runs this)
+"""
+import datetime
+import json
+import os
+import sys
+import time
+import urllib.request
+import uuid
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["BASE_URL"]
+SHOTS = os.environ.get("SCREENSHOTS")
+passed = 0
+
+
+def ok(message):
+    global passed
+    passed += 1
+    print(f"ok - {message}")
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def api(method, path, body=None, token=None):
+    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+options = webdriver.ChromeOptions()
+for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US"]:
+    options.add_argument(flag)
+options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+wait = WebDriverWait(driver, 10)
+
+
+def shot(name):
+    if not SHOTS:
+        return
+    os.makedirs(SHOTS, exist_ok=True)
+    for scheme in ["light", "dark"]:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        for label, (w, h) in {"desktop": (1280, 900), "phone": (390, 844)}.items():
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": label == "phone"})
+            time.sleep(0.2)
+            driver.save_screenshot(os.path.join(SHOTS, f"{name}-{label}-{scheme}.png"))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
+
+def titles():
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task .title")]
+
+
+try:
+    email = f"web-{uuid.uuid4().hex[:8]}@example.com"
+    driver.get(BASE + "/")
+    csp = driver.execute_script("return document.querySelector('meta[name=csrf-token]') !== null")
+    if not csp:
+        fail("the sign-in page has no CSRF token")
+    shot("sign-in")
+    driver.find_element(By.ID, "signup-name").send_keys("Web Tester")
+    driver.find_element(By.ID, "signup-email").send_keys(email)
+    driver.find_element(By.ID, "signup-password").send_keys("web-password-1")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/session/signup'] button").click()
+    wait.until(lambda d: d.find_elements(By.ID, "quick"))
+    zone = api("POST", "/api/v1/auth/login", {"email": email, "password": "web-password-1"})["access_token"]
+    me = api("GET", "/api/v1/me", token=zone)
+    if me["time_zone"] != driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone"):
+        fail(f"the account did not take the browser's time zone: {me['time_zone']}")
+    ok("sign up in the form: signed in, the account has the browser's time zone")
+
+    # quick add: the recognised pieces are highlighted while typing
+    box = driver.find_element(By.ID, "quick")
+    box.send_keys("Buy milk tomorrow at 5pm #home !high")
+    try:
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#quick-mirror mark")) == 4)
+    except TimeoutException:
+        fail(f"quick add did not highlight the pieces: {driver.find_element(By.ID, 'quick-mirror').get_attribute('innerHTML')}")
+    marks = [(m.get_attribute("class"), m.get_attribute("textContent")) for m in driver.find_elements(By.CSS_SELECTOR, "#quick-mirror mark")]
+    if marks != [("k-date", "tomorrow"), ("k-time", "at 5pm"), ("k-tag", "#home"), ("k-priority", "!high")]:
+        fail(f"highlighted {marks}")
+    shot("quick-add")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda d: "Buy milk" in titles())
+    item = driver.find_element(By.CSS_SELECTOR, "#tasks li.task")
+    meta = item.find_element(By.CSS_SELECTOR, ".meta").text
+    if "#home" not in meta or "high" not in meta or "17:00" not in meta:
+        fail(f"the added task shows {meta!r}")
+    ok("quick add highlights date, time, tag and priority as you type; Enter adds the task to the list")
+
+    # a title that is markup stays text; nothing runs
+    xss = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    box.send_keys(xss, Keys.ENTER)
+    wait.until(lambda d: xss in titles())
+    try:
+        driver.switch_to.alert
+        fail("a script ran from a task title")
+    except NoAlertPresentException:
+        pass
+    driver.get(BASE + "/")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tasks li.task"))
+    if xss not in titles() or driver.find_elements(By.CSS_SELECTOR, "#tasks img"):
+        fail(f"the server-rendered list does not show the title as text: {titles()}")
+    try:
+        driver.switch_to.alert
+        fail("a script ran from a server-rendered title")
+    except NoAlertPresentException:
+        pass
+    ok("a title made of markup renders as text, added live and rendered by the server (no script runs)")
+
+    # the first page comes from the server: the tasks are in the HTML itself
+    html = urllib.request.urlopen(urllib.request.Request(BASE + "/", headers={"cookie": "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())})).read().decode()
+    if "Buy milk" not in html or "&lt;script&gt;" not in html:
+        fail("the page's HTML does not contain the tasks (escaped)")
+    session = [c for c in driver.get_cookies() if c["name"] == "todo_session"][0]
+    if not session.get("httpOnly") or session.get("sameSite") != "Strict":
+        fail(f"the session cookie is not HttpOnly + SameSite=Strict: {session}")
+    ok("the first page is rendered by the server in one round trip; the session cookie is HttpOnly, SameSite=Strict")
+
+    # complete a task
+    milk = [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == "Buy milk"][0]
+    milk.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    wait.until(lambda d: "done" in milk.get_attribute("class"))
+    driver.get(BASE + "/")
+    wait.until(lambda d: d.find_elements(By.ID, "quick"))
+    if "Buy milk" in titles():
+        fail("a completed task is still in the open list after a reload")
+    ok("completing a task strikes it through, and it leaves the open list")
+
+    # a reminder due in 3 seconds reaches the bell without a reload
+    before = driver.find_element(By.ID, "unread").text
+    at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    api("POST", "/api/v1/tasks", {"title": "Stretch", "reminders": [{"at": at, "channels": ["in_app"]}]}, token=zone)
+    try:
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "unread").text == str(int(before) + 1))
+    except TimeoutException:
+        fail(f"the bell did not show the reminder: {driver.find_element(By.ID, 'unread').text}")
+    label = driver.find_element(By.ID, "bell").get_attribute("aria-label")
+    if f"{int(before) + 1} unread" not in label:
+        fail(f"the bell's label does not say the count: {label}")
+    ok("a reminder due in 3 s shows on the bell without a reload (and in its accessible label)")
+    shot("tasks")
+
+    # keyboard: n goes to the add box; a task added by keyboard alone
+    driver.execute_script("document.activeElement.blur()")
+    if driver.switch_to.active_element.tag_name != "body":
+        fail("could not move the focus off the controls")
+    ActionChains(driver).send_keys("n").perform()
+    if driver.switch_to.active_element.get_attribute("id") != "quick" or driver.find_element(By.ID, "quick").get_attribute("value") != "":
+        fail("n does not focus the add box (or was typed into it)")
+    if driver.switch_to.active_element.get_attribute("id") != "quick":
+        fail("n does not focus the add box")
+    driver.switch_to.active_element.send_keys("Keyboard only task", Keys.ENTER)
+    try:
+        wait.until(lambda d: "Keyboard only task" in titles())
+    except TimeoutException:
+        fail(f"the task typed after n is not in the list: {titles()}")
+    ok("keyboard: n focuses the add box, Enter adds")
+
+    # bad input: a line with no title is refused with the reason, nothing added
+    count = len(titles())
+    driver.switch_to.active_element.send_keys("tomorrow #home", Keys.ENTER)
+    wait.until(lambda d: "no title" in d.find_element(By.ID, "quick-understood").text)
+    if len(titles()) != count:
+        fail("a line without a title added a task")
+    ok("a line with no title is refused with the reason; nothing is added")
+
+    # sign out: the session is gone
+    driver.find_element(By.CSS_SELECTOR, "form[action='/session/end'] button").click()
+    wait.until(lambda d: d.find_elements(By.ID, "signin-email"))
+    status = driver.execute_script(
+        "return fetch('/session/token', {method: 'POST', headers: {'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content}}).then(r => r.status)")
+    if status != 401:
+        fail(f"after signing out the session still mints tokens ({status})")
+    ok("signing out ends the session")
+finally:
+    driver.quit()
+
+print(f"{passed} passed, 0 failed")
