@@ -162,7 +162,6 @@ try:
     if f"{int(before) + 1} unread" not in label:
         fail(f"the bell's label does not say the count: {label}")
     ok("a reminder due in 3 s shows on the bell without a reload (and in its accessible label)")
-    shot("tasks")
 
     # keyboard: n goes to the add box; a task added by keyboard alone
     driver.execute_script("document.activeElement.blur()")
@@ -187,6 +186,15 @@ try:
     if len(titles()) != count:
         fail("a line without a title added a task")
     ok("a line with no title is refused with the reason; nothing is added")
+
+    # the main screen with a few kinds of task, rendered by the server
+    for line in ["Pay rent every month on the 1st #bills !high", "Stand-up every weekday at 9:15am #work", "Call Ann friday at 5pm p1"]:
+        driver.switch_to.active_element.clear()
+        driver.find_element(By.ID, "quick").send_keys(line, Keys.ENTER)
+        wait.until(lambda d: d.find_element(By.ID, "quick").get_attribute("value") == "")
+    driver.get(BASE + "/")
+    wait.until(lambda d: "Pay rent" in titles() and "Stand-up" in titles())
+    shot("tasks")
 
     # sign out: the session is gone
     driver.find_element(By.CSS_SELECTOR, "form[action='/session/end'] button").click()

@@ -84,7 +84,7 @@ enum WebPages {
             body: """
                 <header class="bar">
                 <h1>Todo</h1>
-                <button id="bell" type="button" aria-label="Notifications, \(unread) unread"><span aria-hidden="true">🔔</span> <span id="unread">\(unread)</span></button>
+                <button id="bell" type="button" aria-label="Notifications, \(unread) unread"><svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg> <span id="unread">\(unread)</span></button>
                 <span class="who">\(esc(user.displayName))</span>
                 <form method="post" action="/session/end"><input type="hidden" name="csrf" value="\(esc(csrf))"><button type="submit">Sign out</button></form>
                 </header>
