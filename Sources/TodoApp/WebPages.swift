@@ -4,21 +4,7 @@ import TodoCore
 /// The HTML of the UI. Every value from a person goes through `esc`; the page's script renders
 /// tasks it adds with the same markup through DOM text nodes (`Resources/web/app.js`).
 enum WebPages {
-    static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { HTML.escape(s) }
 
     static func layout(title: String, csrf: String, body: String) -> String {
         """

@@ -152,20 +152,3 @@ public struct EmailDeliveryService: Service {
             html: html, messageID: "\(delivery.id.lowercased)@todo", date: Date())
     }
 }
-
-enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-}
