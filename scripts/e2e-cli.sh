@@ -183,9 +183,10 @@ T3=$(curl -sf -X POST $B3/api/v1/auth/login -H 'content-type: application/json' 
   -d '{"email":"down@example.com","password":"e2e-password"}' | jq -r .access_token)
 in_s() { python3 -c 'import datetime, sys; print((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=float(sys.argv[1]))).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")' "$1"; }
 sleep 6
-# due 2 s and 6 s after SIGTERM (the server drains for 1 s, SHUTDOWN_DELAY); it restarts ~7.8 s after
-# it, with REMINDER_CATCH_UP=4s
-for r in "stale $(in_s 2)" "late $(in_s 6)"; do
+# due 5 s and 9 s after SIGTERM (the server drains for 1 s, SHUTDOWN_DELAY, and must be gone before
+# the first); it restarts 1.5 s after the second, with REMINDER_CATCH_UP=4s
+due0=$(date +%s.%N)
+for r in "stale $(in_s 5)" "late $(in_s 9)"; do
   curl -sf -X POST $B3/api/v1/tasks -H "authorization: Bearer $T3" -H 'content-type: application/json' \
     -d "{\"title\":\"${r%% *}\",\"reminders\":[{\"at\":\"${r#* }\",\"channels\":[\"in_app\"]}]}" >/dev/null
 done
@@ -210,7 +211,9 @@ ok "SIGTERM: not ready at once, serving during SHUTDOWN_DELAY=1s, the request in
 
 # downtime: the reminder missed by less than REMINDER_CATCH_UP fires at start; the older one is
 # recorded as missed, not sent late
-sleep 6.3
+awk -v now="$(date +%s.%N)" -v due="$due0" 'BEGIN { exit !(now < due + 4.5) }' ||
+  fail "serve took until the first reminder's time to exit: the downtime check needs it gone first"
+sleep "$(awk -v now="$(date +%s.%N)" -v due="$due0" 'BEGIN { printf "%.2f", due + 10.5 - now }')"
 (cd "$WORK/term" && REMINDER_CATCH_UP=4s exec "$OLDPWD/$BIN" serve --port $((PORT + 3)) >>"$WORK/term.log" 2>&1) &
 PIDS+=($!)
 wait_health $((PORT + 3)) || fail "serve did not restart after the downtime"
