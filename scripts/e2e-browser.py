@@ -21,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ["BASE_URL"]
 SHOTS = os.environ.get("SCREENSHOTS")
@@ -71,7 +71,8 @@ def shot(name):
 
 
 def titles():
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task .title")]
+    # one read of the DOM (the list is replaced while filters apply)
+    return driver.execute_script("return [...document.querySelectorAll('#tasks li.task .title')].map((e) => e.textContent)")
 
 
 try:
@@ -195,6 +196,63 @@ try:
     driver.get(BASE + "/")
     wait.until(lambda d: "Pay rent" in titles() and "Stand-up" in titles())
     shot("tasks")
+
+    # search as you type
+    search = driver.find_element(By.ID, "search")
+    search.send_keys("stand")
+    try:
+        wait.until(lambda d: titles() == ["Stand-up"])
+    except TimeoutException:
+        fail(f"searching 'stand' shows {titles()}")
+    ok("search as you type narrows the list")
+
+    # completing a recurring task shows its next occurrence without a reload
+    first = driver.find_element(By.CSS_SELECTOR, "#tasks li.task")
+    due = first.find_element(By.CSS_SELECTOR, ".due").text
+    first.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    try:
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#tasks li.task")) == 2)
+    except TimeoutException:
+        fail(f"the next occurrence did not appear: {titles()}")
+    items = driver.find_elements(By.CSS_SELECTOR, "#tasks li.task")
+    nxt = [li for li in items if "done" not in li.get_attribute("class")]
+    if len(nxt) != 1 or nxt[0].find_element(By.CSS_SELECTOR, ".title").text != "Stand-up" or nxt[0].find_element(By.CSS_SELECTOR, ".due").text <= due:
+        fail(f"after completing the recurring task: {[(li.text, li.get_attribute('class')) for li in items]}")
+    ok(f"completing a recurring task (due {due}) shows its next occurrence ({nxt[0].find_element(By.CSS_SELECTOR, '.due').text}) without a reload")
+
+    # filters: by tag (with counts), cleared search
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys(Keys.BACKSPACE)
+    Select(driver.find_element(By.ID, "tag")).select_by_value("bills")
+    try:
+        wait.until(lambda d: titles() == ["Pay rent"])
+    except TimeoutException:
+        fail(f"the tag filter shows {titles()}")
+    if "#bills (1)" not in driver.find_element(By.ID, "tag").text:
+        fail("the tag list has no counts")
+    Select(driver.find_element(By.ID, "tag")).select_by_value("")
+    try:
+        wait.until(lambda d: len(titles()) > 1)
+    except TimeoutException:
+        tag = driver.find_element(By.ID, "tag").get_attribute("value")
+        fail(f"clearing the tag filter shows {titles()} (tag={tag!r}, q={search.get_attribute('value')!r})")
+    ok("filter by tag (tags listed with their open counts)")
+
+    # keys: j moves to a task, x completes it, ? shows the keys
+    driver.execute_script("document.activeElement.blur()")
+    ActionChains(driver).send_keys("j").perform()
+    focused = driver.switch_to.active_element
+    if focused.get_attribute("type") != "checkbox":
+        fail("j does not move to the first task")
+    target = focused.find_element(By.XPATH, "./ancestor::li")
+    ActionChains(driver).send_keys("x").perform()
+    wait.until(lambda d: "done" in target.get_attribute("class"))
+    driver.execute_script("document.activeElement.blur()")
+    ActionChains(driver).send_keys("?").perform()
+    if not driver.find_element(By.ID, "keys").get_attribute("open"):
+        fail("? does not show the keys")
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    ok("keyboard: j moves to a task, x completes it, ? lists the keys")
 
     # sign out: the session is gone
     driver.find_element(By.CSS_SELECTOR, "form[action='/session/end'] button").click()

@@ -63,8 +63,10 @@ enum WebPages {
                 """)
     }
 
-    static func app(user: User, tasks: [TodoTask], unread: Int, csrf: String) -> String {
+    static func app(user: User, tasks: [TodoTask], nextCursor: String?, tags: [(name: String, open: Int)], unread: Int, csrf: String) -> String {
         let items = tasks.map { taskItem($0.json) }.joined(separator: "\n")
+        let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
+        let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
         return layout(
             title: "Todo", csrf: csrf,
             body: """
@@ -83,10 +85,27 @@ enum WebPages {
                 </div>
                 <p id="quick-understood" aria-live="polite"></p>
                 </form>
-                <h2 class="visually-hidden">Open tasks</h2>
-                <ul id="tasks" aria-label="Open tasks">
+                <form id="filters" role="search" class="filters" aria-label="Filter the list">
+                <label for="search">Search</label>
+                <input id="search" type="search" name="q" placeholder="Search tasks">
+                <label for="status">Show</label>
+                <select id="status" name="status"><option value="open" selected>Open</option><option value="completed">Completed</option><option value="all">All</option></select>
+                <label for="priority">Priority</label>
+                <select id="priority" name="priority"><option value="">Any</option><option value="urgent">Urgent</option><option value="high,urgent">High and urgent</option><option value="medium">Medium</option><option value="low">Low</option><option value="none">None</option></select>
+                <label for="tag">Tag</label>
+                <select id="tag" name="tag"><option value="">Any</option>\(tagOptions)</select>
+                <label for="sort">Sort</label>
+                <select id="sort" name="sort"><option value="">Default</option><option value="due">Due date</option><option value="-priority">Priority</option><option value="-created">Newest</option><option value="title">Title</option></select>
+                <label class="check"><input id="overdue" type="checkbox" name="overdue" value="true"> Overdue</label>
+                </form>
+                <h2 class="visually-hidden">Tasks</h2>
+                <ul id="tasks" aria-label="Tasks" aria-live="polite">
                 \(items)
+                \(more)
                 </ul>
+                <dialog id="keys" aria-labelledby="keys-title"><h2 id="keys-title">Keyboard</h2><dl>
+                <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
+                </dl><form method="dialog"><button>Close</button></form></dialog>
                 </main>
                 """)
     }

@@ -40,8 +40,10 @@ struct WebRoutes {
         if let user = try await sessionUser(request) {
             let query = try TaskQuery(parameters: [("limit", "50")], timeZone: user.timeZone)
             let first = try await services.tasks.list(userID: user.id, query: query)
+            let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
-            return page(WebPages.app(user: user, tasks: first.items, unread: unread, csrf: csrf), csrf: csrf, request: request)
+            let html = WebPages.app(user: user, tasks: first.items, nextCursor: first.nextCursor, tags: tags, unread: unread, csrf: csrf)
+            return page(html, csrf: csrf, request: request)
         }
         return page(WebPages.signIn(csrf: csrf, error: nil, email: ""), csrf: csrf, request: request)
     }

@@ -110,25 +110,118 @@ if (quick) {
   });
 }
 
-// Completing a task: checked → done (kept in place, struck through, until the next load).
-$("#tasks")?.addEventListener("change", async (event) => {
+// The list: filters, search as you type, sort; more pages load as the end scrolls into view.
+const list = $("#tasks");
+const filters = $("#filters");
+let listSeq = 0;
+
+function listQuery() {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(filters)) if (value) params.set(name, value);
+  params.set("limit", "50");
+  return params;
+}
+
+function moreItem(cursor) {
+  return el("li", { id: "more", class: "more", "data-cursor": cursor }, "Loading more…");
+}
+
+async function loadList() {
+  const seq = ++listSeq;
+  const page = await api("GET", `/api/v1/tasks?${listQuery()}`);
+  if (seq !== listSeq) return;
+  list.replaceChildren(...page.items.map(taskItem), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  watchMore();
+}
+
+async function loadMore(sentinel) {
+  const seq = listSeq;
+  const params = listQuery();
+  params.set("cursor", sentinel.dataset.cursor);
+  sentinel.removeAttribute("data-cursor");
+  const page = await api("GET", `/api/v1/tasks?${params}`);
+  if (seq !== listSeq || !sentinel.isConnected) return;
+  sentinel.replaceWith(...page.items.map(taskItem), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  watchMore();
+}
+
+const moreObserver = "IntersectionObserver" in window
+  ? new IntersectionObserver((entries) => {
+      for (const entry of entries) if (entry.isIntersecting && entry.target.dataset.cursor) loadMore(entry.target);
+    }, { rootMargin: "400px" })
+  : null;
+
+function watchMore() {
+  const sentinel = $("#more");
+  if (sentinel && moreObserver) moreObserver.observe(sentinel);
+}
+
+if (filters) {
+  let filterTimer = null;
+  const schedule = () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => loadList().catch(() => {}), 150);
+  };
+  filters.addEventListener("input", schedule);
+  // selects and the checkbox (a search box's change on blur would reload the list needlessly)
+  filters.addEventListener("change", (event) => {
+    if (event.target.type !== "search") schedule();
+  });
+  filters.addEventListener("submit", (event) => event.preventDefault());
+  watchMore();
+}
+
+// Completing a task: checked → done (struck through in place). A recurring task's next
+// occurrence is created by the recurring-task-service a moment later: it appears without a reload.
+list?.addEventListener("change", async (event) => {
   const box = event.target;
   const item = box.closest("li.task");
   if (!item) return;
   try {
-    await api("POST", `/api/v1/tasks/${item.dataset.id}/${box.checked ? "complete" : "reopen"}`);
+    const task = await api("POST", `/api/v1/tasks/${item.dataset.id}/${box.checked ? "complete" : "reopen"}`);
     item.classList.toggle("done", box.checked);
+    if (box.checked && task.recurrence) showNextOccurrence(task, item);
   } catch (e) {
     box.checked = !box.checked;
   }
 });
 
-// Keyboard: n (or /) goes to the add box.
+async function showNextOccurrence(task, item) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const page = await api("GET", `/api/v1/tasks?status=open&q=${encodeURIComponent(task.title)}&limit=50`).catch(() => null);
+    const next = page?.items.find((t) => t.series_id === task.series_id && t.id !== task.id && !document.querySelector(`li[data-id="${t.id}"]`));
+    if (next) {
+      if (item.isConnected) item.after(taskItem(next));
+      else loadList().catch(() => {});
+      return;
+    }
+  }
+}
+
+// Keyboard: n new task, / search, j/k move, x complete, ? help.
+function focusTask(step) {
+  const items = [...document.querySelectorAll("#tasks li.task")];
+  if (!items.length) return;
+  const current = items.indexOf(document.activeElement.closest("li.task"));
+  const next = items[Math.min(items.length - 1, Math.max(0, current + step))] ?? items[0];
+  next.querySelector("input[type=checkbox]").focus();
+}
+
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
-  if ((event.key === "n" || event.key === "/") && quick) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const typing = event.target.closest("input:not([type=checkbox]), textarea, select");
+  if (typing) {
+    if (event.key === "Escape") event.target.blur();
+    return;
+  }
+  const keys = { n: () => quick?.focus(), "/": () => $("#search")?.focus(), j: () => focusTask(1), k: () => focusTask(-1), "?": () => $("#keys")?.showModal() };
+  if (event.key === "x" && event.target.matches("#tasks input[type=checkbox]")) {
     event.preventDefault();
-    quick.focus();
+    event.target.click();
+  } else if (keys[event.key]) {
+    event.preventDefault();
+    keys[event.key]();
   }
 });
 
