@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 
 from selenium import webdriver
+from selenium_axe_python import Axe
 from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -70,6 +71,18 @@ def shot(name):
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
 
 
+def accessibility(page):
+    """axe-core (selenium-axe-python) on the current page: no WCAG 2.1 A/AA violations."""
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    violations = results["violations"]
+    if violations:
+        fail(f"accessibility problems on the {page}:\n" + "\n".join(
+            f"  {v['id']} ({v['impact']}): {v['help']} — {', '.join(n['target'][0] for n in v['nodes'][:3])}" for v in violations))
+    return len(results["passes"])
+
+
 def titles():
     # one read of the DOM (the list is replaced while filters apply)
     return driver.execute_script("return [...document.querySelectorAll('#tasks li.task .title')].map((e) => e.textContent)")
@@ -82,6 +95,7 @@ try:
     if not csp:
         fail("the sign-in page has no CSRF token")
     shot("sign-in")
+    checked = accessibility("sign-in page")
     driver.find_element(By.ID, "signup-name").send_keys("Web Tester")
     driver.find_element(By.ID, "signup-email").send_keys(email)
     driver.find_element(By.ID, "signup-password").send_keys("web-password-1")
@@ -196,6 +210,19 @@ try:
     driver.get(BASE + "/")
     wait.until(lambda d: "Pay rent" in titles() and "Stand-up" in titles())
     shot("tasks")
+    for scheme in ["light", "dark"]:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        checked += accessibility(f"task list ({scheme})")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+    # the check is really looking: an unlabelled field is caught
+    driver.execute_script("document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'unlabelled'}))")
+    axe = Axe(driver)
+    axe.inject()
+    found = [v["id"] for v in axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a"]}})["violations"]]
+    if "label" not in found:
+        fail(f"axe-core did not report an unlabelled input: {found}")
+    driver.execute_script("document.getElementById('unlabelled').remove()")
+    ok(f"axe-core finds no WCAG 2.1 A/AA violations on the sign-in page and the task list, light and dark ({checked} rules passed)")
 
     # search as you type
     search = driver.find_element(By.ID, "search")
