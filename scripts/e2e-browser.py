@@ -265,6 +265,44 @@ try:
         fail(f"clearing the tag filter shows {titles()} (tag={tag!r}, q={search.get_attribute('value')!r})")
     ok("filter by tag (tags listed with their open counts)")
 
+    # the editor: fields, Markdown rendered safely, the recurrence preview, save; delete with undo
+    def item_titled(title):
+        return [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == title][0]
+    item_titled("Pay rent").find_element(By.CSS_SELECTOR, ".title").click()
+    wait.until(lambda d: d.find_element(By.ID, "editor").get_attribute("open") and d.find_element(By.ID, "e-title").get_attribute("value") == "Pay rent")
+    wait.until(lambda d: "Every month" in d.find_element(By.ID, "e-preview").text)
+    preview = driver.find_element(By.ID, "e-preview").text
+    if preview.count(",") != 4:
+        fail(f"the recurrence preview does not list five dates: {preview!r}")
+    shot("editor")
+    checked = accessibility("editor")
+    title_box = driver.find_element(By.ID, "e-title")
+    title_box.send_keys(Keys.CONTROL, "a")
+    title_box.send_keys("Pay the rent")
+    driver.find_element(By.ID, "e-description").send_keys("**Due** on the 1st <script>alert(3)</script>")
+    rendered = driver.find_element(By.ID, "e-description-preview")
+    if rendered.find_element(By.TAG_NAME, "strong").text != "Due" or rendered.find_elements(By.TAG_NAME, "script") or "<script>alert(3)</script>" not in rendered.text:
+        fail(f"the description is not rendered safely: {rendered.get_attribute('innerHTML')}")
+    Select(driver.find_element(By.ID, "e-repeat")).select_by_value("FREQ=WEEKLY")
+    wait.until(lambda d: d.find_element(By.ID, "e-preview").text.startswith("Every week"))
+    driver.find_element(By.ID, "e-save").click()
+    wait.until(lambda d: "Pay the rent" in titles())
+    if "Every week" not in item_titled("Pay the rent").text:
+        fail(f"the saved task does not show its new recurrence: {item_titled('Pay the rent').text}")
+    ok(f"the editor: title, Markdown description rendered safely, recurrence preview ({preview}), saved in place; axe finds nothing on it")
+    item_titled("Pay the rent").find_element(By.CSS_SELECTOR, ".title").click()
+    wait.until(lambda d: d.find_element(By.ID, "e-title").get_attribute("value") == "Pay the rent")
+    if driver.find_element(By.ID, "e-description").get_attribute("value") != "**Due** on the 1st <script>alert(3)</script>":
+        fail("the description was not saved")
+    driver.find_element(By.ID, "e-delete").click()
+    wait.until(lambda d: "Pay the rent" not in titles())
+    undo = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#toast button"))
+    undo.click()
+    wait.until(lambda d: "Pay the rent" in titles())
+    if "Every week" not in item_titled("Pay the rent").text or "#bills" not in item_titled("Pay the rent").text:
+        fail(f"undo did not restore the task as it was: {item_titled('Pay the rent').text}")
+    ok("delete, then undo from the toast: the task is back with its fields")
+
     # keys: j moves to a task, x completes it, ? shows the keys
     driver.execute_script("document.activeElement.blur()")
     ActionChains(driver).send_keys("j").perform()

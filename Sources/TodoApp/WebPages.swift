@@ -66,6 +66,7 @@ enum WebPages {
     static func app(user: User, tasks: [TodoTask], nextCursor: String?, tags: [(name: String, open: Int)], unread: Int, csrf: String) -> String {
         let items = tasks.map { taskItem($0.json) }.joined(separator: "\n")
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
+        let editor = Self.editor
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
         return layout(
             title: "Todo", csrf: csrf,
@@ -103,12 +104,48 @@ enum WebPages {
                 \(items)
                 \(more)
                 </ul>
+                \(editor)
+                <div id="toast" role="status" aria-live="polite"></div>
                 <dialog id="keys" aria-labelledby="keys-title"><h2 id="keys-title">Keyboard</h2><dl>
-                <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
+                <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>e</dt><dd>edit the task</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
                 </dl><form method="dialog"><button>Close</button></form></dialog>
                 </main>
                 """)
     }
+
+    static let editor = """
+        <dialog id="editor" aria-labelledby="editor-title">
+        <form id="edit-form" method="dialog" novalidate>
+        <h2 id="editor-title">Edit task</h2>
+        <label for="e-title">Title</label><input id="e-title" name="title" required maxlength="500">
+        <label for="e-description">Description (Markdown)</label><textarea id="e-description" name="description" rows="4"></textarea>
+        <div id="e-description-preview" class="markdown"></div>
+        <label for="e-priority">Priority</label>
+        <select id="e-priority"><option value="none">None</option><option value="low">Low</option><option value="medium">Medium</option><option value="high">High</option><option value="urgent">Urgent</option></select>
+        <label for="e-tags">Tags, separated by commas</label><input id="e-tags" list="tag-list" autocomplete="off"><datalist id="tag-list"></datalist>
+        <fieldset><legend>Due</legend>
+        <label for="e-due-date">Date</label><input id="e-due-date" type="date">
+        <label for="e-due-time">Time (empty: all day)</label><input id="e-due-time" type="time">
+        <label for="e-due-zone">Time zone</label><input id="e-due-zone" autocomplete="off">
+        </fieldset>
+        <fieldset><legend>Repeat</legend>
+        <label for="e-repeat">Repeat</label>
+        <select id="e-repeat"><option value="">Never</option><option value="FREQ=DAILY">Every day</option><option value="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR">Every weekday</option><option value="FREQ=WEEKLY">Every week</option><option value="FREQ=MONTHLY">Every month</option><option value="FREQ=YEARLY">Every year</option><option value="custom">Custom rule</option></select>
+        <label for="e-rule">Rule (RFC 5545)</label><input id="e-rule" placeholder="FREQ=WEEKLY;BYDAY=MO,WE" autocomplete="off">
+        <label class="check"><input id="e-anchor" type="checkbox"> The next one counts from completion</label>
+        <p id="e-preview" aria-live="polite"></p>
+        </fieldset>
+        <fieldset><legend>Reminder</legend>
+        <label for="e-remind">Remind me</label>
+        <select id="e-remind"><option value="">No reminder</option><option value="PT0S">At the due time</option><option value="PT5M">5 minutes before</option><option value="PT15M">15 minutes before</option><option value="PT30M">30 minutes before</option><option value="PT1H">1 hour before</option><option value="P1D">1 day before</option></select>
+        <label class="check"><input id="e-email" type="checkbox" checked> by email</label>
+        <label class="check"><input id="e-inapp" type="checkbox" checked> in the app</label>
+        </fieldset>
+        <p id="e-error" class="error" role="alert"></p>
+        <div class="actions"><button type="button" id="e-delete" class="danger">Delete</button><button type="button" id="e-cancel">Cancel</button><button type="submit" id="e-save">Save</button></div>
+        </form>
+        </dialog>
+        """
 
     /// One task of the list (the script builds the same markup for tasks it adds).
     static func taskItem(_ task: JSONValue) -> String {
@@ -125,7 +162,7 @@ enum WebPages {
             meta += tags.compactMap(\.stringValue).map { #"<span class="tag">#\#(esc($0))</span>"# }
         }
         return """
-            <li class="task" data-id="\(id)"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"><span class="title">\(title)</span> <span class="meta">\(meta.joined(separator: " "))</span></li>
+            <li class="task" data-id="\(id)"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
             """
     }
 }

@@ -54,7 +54,188 @@ function taskItem(task) {
   if (task.priority && task.priority !== "none") add(`priority p-${task.priority}`, task.priority);
   for (const tag of task.tags ?? []) add("tag", `#${tag}`);
   const box = el("input", { type: "checkbox", id: `done-${task.id}`, "aria-label": `Complete: ${task.title}` });
-  return el("li", { class: "task", "data-id": task.id }, box, el("span", { class: "title" }, task.title), " ", meta);
+  if (task.completed) box.checked = true;
+  const item = el("li", { class: task.completed ? "task done" : "task", "data-id": task.id }, box,
+    el("button", { type: "button", class: "title", "aria-haspopup": "dialog" }, task.title), " ", meta);
+  return item;
+}
+
+// A safe subset of Markdown, built as DOM nodes: paragraphs, "- " lists, **bold**, *italic*,
+// `code`, and [links](https://…) (http, https and mailto only).
+function markdown(text) {
+  const fragment = document.createDocumentFragment();
+  const inline = (line, parent) => {
+    const pattern = /(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`|\[[^\]]+\]\([^)\s]+\))/g;
+    let at = 0;
+    for (const m of line.matchAll(pattern)) {
+      parent.append(line.slice(at, m.index));
+      const t = m[0];
+      if (t.startsWith("**")) parent.append(el("strong", {}, t.slice(2, -2)));
+      else if (t.startsWith("`")) parent.append(el("code", {}, t.slice(1, -1)));
+      else if (t.startsWith("*")) parent.append(el("em", {}, t.slice(1, -1)));
+      else {
+        const [, label, href] = t.match(/^\[([^\]]+)\]\(([^)\s]+)\)$/);
+        if (/^(https?:|mailto:)/i.test(href)) parent.append(el("a", { href, rel: "noopener noreferrer", target: "_blank" }, label));
+        else parent.append(t);
+      }
+      at = m.index + t.length;
+    }
+    parent.append(line.slice(at));
+  };
+  for (const block of text.split(/\n\s*\n/)) {
+    const lines = block.split("\n").filter((l) => l.trim());
+    if (!lines.length) continue;
+    if (lines.every((l) => /^\s*[-*] /.test(l))) {
+      const ul = el("ul");
+      for (const l of lines) inline(l.replace(/^\s*[-*] /, ""), ul.appendChild(el("li")));
+      fragment.append(ul);
+    } else {
+      const p = el("p");
+      lines.forEach((l, i) => { if (i) p.append(el("br")); inline(l, p); });
+      fragment.append(p);
+    }
+  }
+  return fragment;
+}
+
+// The toast: one message at a time, with an optional action (Undo).
+const toast = $("#toast");
+let toastTimer = null;
+function notify(message, action, run) {
+  if (!toast) return;
+  toast.replaceChildren(message);
+  if (action) {
+    const button = el("button", { type: "button" }, action);
+    button.addEventListener("click", () => { toast.replaceChildren(); run(); });
+    toast.append(" ", button);
+  }
+  toast.classList.add("shown");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.classList.remove("shown"); toast.replaceChildren(); }, 8000);
+}
+
+// The editor: every field of a task; recurrence previewed (description and the next five dates).
+const editor = $("#editor");
+const field = (id) => document.getElementById(id);
+let editing = null;
+let userZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+async function openEditor(id) {
+  const task = await api("GET", `/api/v1/tasks/${id}`);
+  editing = task;
+  field("e-title").value = task.title;
+  field("e-description").value = task.description ?? "";
+  field("e-priority").value = task.priority;
+  field("e-tags").value = (task.tags ?? []).join(", ");
+  field("e-due-date").value = task.due?.date ?? task.due?.date_time?.slice(0, 10) ?? "";
+  field("e-due-time").value = task.due?.date_time?.slice(11, 16) ?? "";
+  field("e-due-zone").value = task.due?.time_zone ?? userZone;
+  const rule = task.recurrence?.rule ?? "";
+  const preset = [...field("e-repeat").options].find((o) => o.value === rule && o.value !== "custom");
+  field("e-repeat").value = rule ? (preset ? rule : "custom") : "";
+  field("e-rule").value = rule;
+  field("e-anchor").checked = task.recurrence?.anchor === "completion";
+  const reminder = (task.reminders ?? []).find((r) => r.before);
+  field("e-remind").value = reminder ? reminder.before : "";
+  field("e-email").checked = reminder ? reminder.channels.includes("email") : true;
+  field("e-inapp").checked = reminder ? reminder.channels.includes("in_app") : true;
+  field("e-error").textContent = "";
+  renderDescription();
+  previewRule();
+  api("GET", "/api/v1/tags").then((tags) => field("tag-list").replaceChildren(...tags.items.map((t) => el("option", { value: t.name })))).catch(() => {});
+  editor.showModal();
+  field("e-title").focus();
+}
+
+function renderDescription() {
+  field("e-description-preview").replaceChildren(markdown(field("e-description").value));
+}
+
+let previewSeq = 0;
+async function previewRule() {
+  const rule = field("e-repeat").value === "custom" ? field("e-rule").value.trim() : field("e-repeat").value;
+  field("e-rule").value = rule;
+  const out = field("e-preview");
+  const seq = ++previewSeq;
+  if (!rule) return (out.textContent = "");
+  const date = field("e-due-date").value;
+  const params = new URLSearchParams({ rule, count: "5", time_zone: field("e-due-zone").value || userZone });
+  if (date) params.set("start", field("e-due-time").value ? `${date}T${field("e-due-time").value}` : date);
+  try {
+    const p = await api("GET", `/api/v1/recurrence/preview?${params}`);
+    if (seq !== previewSeq) return;
+    const dates = p.instances.map((i) => String(i).replace("T", " ").slice(0, field("e-due-time").value ? 16 : 10));
+    out.textContent = `${p.description}: ${dates.join(", ")}`;
+  } catch (e) {
+    if (seq === previewSeq) out.textContent = e.problem?.errors?.map((x) => `${x.field} ${x.reason}`).join("; ") || e.message;
+  }
+}
+
+function editedFields() {
+  const date = field("e-due-date").value;
+  const time = field("e-due-time").value;
+  const rule = field("e-rule").value.trim();
+  const remind = field("e-remind").value;
+  const channels = [field("e-email").checked && "email", field("e-inapp").checked && "in_app"].filter(Boolean);
+  return {
+    title: field("e-title").value,
+    description: field("e-description").value,
+    priority: field("e-priority").value,
+    tags: field("e-tags").value.split(",").map((t) => t.trim().replace(/^#/, "")).filter(Boolean),
+    due: date ? (time ? { date_time: `${date}T${time}`, time_zone: field("e-due-zone").value || userZone } : { date }) : null,
+    recurrence: rule ? { rule, anchor: field("e-anchor").checked ? "completion" : "schedule" } : null,
+    reminders: remind ? [{ before: remind, channels }] : [],
+  };
+}
+
+if (editor) {
+  $("#tasks").addEventListener("click", (event) => {
+    const title = event.target.closest("button.title");
+    if (title) openEditor(title.closest("li.task").dataset.id);
+  });
+  field("e-description").addEventListener("input", renderDescription);
+  for (const id of ["e-repeat", "e-rule", "e-due-date", "e-due-time", "e-due-zone"]) field(id).addEventListener("change", previewRule);
+  field("e-cancel").addEventListener("click", () => editor.close());
+  $("#edit-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const r = await fetch(`/api/v1/tasks/${editing.id}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${await accessToken()}`, "content-type": "application/merge-patch+json", "if-match": `"${editing.version}"` },
+        body: JSON.stringify(editedFields()),
+      });
+      const body = await r.json().catch(() => null);
+      if (r.status === 412) throw new Error("This task was changed elsewhere; close and open it again.");
+      if (!r.ok) throw new Error(body?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || body?.detail || `HTTP ${r.status}`);
+      document.querySelector(`li[data-id="${editing.id}"]`)?.replaceWith(taskItem(body));
+      editor.close();
+      notify(`Saved “${body.title}”.`);
+    } catch (e) {
+      field("e-error").textContent = e.message;
+    }
+  });
+  field("e-delete").addEventListener("click", async () => {
+    const task = editing;
+    try {
+      await api("DELETE", `/api/v1/tasks/${task.id}`);
+    } catch (e) {
+      field("e-error").textContent = e.message;
+      return;
+    }
+    editor.close();
+    document.querySelector(`li[data-id="${task.id}"]`)?.remove();
+    notify(`Deleted “${task.title}”.`, "Undo", async () => {
+      const copy = {
+        title: task.title, description: task.description, priority: task.priority, tags: task.tags,
+        due: task.due ? (task.due.date ? { date: task.due.date } : { date_time: task.due.date_time.slice(0, 16), time_zone: task.due.time_zone }) : null,
+        recurrence: task.recurrence ? { rule: task.recurrence.rule, anchor: task.recurrence.anchor } : null,
+        reminders: (task.reminders ?? []).filter((r) => r.state === "pending").map((r) => (r.before ? { before: r.before, channels: r.channels } : { at: r.at, channels: r.channels })),
+      };
+      const restored = await api("POST", "/api/v1/tasks", copy);
+      $("#tasks").prepend(taskItem(restored));
+      notify(`Restored “${restored.title}”.`);
+    });
+  });
 }
 
 // Quick add: what the parser understood is highlighted under the text as you type.
@@ -181,6 +362,13 @@ list?.addEventListener("change", async (event) => {
     const task = await api("POST", `/api/v1/tasks/${item.dataset.id}/${box.checked ? "complete" : "reopen"}`);
     item.classList.toggle("done", box.checked);
     if (box.checked && task.recurrence) showNextOccurrence(task, item);
+    if (box.checked) {
+      notify(`Completed “${task.title}”.`, "Undo", async () => {
+        await api("POST", `/api/v1/tasks/${task.id}/reopen`);
+        box.checked = false;
+        item.classList.remove("done");
+      });
+    }
   } catch (e) {
     box.checked = !box.checked;
   }
@@ -216,7 +404,10 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   const keys = { n: () => quick?.focus(), "/": () => $("#search")?.focus(), j: () => focusTask(1), k: () => focusTask(-1), "?": () => $("#keys")?.showModal() };
-  if (event.key === "x" && event.target.matches("#tasks input[type=checkbox]")) {
+  if (event.key === "e" && event.target.closest("#tasks li.task")) {
+    event.preventDefault();
+    openEditor(event.target.closest("li.task").dataset.id);
+  } else if (event.key === "x" && event.target.matches("#tasks input[type=checkbox]")) {
     event.preventDefault();
     event.target.click();
   } else if (keys[event.key]) {
