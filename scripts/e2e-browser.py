@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -302,6 +303,73 @@ try:
     if "Every week" not in item_titled("Pay the rent").text or "#bills" not in item_titled("Pay the rent").text:
         fail(f"undo did not restore the task as it was: {item_titled('Pay the rent').text}")
     ok("delete, then undo from the toast: the task is back with its fields")
+
+    # skip an occurrence of a recurring task: the next one appears
+    standups = [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == "Stand-up" and "done" not in li.get_attribute("class")]
+    before_skip = len(driver.find_elements(By.CSS_SELECTOR, "#tasks li.task"))
+    standups[0].find_element(By.CSS_SELECTOR, ".title").click()
+    skip = wait.until(lambda d: d.find_element(By.ID, "e-skip") if d.find_element(By.ID, "e-skip").is_displayed() else None)
+    skip.click()
+    try:
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#tasks li.task")) == before_skip + 1)
+    except TimeoutException:
+        fail(f"skipping did not bring the next occurrence: {titles()}")
+    ok("skipping an occurrence from the editor shows the next one")
+
+    # a due range: only what falls in it
+    until = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    expected = sorted(t["title"] for t in api("GET", f"/api/v1/tasks?status=open&due_before={until}&limit=200", token=zone)["items"])
+    everything = api("GET", "/api/v1/tasks?status=open&limit=200", token=zone)["items"]
+    if not expected or len(expected) == len(everything):
+        fail(f"the due range check needs tasks both in and out of the range: {expected}")
+    driver.execute_script("const b = document.getElementById('due-before'); b.value = arguments[0]; b.dispatchEvent(new Event('change', {bubbles: true}))", until)
+    try:
+        wait.until(lambda d: sorted(titles()) == expected)
+    except TimeoutException:
+        fail(f"the due range shows {titles()}, the API {expected}")
+    driver.execute_script("const b = document.getElementById('due-before'); b.value = ''; b.dispatchEvent(new Event('change', {bubbles: true}))")
+    wait.until(lambda d: "Call Ann" in titles())
+    ok(f"filter by a due range (before {until}: {len(expected)} of {len(everything)} open tasks)")
+
+    # the bell's list, mark all read
+    driver.find_element(By.ID, "bell").click()
+    wait.until(lambda d: d.find_element(By.ID, "inbox").get_attribute("open") and "Stretch" in d.find_element(By.ID, "inbox-list").text)
+    checked += accessibility("notification list")
+    driver.find_element(By.ID, "read-all").click()
+    wait.until(lambda d: d.find_element(By.ID, "unread").text == "0")
+    driver.find_element(By.CSS_SELECTOR, "#inbox form[method=dialog] button").click()
+    ok("the bell lists the notifications; mark all read sets it to 0")
+
+    # settings and personal API tokens
+    driver.find_element(By.ID, "open-settings").click()
+    wait.until(lambda d: d.find_element(By.ID, "settings").get_attribute("open") and d.find_element(By.ID, "s-name").get_attribute("value") == "Web Tester")
+    checked += accessibility("settings")
+    name = driver.find_element(By.ID, "s-name")
+    name.send_keys(Keys.CONTROL, "a")
+    name.send_keys("Web Tester Two")
+    driver.find_element(By.ID, "s-email-channel").click()
+    driver.find_element(By.ID, "s-save").click()
+    wait.until(lambda d: d.find_element(By.ID, "open-settings").text == "Web Tester Two")
+    me = api("GET", "/api/v1/me", token=zone)
+    if me["display_name"] != "Web Tester Two" or me["reminder_channels"] != ["in_app"]:
+        fail(f"settings were not saved: {me}")
+    driver.find_element(By.ID, "open-settings").click()
+    wait.until(lambda d: d.find_element(By.ID, "settings").get_attribute("open"))
+    driver.find_element(By.ID, "t-name").send_keys("cli")
+    driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+    secret = wait.until(lambda d: d.find_element(By.ID, "t-secret")).text
+    if len(api("GET", "/api/v1/tasks", token=secret)["items"]) < 1:
+        fail("the new token does not read the tasks")
+    driver.find_element(By.CSS_SELECTOR, "#token-list button").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#token-list li"))
+    try:
+        api("GET", "/api/v1/tasks", token=secret)
+        fail("a revoked token still works")
+    except urllib.error.HTTPError as e:
+        if e.code != 401:
+            fail(f"a revoked token got {e.code}")
+    driver.find_element(By.ID, "s-cancel").click()
+    ok("settings: name and reminder channels saved; an API token is created (shown once, works) and revoked (401); axe finds nothing on settings or the list")
 
     # keys: j moves to a task, x completes it, ? shows the keys
     driver.execute_script("document.activeElement.blur()")

@@ -74,7 +74,7 @@ enum WebPages {
                 <header class="bar">
                 <h1>Todo</h1>
                 <button id="bell" type="button" aria-label="Notifications, \(unread) unread"><svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg> <span id="unread">\(unread)</span></button>
-                <span class="who">\(esc(user.displayName))</span>
+                <button id="open-settings" type="button" class="who" aria-haspopup="dialog">\(esc(user.displayName))</button>
                 <form method="post" action="/session/end"><input type="hidden" name="csrf" value="\(esc(csrf))"><button type="submit">Sign out</button></form>
                 </header>
                 <main id="main">
@@ -97,6 +97,8 @@ enum WebPages {
                 <select id="tag" name="tag"><option value="">Any</option>\(tagOptions)</select>
                 <label for="sort">Sort</label>
                 <select id="sort" name="sort"><option value="">Default</option><option value="due">Due date</option><option value="-priority">Priority</option><option value="-created">Newest</option><option value="title">Title</option></select>
+                <label for="due-after">Due from</label><input id="due-after" type="date" name="due_after">
+                <label for="due-before">to</label><input id="due-before" type="date" name="due_before">
                 <label class="check"><input id="overdue" type="checkbox" name="overdue" value="true"> Overdue</label>
                 </form>
                 <h2 class="visually-hidden">Tasks</h2>
@@ -105,6 +107,11 @@ enum WebPages {
                 \(more)
                 </ul>
                 \(editor)
+                \(Self.settings)
+                <dialog id="inbox" aria-labelledby="inbox-title"><h2 id="inbox-title">Notifications</h2>
+                <ul id="inbox-list"></ul>
+                <div class="actions"><button type="button" id="read-all">Mark all read</button><button type="button" id="allow-browser">Show them as browser notifications</button><form method="dialog"><button>Close</button></form></div>
+                </dialog>
                 <div id="toast" role="status" aria-live="polite"></div>
                 <dialog id="keys" aria-labelledby="keys-title"><h2 id="keys-title">Keyboard</h2><dl>
                 <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>e</dt><dd>edit the task</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
@@ -142,8 +149,38 @@ enum WebPages {
         <label class="check"><input id="e-inapp" type="checkbox" checked> in the app</label>
         </fieldset>
         <p id="e-error" class="error" role="alert"></p>
-        <div class="actions"><button type="button" id="e-delete" class="danger">Delete</button><button type="button" id="e-cancel">Cancel</button><button type="submit" id="e-save">Save</button></div>
+        <div class="actions"><button type="button" id="e-delete" class="danger">Delete</button><button type="button" id="e-skip" hidden>Skip this one</button><button type="button" id="e-cancel">Cancel</button><button type="submit" id="e-save">Save</button></div>
         </form>
+        </dialog>
+        """
+
+    static let settings = """
+        <dialog id="settings" aria-labelledby="settings-title">
+        <form id="settings-form" method="dialog" novalidate>
+        <h2 id="settings-title">Settings</h2>
+        <label for="s-name">Name</label><input id="s-name" autocomplete="name" required>
+        <label for="s-email">Email</label><input id="s-email" type="email" autocomplete="email" required>
+        <label for="s-password">Current password (needed to change the email)</label><input id="s-password" type="password" autocomplete="current-password">
+        <label for="s-zone">Time zone</label><input id="s-zone" autocomplete="off">
+        <fieldset><legend>Reminders reach me</legend>
+        <label class="check"><input id="s-email-channel" type="checkbox"> by email</label>
+        <label class="check"><input id="s-inapp-channel" type="checkbox"> in the app</label>
+        </fieldset>
+        <p id="s-error" class="error" role="alert"></p>
+        <div class="actions"><button type="button" id="s-cancel">Close</button><button type="submit" id="s-save">Save</button></div>
+        </form>
+        <section aria-labelledby="tokens-title">
+        <h3 id="tokens-title">Personal API tokens</h3>
+        <p>For scripts and the command line (<code>todo add</code>, <code>TODO_TOKEN</code>). A token is shown once.</p>
+        <form id="token-form" class="token-form">
+        <label for="t-name">Name</label><input id="t-name" maxlength="100" required>
+        <label class="check"><input id="t-write" type="checkbox" checked> may change tasks</label>
+        <label for="t-days">Expires after (days)</label><input id="t-days" type="number" min="1" max="365" value="90">
+        <button type="submit">Create token</button>
+        </form>
+        <p id="t-new" class="new-token" role="status"></p>
+        <ul id="token-list"></ul>
+        </section>
         </dialog>
         """
 

@@ -140,6 +140,7 @@ async function openEditor(id) {
   field("e-email").checked = reminder ? reminder.channels.includes("email") : true;
   field("e-inapp").checked = reminder ? reminder.channels.includes("in_app") : true;
   field("e-error").textContent = "";
+  field("e-skip").hidden = !task.recurrence;
   renderDescription();
   previewRule();
   api("GET", "/api/v1/tags").then((tags) => field("tag-list").replaceChildren(...tags.items.map((t) => el("option", { value: t.name })))).catch(() => {});
@@ -213,6 +214,20 @@ if (editor) {
     } catch (e) {
       field("e-error").textContent = e.message;
     }
+  });
+  field("e-skip").addEventListener("click", async () => {
+    const task = editing;
+    try {
+      await api("POST", `/api/v1/tasks/${task.id}/skip`);
+    } catch (e) {
+      field("e-error").textContent = e.message;
+      return;
+    }
+    editor.close();
+    const item = document.querySelector(`li[data-id="${task.id}"]`);
+    item?.classList.add("done");
+    notify(`Skipped this “${task.title}”.`);
+    if (item) showNextOccurrence(task, item);
   });
   field("e-delete").addEventListener("click", async () => {
     const task = editing;
@@ -459,9 +474,93 @@ async function listen() {
   }
 }
 
+// The bell opens the notification list; the browser's own notifications are asked for there.
+async function openInbox() {
+  const page = await api("GET", "/api/v1/notifications?limit=50");
+  const items = page.items.map((n) => el("li", { class: n.read ? "read" : "unread" },
+    el("strong", {}, n.title), " ", el("span", {}, n.body ?? ""), " ", el("time", { datetime: n.created_at }, n.created_at.replace("T", " ").slice(0, 16))));
+  $("#inbox-list").replaceChildren(...(items.length ? items : [el("li", {}, "Nothing yet.")]));
+  $("#inbox").showModal();
+}
+
 if (bell) {
-  bell.addEventListener("click", () => {
-    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  bell.addEventListener("click", () => openInbox().catch(() => {}));
+  $("#read-all").addEventListener("click", async () => {
+    const r = await api("POST", "/api/v1/notifications/read-all");
+    setUnread(0);
+    for (const li of document.querySelectorAll("#inbox-list li.unread")) li.className = "read";
+    notify(`Marked ${r?.marked ?? "all"} as read.`);
+  });
+  $("#allow-browser").addEventListener("click", () => {
+    if ("Notification" in window) Notification.requestPermission();
   });
   listen();
+}
+
+// Settings: name, email, zone, reminder channels; personal API tokens (shown once, revocable).
+const settings = $("#settings");
+
+let settingsLoaded = null;
+
+async function openSettings() {
+  const me = await api("GET", "/api/v1/me");
+  settingsLoaded = me;
+  field("s-name").value = me.display_name;
+  field("s-email").value = me.email;
+  field("s-zone").value = me.time_zone;
+  field("s-email-channel").checked = me.reminder_channels.includes("email");
+  field("s-inapp-channel").checked = me.reminder_channels.includes("in_app");
+  field("s-error").textContent = "";
+  field("t-new").textContent = "";
+  await listTokens();
+  settings.showModal();
+}
+
+async function listTokens() {
+  const tokens = await api("GET", "/api/v1/tokens");
+  field("token-list").replaceChildren(...tokens.items.map((t) => {
+    const revoke = el("button", { type: "button", "aria-label": `Revoke ${t.name}` }, "Revoke");
+    revoke.addEventListener("click", async () => {
+      await api("DELETE", `/api/v1/tokens/${t.id}`);
+      await listTokens();
+      notify(`Revoked “${t.name}”.`);
+    });
+    const expires = t.expires_at ? `expires ${t.expires_at.slice(0, 10)}` : "never expires";
+    return el("li", { "data-token": t.id }, el("strong", {}, t.name), ` ${t.prefix}… · ${t.scopes.join(", ")} · ${expires} `, revoke);
+  }));
+}
+
+if (settings) {
+  $("#open-settings").addEventListener("click", () => openSettings().catch(() => {}));
+  field("s-cancel").addEventListener("click", () => settings.close());
+  $("#settings-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const channels = [field("s-email-channel").checked && "email", field("s-inapp-channel").checked && "in_app"].filter(Boolean);
+    try {
+      // only what changed (a new email needs the password: the API says so if it does)
+      const edited = { display_name: field("s-name").value, email: field("s-email").value, time_zone: field("s-zone").value, reminder_channels: channels };
+      const patch = Object.fromEntries(Object.entries(edited).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(settingsLoaded[k])));
+      if (patch.email) patch.current_password = field("s-password").value;
+      const me = await api("PATCH", "/api/v1/me", patch);
+      field("s-password").value = "";
+      $("#open-settings").textContent = me.display_name;
+      userZone = me.time_zone;
+      settings.close();
+      notify("Settings saved.");
+    } catch (e) {
+      field("s-error").textContent = e.problem?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || e.message;
+    }
+  });
+  $("#token-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const scopes = field("t-write").checked ? ["tasks:read", "tasks:write"] : ["tasks:read"];
+    try {
+      const t = await api("POST", "/api/v1/tokens", { name: field("t-name").value, scopes, expires_in_days: Number(field("t-days").value) });
+      field("t-new").replaceChildren("Copy it now — it is not shown again: ", el("code", { id: "t-secret" }, t.token));
+      field("t-name").value = "";
+      await listTokens();
+    } catch (e) {
+      field("t-new").textContent = e.problem?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || e.message;
+    }
+  });
 }
