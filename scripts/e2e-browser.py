@@ -314,7 +314,28 @@ try:
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#tasks li.task")) == before_skip + 1)
     except TimeoutException:
         fail(f"skipping did not bring the next occurrence: {titles()}")
-    ok("skipping an occurrence from the editor shows the next one")
+    skipped_id = standups[0].get_attribute("data-id")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#toast button")).click()
+    wait.until(lambda d: api("GET", f"/api/v1/tasks/{skipped_id}", token=zone)["skipped_at"] is None)
+    ok("skipping an occurrence from the editor shows the next one; undo reopens it")
+
+    # reminders in the editor: one before the due, one at a time, with channels
+    item_titled("Call Ann").find_element(By.CSS_SELECTOR, ".title").click()
+    wait.until(lambda d: d.find_element(By.ID, "e-title").get_attribute("value") == "Call Ann")
+    driver.find_element(By.ID, "e-add-before").click()
+    driver.find_element(By.ID, "e-add-at").click()
+    at_local = (datetime.datetime.now() + datetime.timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    driver.execute_script("const i = document.querySelector('#e-reminders li:last-child .r-when'); i.value = arguments[0]; i.dispatchEvent(new Event('input', {bubbles: true}))",
+                          at_local.strftime("%Y-%m-%dT%H:%M"))
+    driver.find_element(By.CSS_SELECTOR, "#e-reminders li:last-child input[value=email]").click()
+    checked += accessibility("editor with reminders")
+    driver.find_element(By.ID, "e-save").click()
+    wait.until(lambda d: not d.find_element(By.ID, "editor").get_attribute("open"))
+    call = [t for t in api("GET", "/api/v1/tasks?status=open&limit=200", token=zone)["items"] if t["title"] == "Call Ann"][0]
+    got = sorted((r.get("before") or "at", r["channels"]) for r in call["reminders"])
+    if got != [("PT15M", ["email", "in_app"]), ("at", ["in_app"])]:
+        fail(f"the editor saved reminders {got}")
+    ok("reminders in the editor: 15 minutes before (email + app) and at a time (app only) are saved")
 
     # a due range: only what falls in it
     until = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()

@@ -142,11 +142,9 @@ enum WebPages {
         <label class="check"><input id="e-anchor" type="checkbox"> The next one counts from completion</label>
         <p id="e-preview" aria-live="polite"></p>
         </fieldset>
-        <fieldset><legend>Reminder</legend>
-        <label for="e-remind">Remind me</label>
-        <select id="e-remind"><option value="">No reminder</option><option value="PT0S">At the due time</option><option value="PT5M">5 minutes before</option><option value="PT15M">15 minutes before</option><option value="PT30M">30 minutes before</option><option value="PT1H">1 hour before</option><option value="P1D">1 day before</option></select>
-        <label class="check"><input id="e-email" type="checkbox" checked> by email</label>
-        <label class="check"><input id="e-inapp" type="checkbox" checked> in the app</label>
+        <fieldset><legend>Reminders</legend>
+        <ul id="e-reminders" class="reminders"></ul>
+        <div class="row"><button type="button" id="e-add-before">Add: before the due</button><button type="button" id="e-add-at">Add: at a time</button></div>
         </fieldset>
         <p id="e-error" class="error" role="alert"></p>
         <div class="actions"><button type="button" id="e-delete" class="danger">Delete</button><button type="button" id="e-skip" hidden>Skip this one</button><button type="button" id="e-cancel">Cancel</button><button type="submit" id="e-save">Save</button></div>

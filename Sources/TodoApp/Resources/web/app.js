@@ -135,10 +135,7 @@ async function openEditor(id) {
   field("e-repeat").value = rule ? (preset ? rule : "custom") : "";
   field("e-rule").value = rule;
   field("e-anchor").checked = task.recurrence?.anchor === "completion";
-  const reminder = (task.reminders ?? []).find((r) => r.before);
-  field("e-remind").value = reminder ? reminder.before : "";
-  field("e-email").checked = reminder ? reminder.channels.includes("email") : true;
-  field("e-inapp").checked = reminder ? reminder.channels.includes("in_app") : true;
+  field("e-reminders").replaceChildren(...(task.reminders ?? []).filter((r) => r.state !== "cancelled").map(reminderRow));
   field("e-error").textContent = "";
   field("e-skip").hidden = !task.recurrence;
   renderDescription();
@@ -146,6 +143,51 @@ async function openEditor(id) {
   api("GET", "/api/v1/tags").then((tags) => field("tag-list").replaceChildren(...tags.items.map((t) => el("option", { value: t.name })))).catch(() => {});
   editor.showModal();
   field("e-title").focus();
+}
+
+// One reminder of the editor: before the due (a choice of durations) or at a time; channels.
+const beforeChoices = [["PT0S", "at the due time"], ["PT5M", "5 minutes before"], ["PT15M", "15 minutes before"], ["PT30M", "30 minutes before"],
+  ["PT1H", "1 hour before"], ["PT2H", "2 hours before"], ["P1D", "1 day before"], ["P2D", "2 days before"], ["P7D", "1 week before"]];
+let reminderCount = 0;
+
+function localInput(iso) {
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function reminderRow(reminder) {
+  const n = ++reminderCount;
+  const row = el("li", { class: "reminder", "data-kind": reminder.before !== undefined ? "before" : "at" });
+  if (reminder.before !== undefined) {
+    const select = el("select", { "aria-label": `Reminder ${n}: when`, class: "r-when" });
+    const choices = beforeChoices.some(([v]) => v === reminder.before) ? beforeChoices : [...beforeChoices, [reminder.before, `${reminder.before} before`]];
+    for (const [value, label] of choices) select.append(el("option", { value }, label));
+    select.value = reminder.before;
+    row.append(select);
+  } else {
+    const input = el("input", { type: "datetime-local", "aria-label": `Reminder ${n}: at`, class: "r-when", required: "" });
+    input.value = reminder.at ? localInput(reminder.at) : "";
+    row.append(input);
+  }
+  const channels = reminder.channels ?? ["email", "in_app"];
+  for (const [value, label] of [["email", "email"], ["in_app", "in the app"]]) {
+    const box = el("input", { type: "checkbox", class: "r-channel", value });
+    box.checked = channels.includes(value);
+    row.append(el("label", { class: "check" }, box, ` ${label}`));
+  }
+  const remove = el("button", { type: "button", "aria-label": `Remove reminder ${n}` }, "Remove");
+  remove.addEventListener("click", () => row.remove());
+  row.append(remove);
+  return row;
+}
+
+function editedReminders() {
+  return [...document.querySelectorAll("#e-reminders li.reminder")].map((row) => {
+    const when = row.querySelector(".r-when").value;
+    const channels = [...row.querySelectorAll(".r-channel")].filter((b) => b.checked).map((b) => b.value);
+    return row.dataset.kind === "before" ? { before: when, channels } : { at: when ? new Date(when).toISOString() : "", channels };
+  });
 }
 
 function renderDescription() {
@@ -176,8 +218,6 @@ function editedFields() {
   const date = field("e-due-date").value;
   const time = field("e-due-time").value;
   const rule = field("e-rule").value.trim();
-  const remind = field("e-remind").value;
-  const channels = [field("e-email").checked && "email", field("e-inapp").checked && "in_app"].filter(Boolean);
   return {
     title: field("e-title").value,
     description: field("e-description").value,
@@ -185,7 +225,7 @@ function editedFields() {
     tags: field("e-tags").value.split(",").map((t) => t.trim().replace(/^#/, "")).filter(Boolean),
     due: date ? (time ? { date_time: `${date}T${time}`, time_zone: field("e-due-zone").value || userZone } : { date }) : null,
     recurrence: rule ? { rule, anchor: field("e-anchor").checked ? "completion" : "schedule" } : null,
-    reminders: remind ? [{ before: remind, channels }] : [],
+    reminders: editedReminders(),
   };
 }
 
@@ -195,6 +235,14 @@ if (editor) {
     if (title) openEditor(title.closest("li.task").dataset.id);
   });
   field("e-description").addEventListener("input", renderDescription);
+  field("e-add-before").addEventListener("click", () => {
+    field("e-reminders").append(reminderRow({ before: "PT15M" }));
+    field("e-reminders").lastElementChild.querySelector(".r-when").focus();
+  });
+  field("e-add-at").addEventListener("click", () => {
+    field("e-reminders").append(reminderRow({ at: null }));
+    field("e-reminders").lastElementChild.querySelector(".r-when").focus();
+  });
   for (const id of ["e-repeat", "e-rule", "e-due-date", "e-due-time", "e-due-zone"]) field(id).addEventListener("change", previewRule);
   field("e-cancel").addEventListener("click", () => editor.close());
   $("#edit-form").addEventListener("submit", async (event) => {
@@ -226,7 +274,10 @@ if (editor) {
     editor.close();
     const item = document.querySelector(`li[data-id="${task.id}"]`);
     item?.classList.add("done");
-    notify(`Skipped this “${task.title}”.`);
+    notify(`Skipped this “${task.title}”.`, "Undo", async () => {
+      await api("POST", `/api/v1/tasks/${task.id}/reopen`);
+      item?.classList.remove("done");
+    });
     if (item) showNextOccurrence(task, item);
   });
   field("e-delete").addEventListener("click", async () => {
