@@ -284,13 +284,17 @@ try:
     rendered = driver.find_element(By.ID, "e-description-preview")
     if rendered.find_element(By.TAG_NAME, "strong").text != "Due" or rendered.find_elements(By.TAG_NAME, "script") or "<script>alert(3)</script>" not in rendered.text:
         fail(f"the description is not rendered safely: {rendered.get_attribute('innerHTML')}")
+    new_due = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    driver.execute_script(
+        "for (const [id, v] of [['e-due-date', arguments[0]], ['e-due-time', '10:30']]) { const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change', {bubbles: true})); }",
+        new_due)
     Select(driver.find_element(By.ID, "e-repeat")).select_by_value("FREQ=WEEKLY")
-    wait.until(lambda d: d.find_element(By.ID, "e-preview").text.startswith("Every week"))
+    wait.until(lambda d: d.find_element(By.ID, "e-preview").text.startswith("Every week") and f"{new_due} 10:30" in d.find_element(By.ID, "e-preview").text)
     driver.find_element(By.ID, "e-save").click()
     wait.until(lambda d: "Pay the rent" in titles())
-    if "Every week" not in item_titled("Pay the rent").text:
+    if "Every week" not in item_titled("Pay the rent").text or f"{new_due} 10:30" not in item_titled("Pay the rent").text:
         fail(f"the saved task does not show its new recurrence: {item_titled('Pay the rent').text}")
-    ok(f"the editor: title, Markdown description rendered safely, recurrence preview ({preview}), saved in place; axe finds nothing on it")
+    ok(f"the editor: title, Markdown description rendered safely, due date and time, recurrence with its preview ({preview}), saved in place; axe finds nothing on it")
     item_titled("Pay the rent").find_element(By.CSS_SELECTOR, ".title").click()
     wait.until(lambda d: d.find_element(By.ID, "e-title").get_attribute("value") == "Pay the rent")
     if driver.find_element(By.ID, "e-description").get_attribute("value") != "**Due** on the 1st <script>alert(3)</script>":
