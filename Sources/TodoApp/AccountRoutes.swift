@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import TodoCore
 import TodoStore
 
@@ -27,6 +28,15 @@ struct AccountRoutes {
         for (key, _) in Self.members(body) where !["email", "password", "display_name", "time_zone"].contains(key) {
             errors.add(key, "is not a field of a sign-up")
         }
+        let user = try await createAccount(body, errors: errors, logger: context.logger)
+        return .json(user.json, status: .created, headers: [.location: "/api/v1/me"])
+    }
+
+    /// Validates a sign-up (`email`, `password`, `display_name`, `time_zone`) and creates the
+    /// account; throws `.validation` with every bad field, `.conflict` for a taken email. The API
+    /// and the web form both sign up here.
+    func createAccount(_ body: JSONValue, errors found: FieldErrors = FieldErrors(), logger: Logger) async throws -> User {
+        var errors = found
         let email = errors.collect { try AccountRules.email(body["email"]) }
         let password = errors.collect { try AccountRules.password(body["password"]) }
         let name = errors.collect { try AccountRules.displayName(body["display_name"]) }
@@ -34,8 +44,23 @@ struct AccountRoutes {
         try errors.check()
         let hash = try await services.passwords.hash(password!)
         let user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!)
-        context.logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased)])
-        return .json(user.json, status: .created, headers: [.location: "/api/v1/me"])
+        logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased)])
+        return user
+    }
+
+    /// The person with this email and password, nil when either is wrong (logged with the client's
+    /// address); counts against the login rate limits first (throws 429). The API and the web form
+    /// both sign in here.
+    func verifyLogin(email: String, password: String, _ request: Request, _ context: AppRequestContext) async throws -> User? {
+        let address = clientAddress(request, context)
+        try services.loginLimiter.attempt(email: email, address: address)
+        let found = try await services.accounts.credentials(email: email)
+        guard try await services.passwords.verify(password, hash: found?.1), let user = found?.0 else {
+            context.logger.warning("Login failed", metadata: ["client_address": .string(address ?? "unknown")])
+            return nil
+        }
+        context.logger.info("Login succeeded", metadata: ["user_id": .string(user.id.lowercased)])
+        return user
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -46,14 +71,9 @@ struct AccountRoutes {
         let password = body["password"]?.stringValue
         if password == nil { errors.add("password", "is required") }
         try errors.check()
-        let address = clientAddress(request, context)
-        try services.loginLimiter.attempt(email: email!, address: address)
-        let found = try await services.accounts.credentials(email: email!)
-        guard try await services.passwords.verify(password!, hash: found?.1), let user = found?.0 else {
-            context.logger.warning("Login failed", metadata: ["client_address": .string(address ?? "unknown")])
+        guard let user = try await verifyLogin(email: email!, password: password!, request, context) else {
             throw TodoError.unauthorized(code: "invalid_credentials", detail: "The email or password is wrong.")
         }
-        context.logger.info("Login succeeded", metadata: ["user_id": .string(user.id.lowercased)])
         return try await issueTokens(for: user.id, familyID: .v7())
     }
 
@@ -138,11 +158,17 @@ struct AccountRoutes {
     }
 
     func issueTokens(for userID: UUID, familyID: UUID) async throws -> Response {
+        let refresh = try await newRefreshToken(for: userID, familyID: familyID)
+        return try await tokenResponse(access: services.tokens.accessToken(for: userID), refresh: refresh)
+    }
+
+    /// A refresh token of the given sign-in family (stored hashed); the web session keeps one in its cookie.
+    func newRefreshToken(for userID: UUID, familyID: UUID) async throws -> String {
         let refresh = OpaqueToken.make()
         try await services.accounts.addRefreshToken(
             userID: userID, familyID: familyID, hash: OpaqueToken.hash(refresh),
             expiresAt: Date().addingTimeInterval(services.config.refreshTokenLifetime))
-        return try await tokenResponse(access: services.tokens.accessToken(for: userID), refresh: refresh)
+        return refresh
     }
 
     func tokenResponse(access: String, refresh: String) async throws -> Response {

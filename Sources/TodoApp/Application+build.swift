@@ -113,13 +113,7 @@ public func buildApplication(
     _ services: AppServices, extraServices: [any Service], logger: Logger, role: Role = .backend,
     beforeServerStarts: @escaping @Sendable () async throws -> Void = {}
 ) -> some ApplicationProtocol {
-    var app = Application(
-        router: buildRouter(services, role: role),
-        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "todo"),
-        onServerRunning: { channel in
-            logger.info("Listening", metadata: ["address": "http://\(services.config.host):\(channel.localAddress?.port ?? services.config.port)"])
-        },
-        logger: logger)
+    var app = listeningApplication(router: buildRouter(services, role: role), config: services.config, logger: logger)
     app.addServices(extraServices)
     app.addServices(services.readiness)
     if let pg = services.db as? TodoStore.PostgresDatabase { app.addServices(PostgresSignalListener(db: pg, logger: logger)) }
@@ -158,6 +152,19 @@ public func buildApplication(
         prepared.open()
     }
     return app
+}
+
+/// A role's HTTP application on the configured address, saying where it listens once it does.
+public func listeningApplication(
+    router: Router<AppRequestContext>, config: AppConfiguration, logger: Logger
+) -> Application<RouterResponder<AppRequestContext>> {
+    Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "todo"),
+        onServerRunning: { channel in
+            logger.info("Listening", metadata: ["address": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
+        },
+        logger: logger)
 }
 
 /// Opens once; `wait()` returns when it is open, or when the task is cancelled or graceful

@@ -30,10 +30,16 @@ public struct FrontendSettings: Sendable {
 /// The frontend's readiness: the backend answers its own `/health/ready` within two seconds.
 public func backendReadiness(_ settings: FrontendSettings, http: HTTPClient = .shared, logger: Logger) -> ReadinessProbe {
     ReadinessProbe(dependency: "backend", logger: logger) {
-        let response = try await http.execute(HTTPClientRequest(url: settings.backendURL + "/health/ready"), timeout: .seconds(2))
-        _ = try await response.body.collect(upTo: 64 * 1024)
-        guard response.status == .ok else { throw BackendNotReady(status: response.status.code) }
+        let status = try await httpStatus(settings.backendURL + "/health/ready", http: http)
+        guard status == 200 else { throw BackendNotReady(status: status) }
     }
+}
+
+/// GETs `url` (bounded by `timeout`, the body read and dropped): the status code.
+func httpStatus(_ url: String, timeout: TimeAmount = .seconds(2), http: HTTPClient) async throws -> UInt {
+    let response = try await http.execute(HTTPClientRequest(url: url), timeout: timeout)
+    _ = try await response.body.collect(upTo: 64 * 1024)
+    return response.status.code
 }
 
 struct BackendNotReady: Error, CustomStringConvertible {
@@ -44,9 +50,7 @@ struct BackendNotReady: Error, CustomStringConvertible {
 /// `todo health`: whether `url` answers 200 within `timeout` (the image's HEALTHCHECK; curl is
 /// not in the image).
 public func probeHealth(url: String, timeout: TimeAmount = .seconds(2), http: HTTPClient = .shared) async -> Bool {
-    guard let response = try? await http.execute(HTTPClientRequest(url: url), timeout: timeout) else { return false }
-    _ = try? await response.body.collect(upTo: 64 * 1024)
-    return response.status == .ok
+    (try? await httpStatus(url, timeout: timeout, http: http)) == 200
 }
 
 /// The routes of `todo frontend`: health, metrics, and the API forwarded to the backend.
@@ -56,12 +60,7 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(probe: readiness, service: "frontend").add(to: router)
-    router.get("metrics") { _, _ in
-        var bytes: [UInt8] = []
-        AppMetrics.registry.emit(into: &bytes)
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
+    MetricsRoutes(db: nil, dapr: false).add(to: router)
     // Its Dapr sidecar asks for subscriptions at start: the frontend has none.
     router.get("dapr/subscribe") { _, _ in Response.json(.array([])) }
     let proxy = BackendProxy(backendURL: settings.backendURL, http: http)

@@ -48,7 +48,7 @@ struct TaskRoutes {
         try principal.require(.tasksRead)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let result = try await quickAdd(body, principal: principal, allowed: ["text", "now", "time_zone"])
+        let result = try quickAdd(body, zone: try await timeZone(principal), allowed: ["text", "now", "time_zone"])
         return .json(result.json)
     }
 
@@ -60,7 +60,7 @@ struct TaskRoutes {
         var request = request
         let body = try await request.jsonObject(context: context)
         let zone = try await timeZone(principal)
-        let result = try await quickAdd(body, principal: principal, allowed: ["text"])
+        let result = try quickAdd(body, zone: zone, allowed: ["text"])
         guard !result.title.isEmpty else {
             throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
         }
@@ -70,7 +70,8 @@ struct TaskRoutes {
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
     }
 
-    func quickAdd(_ body: JSONValue, principal: Principal, allowed: [String]) async throws -> QuickAddResult {
+    /// Parses a quick-add body read at `now` (default: the clock) in `time_zone` (default: `zone`, the person's).
+    func quickAdd(_ body: JSONValue, zone defaultZone: String, allowed: [String]) throws -> QuickAddResult {
         var errors = FieldErrors()
         if case .object(let members) = body {
             for (key, _) in members where !allowed.contains(key) { errors.add(key, "is not a field of a quick add") }
@@ -88,7 +89,7 @@ struct TaskRoutes {
         default: errors.add("text", "must be a string")
         }
         var zoneName: String?
-        if let z = body["time_zone"] { zoneName = errors.collect { try TaskRules.timeZone(z) } } else { zoneName = try await timeZone(principal) }
+        if let z = body["time_zone"] { zoneName = errors.collect { try TaskRules.timeZone(z) } } else { zoneName = defaultZone }
         var now: LocalDateTime?
         if let n = body["now"] {
             now = n.stringValue.flatMap { LocalDateTime($0) }

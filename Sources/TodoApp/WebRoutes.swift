@@ -57,14 +57,9 @@ struct WebRoutes {
         guard let normalized = try? AccountRules.email(.string(email)), let password = form["password"], !password.isEmpty else {
             return failed("Enter your email and password.")
         }
-        let address = AccountRoutes(services: services).clientAddress(request, context)
-        try services.loginLimiter.attempt(email: normalized, address: address)
-        let found = try await services.accounts.credentials(email: normalized)
-        guard try await services.passwords.verify(password, hash: found?.1), let user = found?.0 else {
-            context.logger.warning("Login failed", metadata: ["client_address": .string(address ?? "unknown")])
+        guard let user = try await AccountRoutes(services: services).verifyLogin(email: normalized, password: password, request, context) else {
             return failed("The email or password is wrong.")
         }
-        context.logger.info("Login succeeded", metadata: ["user_id": .string(user.id.lowercased), "via": "web"])
         return try await startSession(user.id, request: request)
     }
 
@@ -72,27 +67,20 @@ struct WebRoutes {
         var request = request
         let form = try await Self.form(&request, context: context)
         let csrf = try checkCSRF(request, form["csrf"])
-        var errors = FieldErrors()
-        let email = errors.collect { try AccountRules.email(.string(form["email"] ?? "")) }
-        let password = errors.collect { try AccountRules.password(.string(form["password"] ?? "")) }
-        let name = errors.collect { try AccountRules.displayName(.string(form["display_name"] ?? "")) }
-        let zone = errors.collect { try TaskRules.timeZone(.string(form["time_zone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC")) }
-        if !errors.errors.isEmpty {
-            let message = errors.errors.map { "\($0.field.replacingOccurrences(of: "_", with: " ")) \($0.reason)" }.joined(separator: "; ")
-            return page(
-                WebPages.signIn(csrf: csrf, error: "Could not create the account: \(message).", email: form["email"] ?? ""), csrf: csrf, request: request,
-                status: .unprocessableContent)
+        var body: [(String, JSONValue)] = ["email", "password", "display_name"].map { ($0, .string(form[$0] ?? "")) }
+        if let zone = form["time_zone"], !zone.isEmpty { body.append(("time_zone", .string(zone))) }
+        let refused = { (message: String, status: HTTPResponse.Status) in
+            page(WebPages.signIn(csrf: csrf, error: message, email: form["email"] ?? ""), csrf: csrf, request: request, status: status)
         }
-        let hash = try await services.passwords.hash(password!)
         let user: User
         do {
-            user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!)
+            user = try await AccountRoutes(services: services).createAccount(.object(body), logger: context.logger)
+        } catch TodoError.validation(let errors) {
+            let message = errors.map { "\($0.field.replacingOccurrences(of: "_", with: " ")) \($0.reason)" }.joined(separator: "; ")
+            return refused("Could not create the account: \(message).", .unprocessableContent)
         } catch TodoError.conflict {
-            return page(
-                WebPages.signIn(csrf: csrf, error: "An account with this email exists; sign in instead.", email: email!), csrf: csrf, request: request,
-                status: .conflict)
+            return refused("An account with this email exists; sign in instead.", .conflict)
         }
-        context.logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased), "via": "web"])
         return try await startSession(user.id, request: request)
     }
 
@@ -122,10 +110,8 @@ struct WebRoutes {
     // MARK: session plumbing
 
     func startSession(_ userID: UUID, request: Request) async throws -> Response {
-        let refresh = OpaqueToken.make()
+        let refresh = try await AccountRoutes(services: services).newRefreshToken(for: userID, familyID: .v7())
         let lifetime = services.config.refreshTokenLifetime
-        try await services.accounts.addRefreshToken(
-            userID: userID, familyID: .v7(), hash: OpaqueToken.hash(refresh), expiresAt: Date().addingTimeInterval(lifetime))
         var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
         headers.append(
             HTTPField(

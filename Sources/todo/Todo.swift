@@ -126,17 +126,10 @@ struct Frontend: AsyncParsableCommand {
         let config = try options.configuration()
         let settings = try FrontendSettings.fromEnvironment()
         let readiness = backendReadiness(settings, logger: logger)
-        var app = Application(
-            router: buildFrontendRouter(settings, readiness: readiness),
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "todo"),
-            onServerRunning: { channel in
-                logger.info("Listening", metadata: ["address": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
-            },
-            logger: logger)
+        var app = listeningApplication(router: buildFrontendRouter(settings, readiness: readiness), config: config, logger: logger)
         app.addServices(readiness)
         logger.info("Starting", metadata: ["role": "frontend", "backend": .string(settings.backendURL)])
-        let drain = DrainOnShutdown(probe: readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
-        try await ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        try await runDraining(app, readiness: readiness, config: config, logger: logger)
     }
 }
 
@@ -296,7 +289,12 @@ func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @e
     let app = buildApplication(services, extraServices: dbServices, logger: logger, role: role) { try await prepare(db) }
     logger.info(
         "Starting", metadata: ["role": .string(role.rawValue), "database": .string(config.databaseURL == nil ? "sqlite" : "postgres")])
-    let drain = DrainOnShutdown(probe: services.readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
+    try await runDraining(app, readiness: services.readiness, config: config, logger: logger)
+}
+
+/// Runs a role's application until SIGTERM/SIGINT, draining first (`DrainOnShutdown`, `SHUTDOWN_DELAY`).
+func runDraining(_ app: some ApplicationProtocol, readiness: ReadinessProbe, config: AppConfiguration, logger: Logger) async throws {
+    let drain = DrainOnShutdown(probe: readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
     try await ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
 }
 

@@ -25,13 +25,19 @@ async function accessToken() {
   return token;
 }
 
-async function api(method, path, body) {
+async function api(method, path, body, extraHeaders = {}) {
   const headers = { authorization: `Bearer ${await accessToken()}` };
   if (body !== undefined) headers["content-type"] = "application/json";
+  Object.assign(headers, extraHeaders);
   const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (!r.ok) throw Object.assign(new Error(data?.detail ?? `HTTP ${r.status}`), { status: r.status, problem: data });
   return data;
+}
+
+/// A refused request as a sentence: each field's reason, else the problem's detail.
+function problemText(e) {
+  return e.problem?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || e.message;
 }
 
 function el(tag, attributes = {}, ...children) {
@@ -210,7 +216,7 @@ async function previewRule() {
     const dates = p.instances.map((i) => String(i).replace("T", " ").slice(0, field("e-due-time").value ? 16 : 10));
     out.textContent = `${p.description}: ${dates.join(", ")}`;
   } catch (e) {
-    if (seq === previewSeq) out.textContent = e.problem?.errors?.map((x) => `${x.field} ${x.reason}`).join("; ") || e.message;
+    if (seq === previewSeq) out.textContent = problemText(e);
   }
 }
 
@@ -248,19 +254,13 @@ if (editor) {
   $("#edit-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const r = await fetch(`/api/v1/tasks/${editing.id}`, {
-        method: "PATCH",
-        headers: { authorization: `Bearer ${await accessToken()}`, "content-type": "application/merge-patch+json", "if-match": `"${editing.version}"` },
-        body: JSON.stringify(editedFields()),
-      });
-      const body = await r.json().catch(() => null);
-      if (r.status === 412) throw new Error("This task was changed elsewhere; close and open it again.");
-      if (!r.ok) throw new Error(body?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || body?.detail || `HTTP ${r.status}`);
+      const body = await api("PATCH", `/api/v1/tasks/${editing.id}`, editedFields(),
+        { "content-type": "application/merge-patch+json", "if-match": `"${editing.version}"` });
       document.querySelector(`li[data-id="${editing.id}"]`)?.replaceWith(taskItem(body));
       editor.close();
       notify(`Saved “${body.title}”.`);
     } catch (e) {
-      field("e-error").textContent = e.message;
+      field("e-error").textContent = e.status === 412 ? "This task was changed elsewhere; close and open it again." : problemText(e);
     }
   });
   field("e-skip").addEventListener("click", async () => {
@@ -599,7 +599,7 @@ if (settings) {
       settings.close();
       notify("Settings saved.");
     } catch (e) {
-      field("s-error").textContent = e.problem?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || e.message;
+      field("s-error").textContent = problemText(e);
     }
   });
   $("#token-form").addEventListener("submit", async (event) => {
@@ -611,7 +611,7 @@ if (settings) {
       field("t-name").value = "";
       await listTokens();
     } catch (e) {
-      field("t-new").textContent = e.problem?.errors?.map((x) => `${x.field.replaceAll("_", " ")} ${x.reason}`).join("; ") || e.message;
+      field("t-new").textContent = problemText(e);
     }
   });
 }
