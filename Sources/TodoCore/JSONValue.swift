@@ -80,15 +80,6 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses a JSON text. Throws `TodoError.malformedJSON` for anything that is not JSON.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw TodoError.malformedJSON(detail: "The request body is not valid JSON.")
-        }
-    }
-
     /// Compact JSON text.
     public func serialized() -> String {
         var out = ""
