@@ -243,6 +243,18 @@ public enum Timestamp {
             + pad(a % 3600 / 60, 2)
     }
 
+    /// `Tue, 01 Dec 2026 08:00:00 +0000`: an email's `Date:` (RFC 5322 §3.3), in UTC. Written by
+    /// hand: a `DateFormatter` per message was 15 % of the notification-service's CPU.
+    public static func rfc5322(_ date: Date) -> String {
+        let secs = Int(date.timeIntervalSince1970.rounded(.down))
+        let l = LocalDateTime(secondsSinceEpochAsUTC: secs)
+        let days = l.date.daysSinceEpoch
+        let weekday = ((days % 7) + 10) % 7  // 1970-01-01 was a Thursday (3, counting Monday as 0)
+        let dayName = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][weekday]
+        let monthName = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][l.date.month - 1]
+        return "\(dayName), \(pad(l.date.day, 2)) \(monthName) \(pad(l.date.year, 4)) \(pad(l.hour, 2)):\(pad(l.minute, 2)):\(pad(l.second, 2)) +0000"
+    }
+
     /// `2026-12-01T08:00:00.123Z`
     public static func millis(_ date: Date) -> String {
         format(date, millis: true)

@@ -13,6 +13,23 @@ import TodoCore
         #expect(LocalDate(daysSinceEpoch: LocalDate("1969-12-31")!.daysSinceEpoch) == LocalDate("1969-12-31"))
     }
 
+    /// The email `Date:` header, checked against Foundation's formatter (the oracle) over instants
+    /// from 1950 to 2150, and on both sides of the epoch and leap days.
+    @Test func rfc5322DatesMatchFoundationsFormatter() {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        var instants: [Double] = [0, -1, -86_400, 951_782_400, 1_796_000_000.75, 4_107_542_399]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { instants.append(Double(Int64.random(in: -631_152_000...5_680_281_600, using: &rng))) }
+        for t in instants {
+            let date = Date(timeIntervalSince1970: t)
+            #expect(Timestamp.rfc5322(date) == f.string(from: date), "\(t)")
+        }
+        #expect(Timestamp.rfc5322(Date(timeIntervalSince1970: 1_796_000_000)) == "Mon, 30 Nov 2026 00:53:20 +0000")
+    }
+
     @Test func wallClockToInstantFollowsRFC5545AcrossDST() throws {
         let berlin = try #require(Zones.zone("Europe/Berlin"))
         // Ordinary winter and summer times.
