@@ -1,12 +1,15 @@
 """A real SMTP server for the tests (aiosmtpd): stores every message it accepts as a .eml file.
 
   smtp-sink.py --port P --maildir DIR [--cert C --key K] [--implicit-tls] [--auth USER:PASS]
-               [--control FILE]
+               [--control FILE] [--pipelining]
 
 --cert/--key turn on STARTTLS (or, with --implicit-tls, TLS from the first byte); --auth requires
 AUTH (PLAIN or LOGIN, only over TLS); --control names a file whose content, when it holds an SMTP
 reply such as "451 4.3.0 try later" or "550 5.1.1 no such user", is the answer to DATA instead
-of accepting (empty or missing: accept). Prints "ready" once it listens; runs until SIGTERM.
+of accepting (empty or missing: accept). --pipelining offers PIPELINING (RFC 2920) in EHLO and
+records in each message whether its RCPT and DATA had already arrived when MAIL was read
+(X-Pipelined). A recipient whose address starts with "reject-" is refused with 550 5.1.1.
+Prints "ready" once it listens; runs until SIGTERM.
 """
 import argparse, os, signal, ssl, threading, time
 
@@ -15,8 +18,29 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, maildir, control):
-        self.maildir, self.control, self.n = maildir, control, 0
+    def __init__(self, maildir, control, pipelining):
+        self.maildir, self.control, self.pipelining, self.n = maildir, control, pipelining, 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # Bytes of the next commands already buffered when MAIL is read: the client pipelined.
+        # (aiosmtpd's reader is private API; good enough for a test server.)
+        session.pipelined = len(getattr(server._reader, "_buffer", b"")) > 0
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject-"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.control and os.path.exists(self.control):
@@ -29,6 +53,7 @@ class Sink:
             f.write(f"X-Envelope-From: {envelope.mail_from}\r\nX-Envelope-To: {','.join(envelope.rcpt_tos)}\r\n".encode())
             f.write(f"X-Received-TLS: {session.ssl is not None}\r\nX-Authenticated: {session.authenticated}\r\n".encode())
             f.write(f"X-Client-Port: {session.peer[1] if session.peer else ''}\r\n".encode())
+            f.write(f"X-Pipelined: {getattr(session, 'pipelined', False)}\r\n".encode())
             f.write(envelope.original_content)
         os.rename(name + ".tmp", name)
         return "250 2.0.0 OK"
@@ -43,6 +68,7 @@ def main():
     p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--auth")
     p.add_argument("--control")
+    p.add_argument("--pipelining", action="store_true")
     a = p.parse_args()
     os.makedirs(a.maildir, exist_ok=True)
     context = None
@@ -63,7 +89,7 @@ def main():
         kwargs["ssl_context"] = context
     elif context:
         kwargs.update(tls_context=context, require_starttls=True)
-    controller = Controller(Sink(a.maildir, a.control), hostname="127.0.0.1", port=a.port, **kwargs)
+    controller = Controller(Sink(a.maildir, a.control, a.pipelining), hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()
     print("ready", flush=True)
     stop = threading.Event()

@@ -43,6 +43,45 @@ import TodoNotify
             String(decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--")[0].replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         }
         #expect(parts == [message.text, message.html])
+        // The server did not offer PIPELINING, so each command waited for its reply.
+        #expect(header("X-Pipelined", in: m) == "False")
+    }
+
+    /// With PIPELINING offered (RFC 2920), MAIL, RCPT and DATA go together (the server finds RCPT
+    /// and DATA already waiting when it reads MAIL), over TLS with AUTH, on one kept connection.
+    @Test func pipelinesTheTransactionWhenTheServerOffersIt() async throws {
+        let sink = try SMTPSink(mode: .starttls, pipelining: true)
+        let client = try client(sink, .starttls)
+        for i in 0..<3 {
+            var m = message
+            m.messageID = "pipe-\(i)@todo"
+            try await client.send(m)
+        }
+        let received = try sink.messages()
+        #expect(received.map { header("X-Pipelined", in: $0) } == ["True", "True", "True"])
+        #expect(received.map { header("X-Envelope-To", in: $0) } == Array(repeating: "ana@example.com", count: 3))
+        #expect(received.map { header("X-Received-TLS", in: $0) } == ["True", "True", "True"])
+        #expect(client.connectionsOpened == 1)
+        await client.closeIdleConnections()
+    }
+
+    /// Every reply of a pipelined group is checked: a refused recipient fails the message as a
+    /// permanent 550 (not DATA's 503 that follows it), nothing is delivered for it, and the next
+    /// message goes through cleanly — no reply of the failed group is mistaken for one of its.
+    @Test func aRefusedRecipientInAPipelinedGroupFailsOnlyThatMessage() async throws {
+        let sink = try SMTPSink(mode: .starttls, pipelining: true)
+        let client = try client(sink, .starttls)
+        try await client.send(message)
+        var refused = message
+        refused.to = "reject-bob@example.com"
+        await #expect { try await client.send(refused) } throws: { e in
+            (e as? SMTPError).map { $0.code == 550 && $0.permanent } ?? false
+        }
+        try await client.send(message)
+        #expect(try sink.messages().map { header("X-Envelope-To", in: $0) } == ["ana@example.com", "ana@example.com"])
+        // The failed session was closed, not reused with replies still unread.
+        #expect(client.connectionsOpened == 2)
+        await client.closeIdleConnections()
     }
 
     @Test func implicitTLSOnPort465Style() async throws {
@@ -77,9 +116,9 @@ import TodoNotify
 
     /// One connection carries many messages; a kept connection the server dropped (here: the
     /// server restarted) is noticed at MAIL FROM and the message goes over a new one — never lost,
-    /// never sent twice.
-    @Test func connectionsAreReusedAndADroppedOneIsReplaced() async throws {
-        let sink = try SMTPSink(mode: .starttls)
+    /// never sent twice. With and without PIPELINING (pipelined, MAIL's missing reply is the sign).
+    @Test(arguments: [false, true]) func connectionsAreReusedAndADroppedOneIsReplaced(pipelining: Bool) async throws {
+        let sink = try SMTPSink(mode: .starttls, pipelining: pipelining)
         let client = try client(sink, .starttls)
         for i in 0..<5 {
             var m = message
@@ -95,6 +134,7 @@ import TodoNotify
         let received = try sink.messages()
         #expect(received.count == 6)
         #expect(received.map { header("Message-ID", in: $0) ?? "" } == (0..<5).map { "<reuse-\($0)@todo>" } + ["<0193-test@todo>"])
+        #expect(Set(received.map { header("X-Pipelined", in: $0) }) == ["\(pipelining ? "True" : "False")"])
         await client.closeIdleConnections()
     }
 

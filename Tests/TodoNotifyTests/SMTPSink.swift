@@ -26,7 +26,8 @@ final class SMTPSink: @unchecked Sendable {
 
     enum Mode { case starttls, implicitTLS, plain }
 
-    init(mode: Mode, auth: String? = "todo:secret-password") throws {
+    /// `pipelining`: the server offers PIPELINING (RFC 2920) and marks each message `X-Pipelined`.
+    init(mode: Mode, auth: String? = "todo:secret-password", pipelining: Bool = false) throws {
         port = Self.lock.withLock {
             defer { Self.nextPort += 1 }
             return Self.nextPort
@@ -39,6 +40,7 @@ final class SMTPSink: @unchecked Sendable {
         if mode != .plain { args += ["--cert", Self.certs.appendingPathComponent("cert.pem").path, "--key", Self.certs.appendingPathComponent("key.pem").path] }
         if mode == .implicitTLS { args.append("--implicit-tls") }
         if let auth { args += ["--auth", auth] }
+        if pipelining { args.append("--pipelining") }
         arguments = args
         try start()
     }
