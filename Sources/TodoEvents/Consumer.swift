@@ -43,6 +43,17 @@ public protocol EventHandler: Sendable {
     func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws
 }
 
+/// A handler that can take a run of consecutive events of a partition at once — the same
+/// transaction and exactly-once guarantee, its writes in a few statements instead of a few per
+/// event (each statement is a round trip to the database; on SQLite a hop to its one writer
+/// while every other writer waits). Its `handle(batch:)` must do what `handle` would for each
+/// event in turn; if it throws, the consumer redoes the events one at a time through `handle`,
+/// so a poison event still goes to the dead letters alone. It runs without a per-event trace
+/// or log context: handlers that publish events or log per event should not batch.
+public protocol BatchEventHandler: EventHandler {
+    func handle(batch events: [ConsumedEvent], conn: any SQLConnection, dialect: SQLDialect) async throws
+}
+
 /// Thrown by a handler for an event that can never succeed: no retries, straight to the DLQ.
 public struct PermanentFailure: Error, CustomStringConvertible {
     public var description: String
@@ -280,6 +291,10 @@ public struct Consumer: Sendable {
                 ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
                 """
             ).map { try $0.uuid("event_id") })
+        if let batching = handler as? any BatchEventHandler, fresh.count > 1 {
+            try await batching.handle(batch: events.filter { fresh.contains($0.id) }, conn: conn, dialect: dialect)
+            return fresh.count
+        }
         var ran = 0
         for event in events where fresh.contains(event.id) {
             let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)

@@ -9,7 +9,7 @@ import TodoStore
 /// unique key per (reminder, channel), in the consumer's transaction, so a redelivery or a replay
 /// of the topic sends nothing twice. The email itself is sent by `EmailDeliveryService`, whose
 /// retries never hold up this partition.
-public struct ReminderHandler: EventHandler {
+public struct ReminderHandler: BatchEventHandler {
     public static let group = "notification-service"
     let emailEnabled: Bool
     let logger: Logger
@@ -23,27 +23,40 @@ public struct ReminderHandler: EventHandler {
     }
 
     public func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
-        guard event.type == "reminder.due" else { return }
-        let data = event.data
-        guard let reminderID = data["reminder_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-            let userID = data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:))
-        else { throw PermanentFailure("reminder.due without reminder_id or user_id") }
-        guard case .array(let names)? = data["channels"] else { throw PermanentFailure("reminder.due without channels") }
-        let channels = Set(names.compactMap { $0.stringValue.flatMap(ReminderChannel.init(rawValue:)) })
+        try await handle(batch: [event], conn: conn, dialect: dialect)
+    }
+
+    /// The events' in-app notifications in one statement and their email deliveries in another.
+    public func handle(batch events: [ConsumedEvent], conn: any SQLConnection, dialect: SQLDialect) async throws {
         let now = Date().truncatedToMillis
-        if channels.contains(.inApp) {
-            try await NotificationStore.recordInApp(data, reminderID: reminderID, userID: userID, now: now, conn: conn)
-            Self.inAppSent.increment()
-            if let remindAt = data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
-                Self.inAppLatency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(remindAt)) * 1e9))
+        var inApp: [NotificationStore.DueReminder] = []
+        var email: [NotificationStore.DueReminder] = []
+        for event in events where event.type == "reminder.due" {
+            let data = event.data
+            guard let reminderID = data["reminder_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                let userID = data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:))
+            else { throw PermanentFailure("reminder.due without reminder_id or user_id") }
+            guard case .array(let names)? = data["channels"] else { throw PermanentFailure("reminder.due without channels") }
+            let channels = Set(names.compactMap { $0.stringValue.flatMap(ReminderChannel.init(rawValue:)) })
+            let reminder = NotificationStore.DueReminder(reminderID: reminderID, userID: userID, data: data, event: "")
+            if channels.contains(.inApp) { inApp.append(reminder) }
+            if channels.contains(.email) {
+                if emailEnabled {
+                    var withEvent = reminder
+                    withEvent.event = event.cloudEvent.serialized()
+                    email.append(withEvent)
+                } else {
+                    logger.warning(
+                        "Email reminder not sent: the email channel is off (SMTP_HOST is not set)", metadata: ["reminder_id": .string(reminderID.lowercased)])
+                }
             }
         }
-        if channels.contains(.email) {
-            if emailEnabled {
-                try await NotificationStore.queueDelivery(
-                    reminderID: reminderID, channel: .email, userID: userID, event: event.cloudEvent.serialized(), now: now, conn: conn)
-            } else {
-                logger.warning("Email reminder not sent: the email channel is off (SMTP_HOST is not set)", metadata: ["reminder_id": .string(reminderID.lowercased)])
+        try await NotificationStore.recordInApp(inApp, now: now, conn: conn)
+        try await NotificationStore.queueDeliveries(email, channel: .email, now: now, conn: conn)
+        for reminder in inApp {
+            Self.inAppSent.increment()
+            if let remindAt = reminder.data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
+                Self.inAppLatency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(remindAt)) * 1e9))
             }
         }
     }

@@ -9,30 +9,58 @@ public struct NotificationStore: Sendable {
 
     // MARK: - Written by the notification-service's handler (in the consumer's transaction)
 
-    /// The in-app notification of a reminder; nothing when it exists already (a redelivery).
-    public static func recordInApp(_ data: JSONValue, reminderID: UUID, userID: UUID, now: Date, conn: any SQLConnection) async throws {
-        let taskID = data["task_id"]?.stringValue.flatMap(UUID.init(uuidString:))
-        let inserted = try await conn.first(
-            """
-            INSERT INTO notifications (id, user_id, reminder_id, task_id, title, body, created_at)
-            VALUES (\(UUID.v7(at: now)), \(userID), \(reminderID), \(taskID), \(ReminderText.title(data)), \(ReminderText.body(data)), \(now))
-            ON CONFLICT (reminder_id) DO NOTHING RETURNING id
-            """)
-        if inserted != nil { try await conn.notify(.notifications) }
+    /// A reminder as the notification-service writes it: its in-app notification, its email
+    /// delivery.
+    public struct DueReminder: Sendable {
+        public var reminderID: UUID
+        public var userID: UUID
+        /// The `reminder.due` event's data (the notification's words come from it).
+        public var data: JSONValue
+        /// The whole CloudEvent, as the email delivery keeps it.
+        public var event: String
+
+        public init(reminderID: UUID, userID: UUID, data: JSONValue, event: String) {
+            self.reminderID = reminderID
+            self.userID = userID
+            self.data = data
+            self.event = event
+        }
     }
 
-    /// Queues a delivery of a reminder on a channel; nothing when one exists (exactly once per
-    /// (reminder, channel), whatever is redelivered or replayed).
-    public static func queueDelivery(
-        reminderID: UUID, channel: ReminderChannel, userID: UUID, event: String, now: Date, conn: any SQLConnection
-    ) async throws {
-        let inserted = try await conn.first(
+    /// The in-app notifications of reminders, in one statement; nothing for one that exists
+    /// already (a redelivery). Returns how many were new.
+    @discardableResult
+    public static func recordInApp(_ reminders: [DueReminder], now: Date, conn: any SQLConnection) async throws -> Int {
+        guard !reminders.isEmpty else { return 0 }
+        let rows = reminders.map { r -> SQLQuery in
+            let taskID = r.data["task_id"]?.stringValue.flatMap(UUID.init(uuidString:))
+            return "(\(UUID.v7(at: now)), \(r.userID), \(r.reminderID), \(taskID), \(ReminderText.title(r.data)), \(ReminderText.body(r.data)), \(now))"
+        }
+        let inserted = try await conn.query(
+            """
+            INSERT INTO notifications (id, user_id, reminder_id, task_id, title, body, created_at)
+            VALUES \(SQLQuery(rows, separator: ", ")) ON CONFLICT (reminder_id) DO NOTHING RETURNING id
+            """)
+        if !inserted.isEmpty { try await conn.notify(.notifications) }
+        return inserted.count
+    }
+
+    /// Queues the deliveries of reminders on a channel, in one statement; nothing for a
+    /// (reminder, channel) that has one (exactly once, whatever is redelivered or replayed).
+    /// Returns how many were new.
+    @discardableResult
+    public static func queueDeliveries(_ reminders: [DueReminder], channel: ReminderChannel, now: Date, conn: any SQLConnection) async throws -> Int {
+        guard !reminders.isEmpty else { return 0 }
+        let rows = reminders.map { r -> SQLQuery in
+            "(\(UUID.v7(at: now)), \(r.reminderID), \(channel.rawValue), \(r.userID), \(r.event), \(now), \(now))"
+        }
+        let inserted = try await conn.query(
             """
             INSERT INTO deliveries (id, reminder_id, channel, user_id, event, next_attempt_at, created_at)
-            VALUES (\(UUID.v7(at: now)), \(reminderID), \(channel.rawValue), \(userID), \(event), \(now), \(now))
-            ON CONFLICT (reminder_id, channel) DO NOTHING RETURNING id
+            VALUES \(SQLQuery(rows, separator: ", ")) ON CONFLICT (reminder_id, channel) DO NOTHING RETURNING id
             """)
-        if inserted != nil { try await conn.notify(.deliveries) }
+        if !inserted.isEmpty { try await conn.notify(.deliveries) }
+        return inserted.count
     }
 
     // MARK: - In-app API

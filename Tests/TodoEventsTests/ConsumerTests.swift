@@ -255,4 +255,58 @@ final class RecordingHandler: EventHandler {
             #expect(try await DeliveryQueue(db: db).claim(now: Date().addingTimeInterval(1)).isEmpty)  // claimed: leased for 2 minutes
         }
     }
+
+    /// A run of one person's reminders is handled in one batch (two statements); a malformed
+    /// `reminder.due` in the middle fails the batch, which is redone one event at a time: the
+    /// poison event alone goes to the dead letters, every other reminder gets exactly one
+    /// notification and one email delivery, and a replay of the topic adds none. (The replay
+    /// dead-letters the poison event again: it never gets a processed mark.)
+    @Test(arguments: TestDatabase.available)
+    func aBatchWithAPoisonEventIsRedoneOneAtATime(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let user = try await makeUser(db, timeZone: "Europe/Berlin")
+            let now = Timestamp.parse("2026-12-01T08:00:00Z")!
+            var tasks: [UUID] = []
+            for i in 0..<6 {
+                let task = try await TaskStore(db: db).create(
+                    userID: user.id, draft: TaskDraft(title: "Task \(i)", reminders: [ReminderSpec(trigger: .at(now.addingTimeInterval(Double(-60 + i))))]))
+                tasks.append(task.id)
+            }
+            // Three fire, then the poison event (same partition: the person's key; no channels,
+            // so it can never be delivered), then the other three.
+            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(-57.5), catchUp: 600).fired == 3)
+            let poison = OutboxEvent(
+                topic: Topic.reminders, type: "reminder.due", key: user.id.lowercased, subject: nil, time: now,
+                data: ["reminder_id": .string(UUID().lowercased), "user_id": .string(user.id.lowercased)])
+            try await db.write { conn in try await EventOutbox.append(poison, conn: conn) }
+            #expect(try await ReminderStore(db: db).fireDue(now: now, catchUp: 600).fired == 3)
+            while try await EventLog(db: db).sequence() > 0 {}
+            let consumer = Consumer(
+                group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: logger), db: db,
+                logger: logger)
+            #expect(try await consumer.drain() == 7)
+            let dead = try await DeadLetterStore(db: db).list(dlq: Topic.deadLetter(Topic.reminders))
+            #expect(dead.count == 1)
+            #expect(dead.first?.error.contains("without channels") == true)
+            // Four more: a batch that succeeds.
+            for i in 6..<10 {
+                let task = try await TaskStore(db: db).create(
+                    userID: user.id, draft: TaskDraft(title: "Task \(i)", reminders: [ReminderSpec(trigger: .at(now.addingTimeInterval(Double(i))))]))
+                tasks.append(task.id)
+            }
+            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(10), catchUp: 600).fired == 4)
+            while try await EventLog(db: db).sequence() > 0 {}
+            #expect(try await consumer.drain() == 4)
+            try await EventLog(db: db).reset(group: ReminderHandler.group, topic: Topic.reminders, to: .earliest)
+            #expect(try await consumer.drain() == 11)
+            let notifications = try await NotificationStore(db: db).list(userID: user.id, unreadOnly: false, before: nil, limit: 50)
+            #expect(Set(notifications.compactMap(\.taskID)) == Set(tasks))
+            #expect(notifications.count == 10)
+            let deliveries = try await DeliveryQueue(db: db).claim(now: Date().addingTimeInterval(1), limit: 50)
+            #expect(deliveries.count == 10)
+            #expect(Set(deliveries.map(\.reminderID)).count == 10)
+        }
+    }
 }
