@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# 10,000 reminders due within 10 seconds, delivered by email to a local SMTP sink (aiosmtpd,
-# scripts/smtp-sink.py) and in the app: lateness (delivery time − reminder time) p50/p99/max per
-# channel, and emails per second. Reads the times from the database afterwards.
+# 10,000 reminders due within 10 seconds, delivered by email to a local SMTP sink and in the app:
+# lateness (delivery time − reminder time) p50/p99/max per channel, and emails per second; then
+# where it builds up (fired by the scheduler → consumed by the notifier → sent). Reads the times
+# from the database afterwards.
 #   bench/reminders.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=100 SPREAD=10)
+# SINK=postfix (default): Postfix's smtp-sink (bench/postfix-smtp-sink.sh), a C server made for
+# benchmarking SMTP clients; it offers PIPELINING. SINK=aiosmtpd: scripts/smtp-sink.py, the tests'
+# server (Python; ~0.7 ms of CPU a message — on two cores a large share of the machine); add
+# SINK_PIPELINING=1 to have it offer PIPELINING too.
+# KEEP=1 keeps each run's directory (database, server logs, times.txt) and says where.
+# PROFILE=DIR records a CPU profile (perf, Debian's linux-perf) of the Todo processes from the end
+# of the seeding until every email is sent: DIR/<database>-<process>.perf.data.
 # PIN=1 puts the SMTP sink on CPU 1 and the Todo processes on CPU 0 (taskset), so the two do not
 # compete for a core: the notifier's own ceiling on one core.
 set -euo pipefail
@@ -10,15 +18,23 @@ cd "$(dirname "$0")/.."
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
 USERS=${USERS:-100}; TASKS=${TASKS:-100}; SPREAD=${SPREAD:-10}; PORT=${BENCH_PORT:-18940}; SMTP_PORT=$((PORT + 5))
 N=$((USERS * TASKS))
+SINK_KIND=${SINK:-postfix}
+[ "$SINK_KIND" = postfix ] && bench/postfix-smtp-sink.sh --fetch-only
 SINK=(); APP=()
 [ "${PIN:-0}" = 1 ] && { SINK=(taskset -c 1); APP=(taskset -c 0); }
 swift build -c release --product todo >&2
 BIN=.build/release/todo
 
 run() {
-  local db=$1 data; data=$(mktemp -d)
+  local db=$1 data mail; data=$(mktemp -d); mail=$(mktemp -d)
   local pids=()
-  "${SINK[@]}" python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$data/mail" >/dev/null 2>&1 & pids+=($!)
+  if [ "$SINK_KIND" = postfix ]; then
+    # (its own directory: smtp-sink writes as nobody, who cannot enter $data)
+    "${SINK[@]}" bench/postfix-smtp-sink.sh $SMTP_PORT "$mail" >/dev/null 2>&1 & pids+=($!)
+  else
+    local flags=(); [ "${SINK_PIPELINING:-0}" = 1 ] && flags=(--pipelining)
+    "${SINK[@]}" python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$mail" "${flags[@]}" >/dev/null 2>&1 & pids+=($!)
+  fi
   local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=1000000 TODO_DATA_DIR="$data"
     SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=reminders@bench.test)
   local sql
@@ -62,42 +78,58 @@ left = t0 - time.time()
 print(f"seeded; first reminder in {left:.1f} s", file=sys.stderr)
 assert left > 1, "seeding took longer than planned"
 PY
-  for _ in $(seq 1 1200); do
+  local perfs=()
+  if [ -n "${PROFILE:-}" ]; then
+    command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq linux-perf; } >&2
+    mkdir -p "$PROFILE"
+    for p in $(pgrep -f "$BIN (serve|backend|notifier)"); do
+      perf record -F 499 -g -p "$p" -o "$PROFILE/$db-$(ps -o args= -p "$p" | awk '{print $2}').perf.data" >/dev/null 2>&1 & perfs+=($!)
+    done
+  fi
+  for _ in $(seq 1 480); do
     [ "$(sql "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'")" -ge $N ] && break
     sleep 0.25
   done
-  local t='%Y-%m-%dT%H:%M:%S.%fZ'
-  if [ "$db" = sqlite ]; then
-    sql "SELECT 'email', r.remind_at, d.sent_at FROM deliveries d JOIN reminders r ON r.id = d.reminder_id WHERE d.state = 'sent'" >"$data/times.txt"
-    sql "SELECT 'in_app', r.remind_at, n.created_at FROM notifications n JOIN reminders r ON r.id = n.reminder_id" >>"$data/times.txt"
-  else
+  [ ${#perfs[@]} -gt 0 ] && { kill -INT "${perfs[@]}"; wait "${perfs[@]}" 2>/dev/null || true; }
+  # per reminder: remind_at, fired (scheduler), email queued (notifier consumed), email sent, in-app stored
+  local q="SELECT r.remind_at, r.fired_at, d.created_at, d.sent_at, n.created_at FROM reminders r
+    JOIN deliveries d ON d.reminder_id = r.id AND d.state = 'sent' JOIN notifications n ON n.reminder_id = r.id"
+  if [ "$db" = postgres ]; then
     local f="'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
-    sql "SELECT 'email', to_char(r.remind_at AT TIME ZONE 'UTC', $f), to_char(d.sent_at AT TIME ZONE 'UTC', $f) FROM deliveries d JOIN reminders r ON r.id = d.reminder_id WHERE d.state = 'sent'" >"$data/times.txt"
-    sql "SELECT 'in_app', to_char(r.remind_at AT TIME ZONE 'UTC', $f), to_char(n.created_at AT TIME ZONE 'UTC', $f) FROM notifications n JOIN reminders r ON r.id = n.reminder_id" >>"$data/times.txt"
+    q=$(sed -E "s/(r\.remind_at|r\.fired_at|d\.created_at|d\.sent_at|n\.created_at)/to_char(\1 AT TIME ZONE 'UTC', $f)/g" <<<"$q")
   fi
-  local mails; mails=$(ls "$data/mail" | grep -c '\.eml$' || true)
-  python3 - "$data/times.txt" "$db" "$N" "$mails" <<'PY'
+  sql "$q" >"$data/times.txt"
+  local mails; mails=$(find "$mail" -type f ! -name '*.tmp' | wc -l)
+  python3 - "$data/times.txt" "$db" "$N" "$mails" "$SINK_KIND" "$STAGES" <<'PY'
 import sys
 from datetime import datetime
 t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-db, n, mails = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-for channel in ("email", "in_app"):
-    pairs = [(t(a), t(b)) for c, a, b in rows if c == channel]
-    late = sorted(b - a for a, b in pairs)
-    pct = lambda q: late[min(len(late) - 1, int(q * len(late)))]
-    done = sorted(b for _, b in pairs)
+rows = [[t(x) for x in l.split()] for l in open(sys.argv[1]) if l.strip()]
+db, n, mails, sink, stages = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], open(sys.argv[6], "a")
+def stats(late):
+    late = sorted(late)
+    pct = lambda q: late[min(len(late) - 1, int(q * len(late)))] * 1000
+    return f"{pct(0.5):.0f} | {pct(0.99):.0f} | {late[-1] * 1000:.0f}"
+for channel, col in (("email", 3), ("in_app", 4)):
+    done = sorted(r[col] for r in rows)
     rate = len(done) / max(0.001, done[-1] - done[0])
-    extra = f" | {mails} messages in the sink" if channel == "email" else ""
-    print(f"| {db} | {channel} | {len(pairs)}/{n} | {pct(0.5) * 1000:.0f} | {pct(0.99) * 1000:.0f} | {late[-1] * 1000:.0f} | {rate:.0f}{extra} |")
+    extra = f" ({mails} messages in the sink)" if channel == "email" else ""
+    print(f"| {db} | {sink} | {channel} | {len(rows)}/{n} | {stats([r[col] - r[0] for r in rows])} | {rate:.0f}{extra} |")
+for name, a, b in (("fired (scheduler)", 0, 1), ("consumed (notifier: in-app stored, email queued)", 1, 2), ("email: queued → sent", 2, 3)):
+    print(f"| {db} | {sink} | {name} | {stats([r[b] - r[a] for r in rows])} |", file=stages)
 PY
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
-  rm -rf "$data"
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept: $data (database, logs, times.txt)" >&2; else rm -rf "$data" "$mail"; fi
 }
 
-echo "| database | channel | delivered | lateness p50 ms | p99 ms | max ms | per second |"
-echo "|---|---|---|---|---|---|---|"
+STAGES=$(mktemp)
+echo "| database | sink | channel | delivered | lateness p50 ms | p99 ms | max ms | per second |"
+echo "|---|---|---|---|---|---|---|---|"
 case "${1:-both}" in
   sqlite|postgres) run "$1" ;;
   *) run sqlite; run postgres ;;
 esac
+echo
+echo "| database | sink | stage | p50 ms | p99 ms | max ms |"
+echo "|---|---|---|---|---|---|"
+cat "$STAGES"; rm -f "$STAGES"
