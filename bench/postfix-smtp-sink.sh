@@ -2,7 +2,9 @@
 # Postfix's smtp-sink (a C SMTP server made for benchmarking SMTP clients: many sessions at
 # once, PIPELINING offered, little CPU a message) for bench/reminders.sh. Takes the binary out of
 # Debian's postfix package without installing it (no mail server is configured or started):
-#   bench/postfix-smtp-sink.sh PORT DUMP_DIR      runs in the foreground; each message → a file
+#   bench/postfix-smtp-sink.sh PORT DUMP_DIR      runs in the foreground; every message is
+#                                                 appended to DUMP_DIR/messages (one file: a file
+#                                                 per message cost the sink twice the CPU)
 #   bench/postfix-smtp-sink.sh --fetch-only       only takes the binary out (once)
 set -euo pipefail
 CACHE=${TODO_BENCH_CACHE:-/tmp/todo-bench-cache}/postfix
@@ -19,4 +21,4 @@ chmod 777 "$DUMP"
 export LD_LIBRARY_PATH="$CACHE/usr/lib/postfix"
 user=()
 [ "$(id -u)" = 0 ] && user=(-u nobody)
-exec "$CACHE/usr/sbin/smtp-sink" "${user[@]}" -d "$DUMP/%Y%m%d%H%M%S." "127.0.0.1:$PORT" 1024
+exec "$CACHE/usr/sbin/smtp-sink" "${user[@]}" -D "$DUMP/messages" "127.0.0.1:$PORT" 1024

@@ -99,7 +99,12 @@ PY
     q=$(sed -E "s/(r\.remind_at|r\.fired_at|d\.created_at|d\.sent_at|n\.created_at)/to_char(\1 AT TIME ZONE 'UTC', $f)/g" <<<"$q")
   fi
   sql "$q" >"$data/times.txt"
-  local mails; mails=$(find "$mail" -type f ! -name '*.tmp' | wc -l)
+  local mails
+  if [ "$SINK_KIND" = postfix ]; then
+    mails=$(grep -c '^X-Client-Proto: ' "$mail/messages" || true)  # smtp-sink's first line of each message
+  else
+    mails=$(find "$mail" -type f -name '*.eml' | wc -l)
+  fi
   python3 - "$data/times.txt" "$db" "$N" "$mails" "$SINK_KIND" "$STAGES" <<'PY'
 import sys
 from datetime import datetime
