@@ -64,62 +64,54 @@ struct JSONParser {
     }
 
     mutating func object() -> JSONValue? {
-        depth += 1
-        guard depth <= Self.maxDepth else { return .none }
-        defer { depth -= 1 }
-        i += 1
         var members: [(String, JSONValue)] = []
-        skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(members)
-        }
-        while true {
-            skipSpace()
-            guard i < b.count, b[i] == UInt8(ascii: "\""), let key = string() else { return .none }
-            skipSpace()
-            guard i < b.count, b[i] == UInt8(ascii: ":") else { return .none }
-            i += 1
-            skipSpace()
-            guard let v = value() else { return .none }
+        let ok = delimited(by: UInt8(ascii: "}")) { p in
+            guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\""), let key = p.string() else { return false }
+            p.skipSpace()
+            guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: ":") else { return false }
+            p.i += 1
+            p.skipSpace()
+            guard let v = p.value() else { return false }
             members.append((key, v))
-            skipSpace()
-            guard i < b.count else { return .none }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if b[i] == UInt8(ascii: "}") {
-                i += 1
-                return .object(members)
-            } else {
-                return .none
-            }
+            return true
         }
+        return ok ? .object(members) : .none
     }
 
     mutating func array() -> JSONValue? {
+        var elements: [JSONValue] = []
+        let ok = delimited(by: UInt8(ascii: "]")) { p in
+            guard let v = p.value() else { return false }
+            elements.append(v)
+            return true
+        }
+        return ok ? .array(elements) : .none
+    }
+
+    /// From an opening `{` or `[` to its `close`: comma-separated items, each read by `item`
+    /// (false: not JSON), one nesting level deeper.
+    mutating func delimited(by close: UInt8, _ item: (inout JSONParser) -> Bool) -> Bool {
         depth += 1
-        guard depth <= Self.maxDepth else { return .none }
+        guard depth <= Self.maxDepth else { return false }
         defer { depth -= 1 }
         i += 1
-        var elements: [JSONValue] = []
         skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "]") {
+        if i < b.count, b[i] == close {
             i += 1
-            return .array(elements)
+            return true
         }
         while true {
             skipSpace()
-            guard let v = value() else { return .none }
-            elements.append(v)
+            guard item(&self) else { return false }
             skipSpace()
-            guard i < b.count else { return .none }
+            guard i < b.count else { return false }
             if b[i] == UInt8(ascii: ",") {
                 i += 1
-            } else if b[i] == UInt8(ascii: "]") {
+            } else if b[i] == close {
                 i += 1
-                return .array(elements)
+                return true
             } else {
-                return .none
+                return false
             }
         }
     }
