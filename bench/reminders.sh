@@ -15,13 +15,16 @@
 # compete for a core: the notifier's own ceiling on one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
 USERS=${USERS:-100}; TASKS=${TASKS:-100}; SPREAD=${SPREAD:-10}; PORT=${BENCH_PORT:-18940}; SMTP_PORT=$((PORT + 5))
 N=$((USERS * TASKS))
 SINK_KIND=${SINK:-postfix}
-[ "$SINK_KIND" = postfix ] && bench/postfix-smtp-sink.sh --fetch-only
-SINK=(); APP=()
-[ "${PIN:-0}" = 1 ] && { SINK=(taskset -c 1); APP=(taskset -c 0); }
+case "$SINK_KIND" in
+  postfix) bench/postfix-smtp-sink.sh --fetch-only ;;
+  aiosmtpd) python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd ;;
+  *) echo "SINK must be postfix or aiosmtpd" >&2; exit 2 ;;
+esac
+SINK_PIN=(); APP_PIN=()
+[ "${PIN:-0}" = 1 ] && { SINK_PIN=(taskset -c 1); APP_PIN=(taskset -c 0); }
 swift build -c release --product todo >&2
 BIN=.build/release/todo
 
@@ -30,23 +33,23 @@ run() {
   local pids=()
   if [ "$SINK_KIND" = postfix ]; then
     # (its own directory: smtp-sink writes as nobody, who cannot enter $data)
-    "${SINK[@]}" bench/postfix-smtp-sink.sh $SMTP_PORT "$mail" >/dev/null 2>&1 & pids+=($!)
+    "${SINK_PIN[@]}" bench/postfix-smtp-sink.sh $SMTP_PORT "$mail" >/dev/null 2>&1 & pids+=($!)
   else
     local flags=(); [ "${SINK_PIPELINING:-0}" = 1 ] && flags=(--pipelining)
-    "${SINK[@]}" python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$mail" "${flags[@]}" >/dev/null 2>&1 & pids+=($!)
+    "${SINK_PIN[@]}" python3 scripts/smtp-sink.py --port $SMTP_PORT --maildir "$mail" "${flags[@]}" >/dev/null 2>&1 & pids+=($!)
   fi
   local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=1000000 TODO_DATA_DIR="$data"
     SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=reminders@bench.test)
   local sql
   if [ "$db" = sqlite ]; then
-    "${APP[@]}" env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    "${APP_PIN[@]}" env "${env[@]}" $BIN serve --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
     sql() { python3 -c 'import sqlite3, sys; [print(*r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/todo.sqlite" "$1"; }
   else
     local url; url=$(scripts/test-postgres.sh database todo_bench_reminders)
     env+=(DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
     env "${env[@]}" $BIN migrate >/dev/null 2>&1
-    "${APP[@]}" env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
-    "${APP[@]}" env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
+    "${APP_PIN[@]}" env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & pids+=($!)
+    "${APP_PIN[@]}" env "${env[@]}" $BIN notifier --port $((PORT + 1)) >"$data/notifier.log" 2>&1 & pids+=($!)
     sql() { psql "${url%%\?*}" -tAF' ' -c "$1"; }
   fi
   trap "kill ${pids[*]} 2>/dev/null || true" EXIT
@@ -124,7 +127,7 @@ for name, a, b in (("fired (scheduler)", 0, 1), ("consumed (notifier: in-app sto
     print(f"| {db} | {sink} | {name} | {stats([r[b] - r[a] for r in rows])} |", file=stages)
 PY
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept: $data (database, logs, times.txt)" >&2; else rm -rf "$data" "$mail"; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept: $data (database, logs, times.txt), $mail (messages)" >&2; else rm -rf "$data" "$mail"; fi
 }
 
 STAGES=$(mktemp)

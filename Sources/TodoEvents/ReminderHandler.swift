@@ -38,13 +38,11 @@ public struct ReminderHandler: BatchEventHandler {
             else { throw PermanentFailure("reminder.due without reminder_id or user_id") }
             guard case .array(let names)? = data["channels"] else { throw PermanentFailure("reminder.due without channels") }
             let channels = Set(names.compactMap { $0.stringValue.flatMap(ReminderChannel.init(rawValue:)) })
-            let reminder = NotificationStore.DueReminder(reminderID: reminderID, userID: userID, data: data, event: "")
+            let reminder = NotificationStore.DueReminder(reminderID: reminderID, userID: userID, event: event.cloudEvent)
             if channels.contains(.inApp) { inApp.append(reminder) }
             if channels.contains(.email) {
                 if emailEnabled {
-                    var withEvent = reminder
-                    withEvent.event = event.cloudEvent.serialized()
-                    email.append(withEvent)
+                    email.append(reminder)
                 } else {
                     logger.warning(
                         "Email reminder not sent: the email channel is off (SMTP_HOST is not set)", metadata: ["reminder_id": .string(reminderID.lowercased)])

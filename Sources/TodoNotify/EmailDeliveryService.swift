@@ -87,7 +87,7 @@ public struct EmailDeliveryService: Service {
             while true {
                 while sending < concurrency, let d = waiting.popFirst() {
                     sending += 1
-                    group.addTask { await deliver(d).map { .sent($0.0, $0.1) } ?? .failed }
+                    group.addTask { await deliver(d) }
                 }
                 if !claiming, !exhausted, waiting.count < concurrency, !Task.isShuttingDownGracefully, !Task.isCancelled {
                     claiming = true
@@ -133,9 +133,9 @@ public struct EmailDeliveryService: Service {
         }
     }
 
-    /// Sends one; returns its id and time when the server accepted it (recorded by the caller),
-    /// nil when it failed (recorded here: retry later, or dead).
-    func deliver(_ delivery: Delivery) async -> (UUID, Date)? {
+    /// Sends one: `.sent` with the time the server accepted it (recorded by the caller), or
+    /// `.failed` (recorded here: retry later, or dead).
+    func deliver(_ delivery: Delivery) async -> Step {
         var logger = self.logger
         let data = delivery.event["data"] ?? .null
         logger[metadataKey: "reminder_id"] = .string(delivery.reminderID.lowercased)
@@ -150,7 +150,7 @@ public struct EmailDeliveryService: Service {
                 Self.latency.recordNanoseconds(Int64(Swift.max(0, at.timeIntervalSince(remindAt)) * 1e9))
             }
             logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
-            return (delivery.id, at)
+            return .sent(delivery.id, at)
         } catch {
             let permanent = (error as? SMTPError)?.permanent ?? false
             // Every failed attempt counts (ReminderDeliveryFailureRate fires while SMTP is down,
@@ -172,7 +172,7 @@ public struct EmailDeliveryService: Service {
                 // The claim expires and the delivery is tried again.
                 logger.error("Could not record an email delivery's outcome", metadata: ["error": "\(error)"])
             }
-            return nil
+            return .failed
         }
     }
 

@@ -92,8 +92,9 @@ public protocol EmailSender: Sendable {
 ///
 /// Connections are kept and reused (RFC 5321 §3.3: one session carries many mail transactions):
 /// a message on a warm connection costs 4 round trips instead of 8–11 (connect, greeting, EHLO,
-/// STARTTLS, EHLO, AUTH, …, QUIT), and 2 when the server offers PIPELINING (RFC 2920). Up to `maxIdle` idle connections are kept for `idleLimit`,
-/// each for at most `messagesPerConnection` messages; one that fails is closed. A kept connection
+/// STARTTLS, EHLO, AUTH, …, QUIT), and 2 when the server offers PIPELINING (RFC 2920). Up to
+/// `maxIdle` idle connections are kept for `idleLimit`, each for at most `messagesPerConnection`
+/// messages; one that fails is closed. A kept connection
 /// the server has meanwhile closed fails at MAIL FROM — before any of the message was sent — and
 /// the message then goes over a new connection, so reuse never costs a message or a retry.
 public struct SMTPClient: EmailSender {

@@ -14,15 +14,14 @@ public struct NotificationStore: Sendable {
     public struct DueReminder: Sendable {
         public var reminderID: UUID
         public var userID: UUID
-        /// The `reminder.due` event's data (the notification's words come from it).
-        public var data: JSONValue
-        /// The whole CloudEvent, as the email delivery keeps it.
-        public var event: String
+        /// The `reminder.due` CloudEvent, as consumed (the email delivery keeps it whole).
+        public var event: JSONValue
+        /// Its data (the notification's words come from it).
+        public var data: JSONValue { event["data"] ?? .null }
 
-        public init(reminderID: UUID, userID: UUID, data: JSONValue, event: String) {
+        public init(reminderID: UUID, userID: UUID, event: JSONValue) {
             self.reminderID = reminderID
             self.userID = userID
-            self.data = data
             self.event = event
         }
     }
@@ -52,7 +51,7 @@ public struct NotificationStore: Sendable {
     public static func queueDeliveries(_ reminders: [DueReminder], channel: ReminderChannel, now: Date, conn: any SQLConnection) async throws -> Int {
         guard !reminders.isEmpty else { return 0 }
         let rows = reminders.map { r -> SQLQuery in
-            "(\(UUID.v7(at: now)), \(r.reminderID), \(channel.rawValue), \(r.userID), \(r.event), \(now), \(now))"
+            "(\(UUID.v7(at: now)), \(r.reminderID), \(channel.rawValue), \(r.userID), \(r.event.serialized()), \(now), \(now))"
         }
         let inserted = try await conn.query(
             """

@@ -225,11 +225,18 @@ final class RecordingHandler: EventHandler {
 /// The notification-service's handler: one in-app notification and one queued email per
 /// reminder, however often `reminders` is delivered or replayed.
 @Suite struct ReminderHandlerTests {
+    /// The notification-service's consumer, email on, quiet.
+    func notifier(_ db: any SQLDatabase) -> Consumer {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return Consumer(
+            group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: logger), db: db,
+            logger: logger)
+    }
+
     @Test(arguments: TestDatabase.available)
     func aReminderIsNotifiedOncePerChannelEvenWhenReplayed(_ kind: TestDatabase) async throws {
         try await kind.with { db in
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
             let user = try await makeUser(db, timeZone: "America/New_York")
             let due = ResolvedDue(.dateTime(LocalDateTime("2026-12-01T09:00")!, timeZone: "America/New_York"), defaultTimeZone: "America/New_York")
             let task = try await TaskStore(db: db).create(
@@ -237,9 +244,7 @@ final class RecordingHandler: EventHandler {
             let fired = try await ReminderStore(db: db).fireDue(now: Timestamp.parse("2026-12-01T13:45:00Z")!, catchUp: 600)
             #expect(fired.fired == 1)
             while try await EventLog(db: db).sequence() > 0 {}
-            let consumer = Consumer(
-                group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: logger), db: db,
-                logger: logger)
+            let consumer = notifier(db)
             #expect(try await consumer.drain() == 1)
             try await EventLog(db: db).reset(group: ReminderHandler.group, topic: Topic.reminders, to: .earliest)
             #expect(try await consumer.drain() == 1)
@@ -264,8 +269,6 @@ final class RecordingHandler: EventHandler {
     @Test(arguments: TestDatabase.available)
     func aBatchWithAPoisonEventIsRedoneOneAtATime(_ kind: TestDatabase) async throws {
         try await kind.with { db in
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
             let user = try await makeUser(db, timeZone: "Europe/Berlin")
             let now = Timestamp.parse("2026-12-01T08:00:00Z")!
             var tasks: [UUID] = []
@@ -283,9 +286,7 @@ final class RecordingHandler: EventHandler {
             try await db.write { conn in try await EventOutbox.append(poison, conn: conn) }
             #expect(try await ReminderStore(db: db).fireDue(now: now, catchUp: 600).fired == 3)
             while try await EventLog(db: db).sequence() > 0 {}
-            let consumer = Consumer(
-                group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: logger), db: db,
-                logger: logger)
+            let consumer = notifier(db)
             #expect(try await consumer.drain() == 7)
             let dead = try await DeadLetterStore(db: db).list(dlq: Topic.deadLetter(Topic.reminders))
             #expect(dead.count == 1)

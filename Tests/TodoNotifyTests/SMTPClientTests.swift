@@ -20,6 +20,15 @@ import TodoNotify
         return try SMTPClient(settings: settings, logger: quiet)
     }
 
+    /// Sends `count` copies of `message`, each with its own Message-ID `<prefix>-<i>@todo`.
+    func send(_ count: Int, as prefix: String, with client: SMTPClient) async throws {
+        for i in 0..<count {
+            var m = message
+            m.messageID = "\(prefix)-\(i)@todo"
+            try await client.send(m)
+        }
+    }
+
     let message = EmailMessage(
         to: "ana@example.com", subject: "Reminder: Zahnarzt bei Dr. Müller 🦷", text: "Due Tuesday at 09:00 (Europe/Berlin).\n.\nA dot line.",
         html: "<p>Due <b>Tuesday</b></p>", messageID: "0193-test@todo", date: Date(timeIntervalSince1970: 1_796_000_000))
@@ -52,11 +61,7 @@ import TodoNotify
     @Test func pipelinesTheTransactionWhenTheServerOffersIt() async throws {
         let sink = try SMTPSink(mode: .starttls, pipelining: true)
         let client = try client(sink, .starttls)
-        for i in 0..<3 {
-            var m = message
-            m.messageID = "pipe-\(i)@todo"
-            try await client.send(m)
-        }
+        try await send(3, as: "pipe", with: client)
         let received = try sink.messages()
         #expect(received.map { header("X-Pipelined", in: $0) } == ["True", "True", "True"])
         #expect(received.map { header("X-Envelope-To", in: $0) } == Array(repeating: "ana@example.com", count: 3))
@@ -120,11 +125,7 @@ import TodoNotify
     @Test(arguments: [false, true]) func connectionsAreReusedAndADroppedOneIsReplaced(pipelining: Bool) async throws {
         let sink = try SMTPSink(mode: .starttls, pipelining: pipelining)
         let client = try client(sink, .starttls)
-        for i in 0..<5 {
-            var m = message
-            m.messageID = "reuse-\(i)@todo"
-            try await client.send(m)
-        }
+        try await send(5, as: "reuse", with: client)
         #expect(client.connectionsOpened == 1)
         #expect(Set(try sink.messages().map { header("X-Client-Port", in: $0) }).count == 1)
         sink.stop()
