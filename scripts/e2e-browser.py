@@ -54,6 +54,7 @@ options = webdriver.ChromeOptions()
 for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US"]:
     options.add_argument(flag)
 options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, read before signing out
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
 wait = WebDriverWait(driver, 10)
 
@@ -411,6 +412,13 @@ try:
         fail("? does not show the keys")
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
     ok("keyboard: j moves to a task, x completes it, ? lists the keys")
+
+    # nothing the pages did so far (sign-in, list, editor, settings, notifications) logged an
+    # error in the console — e.g. a 404 for /favicon.ico, which browsers fetch on their own
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    if errors:
+        fail("the browser console has errors:\n  " + "\n  ".join(errors[:5]))
+    ok("no errors in the browser console on any page (the icon is served)")
 
     # sign out: the session is gone
     driver.find_element(By.CSS_SELECTOR, "form[action='/session/end'] button").click()

@@ -2,7 +2,7 @@
 # Starts (or stops) a throwaway PostgreSQL 15 for the tests: Debian's postgresql-15, a cluster in
 # /tmp owned by the postgres user (PostgreSQL refuses to run as root), listening on 127.0.0.1.
 # Prints the URL to use as TEST_DATABASE_URL.
-#   scripts/test-postgres.sh start | stop | url
+#   scripts/test-postgres.sh start | stop | restart | url
 #   scripts/test-postgres.sh database NAME   a new, empty database NAME (dropped first if it exists)
 #                                            on TEST_DATABASE_URL's server (else this cluster,
 #                                            started if needed); prints its URL
@@ -42,6 +42,11 @@ start)
     as_postgres "$BIN/createdb -h 127.0.0.1 -p $PORT -U postgres -O todo todo_test" >&2
   echo "$URL"
   ;;
+restart)
+  # what an operator's `pg_ctl restart -m fast` does to the running services (scripts/e2e-chaos.sh)
+  BIN=$(bindir)
+  as_postgres "$BIN/pg_ctl -D $DIR -l $DIR/server.log -w -m fast -o '-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200' restart" >&2
+  ;;
 stop)
   BIN=$(bindir)
   [ -n "$BIN" ] && as_postgres "$BIN/pg_ctl -D $DIR -m fast stop" >&2 || true
@@ -57,7 +62,7 @@ database)
   echo "$BASE/$NAME?sslmode=disable"
   ;;
 *)
-  echo "usage: $0 start|stop|url|database NAME" >&2
+  echo "usage: $0 start|stop|restart|url|database NAME" >&2
   exit 2
   ;;
 esac

@@ -8,7 +8,8 @@
 # Local (--local, or no cluster): `todo events lag` on the same database as the services
 # (DATABASE_URL, or --data-dir via TODO_DATA_DIR); fails when the oldest unconsumed event of a
 # partition is older than --max-age seconds (default 60: the KafkaConsumerLag alert) or its lag
-# exceeds --max-lag. TODO_BIN names the binary (default: todo on PATH, else .build/debug/todo).
+# exceeds --max-lag. Every partition is listed and counted, also those that never had an event.
+# TODO_BIN names the binary (default: todo on PATH, else .build/debug/todo).
 # Exit: 0 healthy, 1 lagging, 2 cannot tell.
 set -uo pipefail
 MODE=auto GROUP="" MAX_AGE=60 MAX_LAG=60000
@@ -45,10 +46,12 @@ out=$("$BIN" events lag ${GROUP:+--group "$GROUP"} 2>&1) || { echo "$out" >&2; e
 echo "$out"
 echo "$out" | awk -v maxage="$MAX_AGE" -v maxlag="$MAX_LAG" '
   NR == 1 { next }
-  { age = $8; sub(/s$/, "", age); if (age == "-") age = 0
+  { partitions++; if (!($1 in groups)) { groups[$1] = 1; ngroups++ }
+    age = $8; sub(/s$/, "", age); if (age == "-") age = 0
     if (age + 0 > worstage) { worstage = age + 0; agewhere = $1 " " $2 " partition " $3 }
     if ($6 + 0 > worstlag) { worstlag = $6 + 0; lagwhere = $1 " " $2 " partition " $3 } }
   END {
     if (worstage > maxage) { printf "LAGGING: %s has an unconsumed event %.0f s old (over %d s)\n", agewhere, worstage, maxage; exit 1 }
     if (worstlag > maxlag) { printf "LAGGING: %s is %d events behind (over %d)\n", lagwhere, worstlag, maxlag; exit 1 }
-    printf "OK: oldest unconsumed event %.0f s, largest lag %d events\n", worstage, worstlag }'
+    if (partitions == 0) { print "OK: no consumer group has committed an offset yet"; exit 0 }
+    printf "OK: %d partitions, %d group(s); oldest unconsumed event %.0f s, largest lag %d events\n", partitions, ngroups, worstage, worstlag }'

@@ -158,7 +158,8 @@ public func buildApplication(
 public func listeningApplication(
     router: Router<AppRequestContext>, config: AppConfiguration, logger: Logger
 ) -> Application<RouterResponder<AppRequestContext>> {
-    Application(
+    RequestLogMiddleware<AppRequestContext>.exportKnownRoutes(router)
+    return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "todo"),
         onServerRunning: { channel in
@@ -254,7 +255,8 @@ final class RequestNote: Sendable {
 /// Per request: `http_requests_total` (method, route, status) and `http_request_duration_seconds`
 /// (method, route), and one log line (the access log): method, path, status, duration, `user_id` when
 /// authenticated, `request_id` (the caller's X-Request-ID, else generated) and `trace_id`. INFO;
-/// ERROR for a 5xx; DEBUG for probes and scrapes (`/health…`, `/metrics`), which would drown the rest.
+/// WARN for a 503 (the database or the pool unavailable for a moment: the client retries); ERROR
+/// for any other 5xx; DEBUG for probes and scrapes (`/health…`, `/metrics`), which would drown the rest.
 /// The request id is also on every other line of the request's work (`LogContext`).
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -281,7 +283,9 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             "duration_ms": .stringConvertible((elapsed.inSeconds * 100_000).rounded() / 100),
         ]
         if let user = note.userID { metadata["user_id"] = .string(user) }
-        if response.status.code >= 500 {
+        if response.status == .serviceUnavailable && !path.hasPrefix("/health") {
+            context.logger.warning("Request refused for now", metadata: metadata)
+        } else if response.status.code >= 500 {
             context.logger.error("Request failed", metadata: metadata)
         } else if path.hasPrefix("/health") || path == "/metrics" {
             context.logger.debug("Request", metadata: metadata)
@@ -289,6 +293,22 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.info("Request", metadata: metadata)
         }
         return response
+    }
+}
+
+extension RequestLogMiddleware {
+    /// The server-error statuses every route can answer.
+    static var serverErrorStatuses: [String] { ["500", "503"] }
+
+    /// Exports `http_requests_total` at 0 for the server-error statuses of every route, from the
+    /// start: a series that appears only with its first 5xx hides that first increment from
+    /// `rate()`, and HTTPErrorRate would see "no data" instead of 0 until something failed.
+    static func exportKnownRoutes(_ router: Router<Context>) {
+        for route in router.routes {
+            for status in serverErrorStatuses {
+                _ = Counter(label: "http_requests_total", dimensions: [("method", "\(route.method)"), ("route", route.path.description), ("status", status)])
+            }
+        }
     }
 }
 

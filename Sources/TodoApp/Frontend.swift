@@ -68,6 +68,7 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
     // the web UI's pages, session endpoints and assets are the backend's too (one origin)
     router.get("/") { request, context in try await proxy.forward(request, context: context) }
     router.get("static/{name}") { request, context in try await proxy.forward(request, context: context) }
+    router.get("favicon.ico") { request, context in try await proxy.forward(request, context: context) }
     for path in ["session", "session/signup", "session/token", "session/end"] {
         router.post(RouterPath(path)) { request, context in try await proxy.forward(request, context: context) }
     }

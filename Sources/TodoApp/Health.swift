@@ -64,7 +64,7 @@ public final class ReadinessProbe: Service, Sendable {
                 s = State(ready: false, detail: "unreachable", checkedAt: Date())
                 return was
             }
-            if wasReady { logger.error("\(dependency.capitalized) unreachable", metadata: ["error": "\(error)"]) }
+            if wasReady { logger.warning("Not ready: \(dependency) unreachable", metadata: ["error": "\(error)"]) }
         }
     }
 

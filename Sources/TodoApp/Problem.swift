@@ -82,6 +82,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.warning("Database connection pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
             return Problem(
                 .serviceUnavailable, code: "busy", detail: "The service is busy; retry in a second.", headers: [.retryAfter: "1"])
+        case is DatabaseUnavailable:
+            // Logged once per outage by the database itself; each request's access-log line is a WARN.
+            return Problem(
+                .serviceUnavailable, code: "database_unavailable", detail: "The database is unavailable for a moment; retry shortly.",
+                headers: [.retryAfter: "2"])
         case is NIOTooManyBytesError:
             return Problem(.contentTooLarge, code: "body_too_large", detail: "The body is larger than 1 MiB.")
         case let e as HTTPError:

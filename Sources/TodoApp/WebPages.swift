@@ -15,6 +15,7 @@ enum WebPages {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="csrf-token" content="\(esc(csrf))">
         <title>\(esc(title))</title>
+        <link rel="icon" type="image/svg+xml" href="/static/\(WebAssets.icon.name)">
         <link rel="stylesheet" href="/static/\(WebAssets.style.name)">
         <script type="module" src="/static/\(WebAssets.script.name)"></script>
         </head>

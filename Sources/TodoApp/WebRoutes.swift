@@ -31,6 +31,13 @@ struct WebRoutes {
                 status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=31536000, immutable"],
                 body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
         }
+        // Pages link the icon by its hashed name; browsers still ask for /favicon.ico on their own
+        // (and a 404 there is an error in every console): the same SVG, cached for a day.
+        router.get("favicon.ico") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: WebAssets.icon.contentType, .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(bytes: WebAssets.icon.bytes)))
+        }
     }
 
     // MARK: pages
@@ -185,7 +192,8 @@ enum WebAssets {
 
     static let script = load("app", "js", "text/javascript; charset=utf-8")
     static let style = load("app", "css", "text/css; charset=utf-8")
-    static let byName: [String: Asset] = [script.name: script, style.name: style]
+    static let icon = load("icon", "svg", "image/svg+xml")
+    static let byName: [String: Asset] = [script.name: script, style.name: style, icon.name: icon]
 
     static func load(_ name: String, _ ext: String, _ type: String) -> Asset {
         let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "web")

@@ -246,6 +246,10 @@ public struct Consumer: Sendable {
                 }
                 return
             } catch {
+                // The database being unavailable is not the event's fault: no attempt is counted
+                // (an outage must never dead-letter an event); the event stays uncommitted and the
+                // service loop tries again after its backoff.
+                if isTransientDatabaseFailure(error) { throw error }
                 let permanent = error is PermanentFailure
                 if permanent || attempt >= policy.maxAttempts {
                     logger.error("Event failed; moved to the dead letters", metadata: ["error": "\(error)", "attempts": "\(attempt)"])

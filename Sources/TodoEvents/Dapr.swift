@@ -258,7 +258,7 @@ public struct DaprSubscriber: Sendable {
         } catch let error as PermanentFailure {
             return await drop(subscription, eventID: event.id, text: text, error: error.description, logger: logger)
         } catch {
-            logger.warning("Event failed; Dapr will retry it", metadata: ["error": "\(error)"])
+            logger.failure("Event failed; Dapr will retry it", error, level: .warning)
             return .retry
         }
     }
@@ -271,7 +271,7 @@ public struct DaprSubscriber: Sendable {
             }
         } catch {
             // Not recorded here: let Dapr deliver it again rather than lose the record.
-            logger.warning("Could not record a dead letter; Dapr will retry", metadata: ["error": "\(error)"])
+            logger.failure("Could not record a dead letter; Dapr will retry", error, level: .warning)
             return .retry
         }
         logger.error("Event failed for good; dropped to the dead-letter topic", metadata: ["error": .string(error), "dead_letter_topic": .string(s.deadLetterTopic)])

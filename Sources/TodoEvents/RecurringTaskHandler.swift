@@ -15,7 +15,10 @@ public struct RecurringTaskHandler: EventHandler {
     static let created = Counter(label: "recurring_task_created_total")
     let logger: Logger
 
-    public init(logger: Logger) { self.logger = logger }
+    public init(logger: Logger) {
+        self.logger = logger
+        _ = Self.created  // exported at 0 from the start, not from the first occurrence
+    }
 
     public func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
         let data = event.data

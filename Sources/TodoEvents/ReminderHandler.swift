@@ -20,6 +20,7 @@ public struct ReminderHandler: BatchEventHandler {
     public init(emailEnabled: Bool, logger: Logger) {
         self.emailEnabled = emailEnabled
         self.logger = logger
+        _ = (Self.inAppSent, Self.inAppLatency)  // exported at 0 from the start, not from the first reminder
     }
 
     public func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {

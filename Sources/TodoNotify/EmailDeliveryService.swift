@@ -50,6 +50,9 @@ public struct EmailDeliveryService: Service {
         wakeup = db.signals[.deliveries]
         self.logger = logger
         self.concurrency = concurrency
+        // exported at 0 from the start, not from the first send (the failure-ratio alert and
+        // rate() need the series before it moves)
+        _ = (Self.sent, Self.failed, Self.latency)
     }
 
     public func run() async throws {
@@ -93,7 +96,7 @@ public struct EmailDeliveryService: Service {
                     claiming = true
                     group.addTask {
                         do { return .claimed(try await queue.claim(limit: batch)) } catch {
-                            logger.error("Could not claim email deliveries", metadata: ["error": "\(error)"])
+                            logger.failure("Could not claim email deliveries", error)
                             return .claimed([])
                         }
                     }
@@ -126,10 +129,25 @@ public struct EmailDeliveryService: Service {
         }
     }
 
-    /// Marks sends as sent; if that fails their claims expire and they are sent again.
+    /// Marks sends as sent. These emails are out: if the mark is lost their claims expire and they
+    /// are sent again, so while the database is only unavailable (a restart) the mark is tried
+    /// again with backoff — for up to a minute, well inside the claim's two minutes, and for at
+    /// most five seconds once shutdown has begun.
     func record(_ sent: [(id: UUID, at: Date)]) async {
-        do { try await queue.markSent(sent) } catch {
-            logger.error("Could not record sent emails; they will be sent again", metadata: ["count": "\(sent.count)", "error": "\(error)"])
+        let started = ContinuousClock.now
+        for attempt in 1... {
+            do {
+                try await queue.markSent(sent)
+                return
+            } catch {
+                let elapsed = ContinuousClock.now - started
+                let patience: Duration = Task.isShuttingDownGracefully ? .seconds(5) : .seconds(60)
+                guard isTransientDatabaseFailure(error), elapsed < patience, !Task.isCancelled else {
+                    logger.error("Could not record sent emails; they will be sent again", metadata: ["count": "\(sent.count)", "error": "\(error)"])
+                    return
+                }
+                try? await Task.sleep(for: min(failureBackoff(attempt), patience - elapsed))
+            }
         }
     }
 
@@ -169,8 +187,8 @@ public struct EmailDeliveryService: Service {
                         metadata: ["error": "\(error)", "attempt": "\(delivery.attempts)", "retry_in_seconds": "\(Int(wait))"])
                 }
             } catch {
-                // The claim expires and the delivery is tried again.
-                logger.error("Could not record an email delivery's outcome", metadata: ["error": "\(error)"])
+                // The claim expires and the delivery is tried again (it was not sent).
+                logger.failure("Could not record an email delivery's outcome", error)
             }
             return .failed
         }

@@ -73,39 +73,44 @@ public struct EventLog: Sendable {
         public var oldestUnconsumedAge: TimeInterval?
     }
 
-    /// Lag per group, topic and partition: like `kafka-consumer-groups.sh --describe`. Groups that
-    /// have not committed on a partition start at offset 0 there.
+    /// Lag per group, topic and partition: like `kafka-consumer-groups.sh --describe`, every
+    /// partition of each topic a group consumes — one that has never had an event too (log end 0,
+    /// lag 0). Groups that have not committed on a partition start at offset 0 there.
     public func lag(group: String? = nil, now: Date = Date()) async throws -> [Lag] {
         try await db.read { conn in
-            let ends = try await conn.query("SELECT topic, partition_no, next_offset AS log_end FROM log_heads")
+            var ends: [String: [Int: Int]] = [:]
+            for row in try await conn.query("SELECT topic, partition_no, next_offset AS log_end FROM log_heads") {
+                ends[try row.string("topic"), default: [:]][try row.int("partition_no")] = try row.int("log_end")
+            }
             var filter: SQLQuery = ""
             if let group { filter = "WHERE group_name = \(group)" }
-            let committed = try await conn.query("SELECT group_name, topic, partition_no, next_offset FROM consumer_offsets \(filter)")
+            // group → topic → partition → committed offset
+            var committed: [String: [String: [Int: Int]]] = [:]
+            for row in try await conn.query("SELECT group_name, topic, partition_no, next_offset FROM consumer_offsets \(filter)") {
+                committed[try row.string("group_name"), default: [:]][try row.string("topic"), default: [:]][try row.int("partition_no")] =
+                    try row.int("next_offset")
+            }
             var result: [Lag] = []
-            let groups = Set(try committed.map { try $0.string("group_name") })
-            for g in groups.sorted() {
-                var owners: [String: [Int: String]] = [:]
-                for end in ends {
-                    let topic = try end.string("topic")
-                    let partition = try end.int("partition_no")
-                    let current = try committed.first { try $0.string("group_name") == g && $0.string("topic") == topic && $0.int("partition_no") == partition }?
-                        .int("next_offset") ?? 0
-                    guard try committed.contains(where: { try $0.string("group_name") == g && $0.string("topic") == topic }) else { continue }
-                    let logEnd = try end.int("log_end")
-                    var age: TimeInterval?
-                    if current < logEnd,
-                        let oldest = try await conn.first(
-                            "SELECT created_at FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset = \(current)")
-                    {
-                        age = now.timeIntervalSince(try oldest.date("created_at"))
+            for (g, topics) in committed.sorted(by: { $0.key < $1.key }) {
+                for (topic, offsets) in topics.sorted(by: { $0.key < $1.key }) {
+                    let owners = try await GroupMembership.owners(group: g, topic: topic, conn: conn)
+                    for partition in 0..<Topic.partitions {
+                        let current = offsets[partition] ?? 0
+                        let logEnd = ends[topic]?[partition] ?? 0
+                        var age: TimeInterval?
+                        if current < logEnd,
+                            let oldest = try await conn.first(
+                                "SELECT created_at FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset = \(current)")
+                        {
+                            age = now.timeIntervalSince(try oldest.date("created_at"))
+                        }
+                        result.append(
+                            Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd,
+                                owner: owners[partition], oldestUnconsumedAge: age))
                     }
-                    if owners[topic] == nil { owners[topic] = try await GroupMembership.owners(group: g, topic: topic, conn: conn) }
-                    result.append(
-                        Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd,
-                            owner: owners[topic]?[partition], oldestUnconsumedAge: age))
                 }
             }
-            return result.sorted { ($0.group, $0.topic, $0.partition) < ($1.group, $1.topic, $1.partition) }
+            return result
         }
     }
 

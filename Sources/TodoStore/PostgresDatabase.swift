@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
 import TodoCore
+import _ConnectionPoolModule
 
 /// PostgreSQL through postgres-nio's `PostgresClient` (a connection pool). The client must be
 /// running (`run()`, as a service) for queries to go through.
@@ -11,19 +14,84 @@ public struct PostgresDatabase: SQLDatabase {
     public let signals = DatabaseSignals()
     let logger: Logger
     let gate: ConnectionGate
+    let outages: OutageLog
+    /// How long a caller waits for the pool to make a connection (the server is restarting or
+    /// down) before it gets `DatabaseUnavailable`.
+    let connectWait: Duration
 
     /// `maxConnections` is the client's `maximumConnections`: one is left to the notification
     /// listener, which holds its connection for good; the others are leased through the gate,
-    /// waiting at most `poolTimeout`.
+    /// waiting at most `poolTimeout` for a permit and as long again for the pool to connect.
     public init(client: PostgresClient, logger: Logger, maxConnections: Int = 20, poolTimeout: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
         gate = ConnectionGate(limit: max(1, maxConnections - 1), timeout: poolTimeout)
+        outages = OutageLog(logger: logger)
+        connectWait = poolTimeout
     }
 
-    /// A pooled connection for `body`, through the gate (bounded wait, pool metrics).
+    /// A pooled connection for `body`, through the gate (bounded wait, pool metrics). Failures
+    /// that mean the database is unreachable or the session was lost become
+    /// `DatabaseUnavailable` (logged once per outage); anything else is the body's own error.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await gate.withPermit { try await client.withConnection(body) }
+        do {
+            let result = try await gate.withPermit { try await lease(body) }
+            outages.succeeded()
+            return result
+        } catch {
+            guard Self.unavailable(error) else { throw error }
+            let unavailable = (error as? DatabaseUnavailable) ?? DatabaseUnavailable(cause: error)
+            outages.failed(unavailable)
+            throw unavailable
+        }
+    }
+
+    /// Runs `body` on a leased connection, waiting at most `wait` for one. postgres-nio queues a
+    /// lease while it cannot connect until its circuit breaker trips, a full minute later: a
+    /// request would hang that long while the server restarts, /health/ready would keep its last
+    /// answer, and a service waiting on it would hold SIGTERM up. So a child task holds the lease
+    /// and hands the connection over, and the wait can be given up — cancelling only the lease
+    /// request, never a transaction in progress. The wait also ends at graceful shutdown while
+    /// the database is known to be down (it is not cut short otherwise: a service finishing its
+    /// work at shutdown still gets its connection). A connection the pool hands out already
+    /// closed (the server ended it while it was idle) goes back and another is leased: nothing
+    /// was sent on it.
+    func lease<T>(wait: Duration? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let wait = wait ?? connectWait
+        for attempt in 1...3 {
+            let handoff = LeaseHandoff()
+            let (client, outages) = (self.client, self.outages)
+            let result: T? = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await client.withConnection { conn in
+                            handoff.deliver(conn)
+                            await handoff.released()
+                        }
+                    } catch { handoff.fail(error) }
+                }
+                group.addTask {
+                    let deadline = ContinuousClock.now + wait
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline) }
+                    if !Task.isCancelled, ContinuousClock.now < deadline, !outages.isFailing { try? await Task.sleep(until: deadline) }
+                    if !Task.isCancelled { handoff.expire() }
+                }
+                defer {
+                    handoff.release()
+                    group.cancelAll()
+                }
+                switch await handoff.outcome() {
+                case .failed(let error): throw error
+                case .timedOut:
+                    throw DatabaseUnavailable(cause: NoConnection(waited: wait, shuttingDown: Task.isShuttingDownGracefully))
+                case .connection(let conn):
+                    if conn.isClosed && attempt < 3 { return nil }
+                    return try await body(conn)
+                }
+            }
+            if let result { return result }
+        }
+        throw DatabaseUnavailable(cause: ConnectionLost())
     }
 
     /// This process's `application_name` on every session: `todo-<host>-<pid>` (≤ 63 bytes).
@@ -110,13 +178,35 @@ public struct PostgresDatabase: SQLDatabase {
         }
     }
 
+    /// Whether `error` means the database is unreachable or the session was lost, rather than a
+    /// fault of the statement: the session ended (`sessionEnded`), no connection could be made
+    /// (refused, timed out, the pool's circuit breaker), or the server refused for a passing
+    /// reason — SQLSTATE class 08 (connection exception), 57P01–57P03 (shutting down, crashed,
+    /// starting up), 53300 (too many connections).
+    static func unavailable(_ error: any Error) -> Bool {
+        if error is DatabaseUnavailable || sessionEnded(error) { return true }
+        if let e = error as? ConnectionPoolError { return e == .connectionCreationCircuitBreakerTripped }
+        guard let e = error as? PSQLError else { return false }
+        let state = e.serverInfo?[.sqlState] ?? ""
+        return state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
+    }
+
     public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await withConnection { conn in try await body(Connection(conn: conn, logger: logger, pending: nil)) }
     }
 
-    /// Reachability (readiness): not through the gate — a busy pool is not a dead database.
+    /// Reachability (readiness): not through the gate — a busy pool is not a dead database — and
+    /// waiting at most two seconds for a connection.
     public func ping() async throws {
-        try await client.withConnection { conn in _ = try await conn.query("SELECT 1", logger: logger).collect() }
+        do {
+            try await lease(wait: .seconds(2)) { conn in _ = try await conn.query("SELECT 1", logger: logger).collect() }
+            outages.succeeded()
+        } catch {
+            guard Self.unavailable(error) else { throw error }
+            let unavailable = (error as? DatabaseUnavailable) ?? DatabaseUnavailable(cause: error)
+            outages.failed(unavailable)
+            throw unavailable
+        }
     }
 
     public func close() async throws {}
@@ -192,6 +282,88 @@ public struct PostgresDatabase: SQLDatabase {
 /// the network dropped it); the transaction, if any, is gone with it.
 struct ConnectionLost: Error, CustomStringConvertible {
     var description: String { "the database connection is closed (the server ended the session)" }
+}
+
+/// No pooled connection could be had in time: the server is down or restarting (or the process
+/// is shutting down while it is).
+struct NoConnection: Error, CustomStringConvertible {
+    let waited: Duration
+    let shuttingDown: Bool
+    var description: String {
+        shuttingDown ? "no database connection (shutting down while the database is unavailable)" : "no database connection could be made within \(waited)"
+    }
+}
+
+/// Hands a leased connection from the child task that holds the lease to the caller, and the
+/// caller's "done" back (`PostgresDatabase.lease`). Each side waits on a continuation of its own;
+/// whichever of delivered, failed and timed out comes first is the outcome.
+final class LeaseHandoff: Sendable {
+    enum Outcome: Sendable {
+        case connection(PostgresConnection)
+        case failed(any Error)
+        case timedOut
+    }
+
+    private struct State {
+        var outcome: Outcome?
+        var caller: CheckedContinuation<Outcome, Never>?
+        var isReleased = false
+        var holder: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    /// The caller: waits for the outcome.
+    func outcome() async -> Outcome {
+        await withCheckedContinuation { c in
+            let ready = state.withLock { s -> Outcome? in
+                if let outcome = s.outcome { return outcome }
+                s.caller = c
+                return nil
+            }
+            if let ready { c.resume(returning: ready) }
+        }
+    }
+
+    /// The first outcome wins; a connection delivered too late is released at once.
+    private func settle(_ outcome: Outcome) {
+        let caller = state.withLock { s -> CheckedContinuation<Outcome, Never>? in
+            guard s.outcome == nil else {
+                if case .connection = outcome { s.isReleased = true }
+                return nil
+            }
+            s.outcome = outcome
+            defer { s.caller = nil }
+            return s.caller
+        }
+        caller?.resume(returning: outcome)
+    }
+
+    func deliver(_ conn: PostgresConnection) { settle(.connection(conn)) }
+    func fail(_ error: any Error) { settle(.failed(error)) }
+    func expire() { settle(.timedOut) }
+
+    /// The caller is done with the connection (or never took it).
+    func release() {
+        let holder = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.isReleased = true
+            defer { s.holder = nil }
+            return s.holder
+        }
+        holder?.resume()
+    }
+
+    /// The lease holder: waits until the caller is done.
+    func released() async {
+        await withCheckedContinuation { c in
+            let now = state.withLock { s in
+                if s.isReleased { return true }
+                s.holder = c
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
 }
 
 /// Configuration that cannot work; the process reports it and exits instead of starting.

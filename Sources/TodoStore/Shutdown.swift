@@ -21,19 +21,22 @@ public func pollUntilShutdown(_ what: String, logger: Logger, idle: Duration, wa
 /// sleeps until `nextDue` (a reminder's time, a retry's time), `wakeup` is signalled, or
 /// `longestSleep` passes — whichever is first. After a failure it backs off exponentially with
 /// jitter (250 ms doubling to 10 s) while the failures last, so a database, sidecar or broker
-/// outage is not hammered; the failure is logged once per outage, and the recovery too. It stops
-/// at once when graceful shutdown begins.
+/// outage is not hammered; the failure is logged once per outage (an ERROR, but nothing for the
+/// database being unavailable: the database logs that outage itself, once), and the recovery
+/// too. It stops at once when graceful shutdown begins.
 public func runUntilShutdown(
     _ what: String, logger: Logger, wakeup: Wakeup, longestSleep: Duration, work: () async throws -> Int,
     nextDue: () async throws -> Date?
 ) async {
     var failures = 0
+    var reported = false
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
         let seen = wakeup.generation
         do {
             let done = try await work()
-            if failures > 0 { logger.info("Work resumed", metadata: ["work": .string(what), "failures": "\(failures)"]) }
+            if failures > 0 && reported { logger.info("Work resumed", metadata: ["work": .string(what), "failures": "\(failures)"]) }
             failures = 0
+            reported = false
             if done > 0 { continue }
             var sleep = longestSleep
             if let next = try await nextDue() {
@@ -42,7 +45,10 @@ public func runUntilShutdown(
             }
             await wakeup.wait(since: seen, timeout: sleep)
         } catch {
-            if failures == 0 { logger.error("Work failed; retrying with backoff", metadata: ["work": .string(what), "error": "\(error)"]) }
+            if !reported && !isTransientDatabaseFailure(error) {
+                logger.error("Work failed; retrying with backoff", metadata: ["work": .string(what), "error": "\(error)"])
+                reported = true
+            }
             failures += 1
             await sleepUnlessShuttingDown(for: failureBackoff(failures))
         }
@@ -51,7 +57,7 @@ public func runUntilShutdown(
 
 /// The pause after the n-th consecutive failure: 250 ms · 2ⁿ⁻¹ capped at 10 s, of which a random
 /// 50–100 % (replicas that failed together do not retry together).
-func failureBackoff(_ n: Int) -> Duration {
+public func failureBackoff(_ n: Int) -> Duration {
     let ceiling = min(10_000.0, 250.0 * pow(2, Double(min(n, 16) - 1)))
     return .milliseconds(Int(ceiling * Double.random(in: 0.5...1)))
 }

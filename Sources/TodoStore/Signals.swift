@@ -149,7 +149,7 @@ public struct PostgresSignalListener: Service {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 if !failing.withLock({ f in defer { f = true }; return f }) {
-                    logger.error("Database notifications lost; services poll until they are back", metadata: ["error": "\(error)"])
+                    logger.warning("Database notifications lost; services poll until they are back", metadata: ["error": "\(error)"])
                 }
             }
             await sleepUnlessShuttingDown(for: .seconds(1))

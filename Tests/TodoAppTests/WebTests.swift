@@ -75,8 +75,8 @@ import TodoTesting
     @Test func assetsHaveContentHashedNamesAndLongCaching() async throws {
         try await TestApp.run { api in
             let page = try await api.send(.get, "/")
-            let names = page.text.split(separator: "\"").filter { $0.hasPrefix("/static/app.") }
-            #expect(names.count == 2)
+            let names = page.text.split(separator: "\"").filter { $0.hasPrefix("/static/") }
+            #expect(names.count == 3)  // script, stylesheet, icon
             for name in names {
                 let asset = try await api.send(.get, String(name))
                 #expect(asset.status == .ok)
@@ -84,6 +84,20 @@ import TodoTesting
                 #expect(!asset.text.isEmpty)
             }
             #expect(try await api.send(.get, "/static/app.000000000000.js").status == .notFound)
+        }
+    }
+
+    /// Browsers ask for /favicon.ico whatever the page links; a 404 there is an error in the
+    /// console of every page.
+    @Test func theIconIsLinkedAndServedAtFaviconICO() async throws {
+        try await TestApp.run { api in
+            let page = try await api.send(.get, "/")
+            let link = try #require(page.text.split(separator: "\n").first { $0.contains("rel=\"icon\"") })
+            #expect(link.contains("type=\"image/svg+xml\"") && link.contains("href=\"/static/icon."))
+            let favicon = try await api.send(.get, "/favicon.ico")
+            #expect(favicon.status == .ok)
+            #expect(favicon.headers[.contentType] == "image/svg+xml")
+            #expect(favicon.text.hasPrefix("<svg"))
         }
     }
 
