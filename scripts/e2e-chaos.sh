@@ -13,7 +13,8 @@
 #   - every role is ready again after the database restart, without being restarted;
 #   - every role exits within SHUTDOWN_DELAY + 10 s of SIGTERM: the notifier with the SMTP server
 #     gone, a backlog of reminders and retries pending; all three with the database down.
-# Every wait has a timeout; on failure the logs are kept in /tmp/e2e-chaos-failed.
+# Every wait has a timeout; on failure the logs are kept in /tmp/e2e-chaos-failed (KEEP=1 keeps
+# them in /tmp/e2e-chaos-last after a run that passed). TODO_BIN runs another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -n "${TEST_DATABASE_URL:-}" ] || { echo "skip - the chaos suite needs TEST_DATABASE_URL (PostgreSQL)"; exit 0; }
@@ -26,6 +27,7 @@ SINK=""
 cleanup() {
   for p in "${PID[@]}" $SINK; do kill -9 "$p" 2>/dev/null || true; done
   scripts/test-postgres.sh start >/dev/null 2>&1 || true  # never leave the cluster down
+  [ -n "${KEEP:-}" ] && { rm -rf /tmp/e2e-chaos-last; cp -r "$WORK" /tmp/e2e-chaos-last; }
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -117,9 +119,15 @@ while read -r line; do
     *) echo "not ok - the check failed: $line"; failed+=("$line") ;;
   esac
 done <"$WORK/check.log"
+# the faults are logged as what they are: one WARN per outage and process, no ERROR per attempt
 for r in backend recurring notifier; do
-  errors=$(jq -r 'select(.level == "ERROR") | .message' "$WORK/$r.log" 2>/dev/null | sort | uniq -c | sort -rn | head -5)
-  echo "# ERROR lines of todo $r: ${errors:-none}"
+  errors=$(jq -r 'select(.level == "ERROR") | .message' "$WORK/$r.log" | sort | uniq -c | sort -rn | head -5)
+  outages=$(jq -r 'select(.message | startswith("Database unavailable")) | .level' "$WORK/$r.log" | sort | uniq -c | xargs)
+  if [ -n "$errors" ]; then echo "not ok - todo $r logged ERROR lines during the faults: $errors"; failed+=("ERROR lines in todo $r's log"); continue; fi
+  if [ "$outages" != "1 WARN" ] && [ "$outages" != "2 WARN" ]; then
+    echo "not ok - todo $r logged the database outage as: ${outages:-nothing}"; failed+=("todo $r's outage log"); continue
+  fi
+  ok "todo $r logged the faults without an ERROR line; the database restart as $outages line(s) 'Database unavailable'"
 done
 
 # --- SIGTERM with the SMTP server gone, a backlog of reminders and retries pending
@@ -130,8 +138,22 @@ pending=$(sql "SELECT count(*) FROM deliveries WHERE sent_at IS NULL")
 terminate notifier
 ok "SIGTERM with the SMTP server gone and $pending emails waiting or retrying: todo notifier exited in $TOOK s"
 
-# --- SIGTERM with the database down (the notifier again, restarted, with its backlog)
+# --- SIGTERM with the SMTP server frozen (SIGSTOP: connections are accepted, no reply ever
+# comes — a server that hangs, or packets dropped on the way): sends wait on their timeouts
 sink_up
+kill -STOP "$SINK"
+start notifier
+for _ in $(seq 1 300); do [ "$(sql "SELECT count(*) FROM deliveries WHERE state = 'sending'")" -gt 0 ] && break; sleep 0.1; done
+sleep 1
+sending=$(sql "SELECT count(*) FROM deliveries WHERE state = 'sending'")
+terminate notifier
+kill -CONT "$SINK"
+ok "SIGTERM with the SMTP server frozen and $sending emails being sent: todo notifier exited in $TOOK s"
+released=$(sql "SELECT count(*) FROM deliveries WHERE state = 'sending'")
+[ "$released" = 0 ] || fail "$released deliveries are still claimed by the stopped notifier (they would wait for the claim to expire)"
+ok "the stopped notifier released its claims: nothing waits for a claim to expire"
+
+# --- SIGTERM with the database down (the notifier again, restarted, with its backlog)
 start notifier
 wait_url "http://127.0.0.1:${ROLE_PORT[notifier]}/health/ready" 30 || fail "todo notifier did not restart"
 scripts/test-postgres.sh stop >/dev/null

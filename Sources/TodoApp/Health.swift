@@ -119,8 +119,20 @@ public struct DrainOnShutdown: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         guard !Task.isCancelled else { return }
+        Self.armWatchdog(after: delay + .seconds(10), logger: logger)
         probe.startDraining()
         logger.info("Shutting down: not ready from now on", metadata: ["drain_seconds": "\(delay.components.seconds)"])
         if delay > .zero { try? await Task.sleep(for: delay) }
+    }
+
+    /// The last resort of the shutdown bound: if the process is still running `bound` after
+    /// SIGTERM (the service group's cancellation did not end it either), log it and exit 1. On a
+    /// Dispatch queue, outside Swift's cooperative pool, so it fires even if that pool is stuck.
+    static func armWatchdog(after bound: Duration, logger: Logger) {
+        let seconds = Double(bound.components.seconds) + Double(bound.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            logger.error("Shutdown did not finish in time; exiting", metadata: ["bound_seconds": "\(Int(seconds))"])
+            exit(1)
+        }
     }
 }

@@ -66,17 +66,30 @@ public struct EmailDeliveryService: Service {
     enum Step: Sendable {
         case sent(UUID, Date)
         case failed
+        /// Not sent because the worker is stopping: its claim goes back.
+        case abandoned(UUID)
         case recorded
         case claimed([Delivery])
+        /// Graceful shutdown began.
+        case stopping
+        /// The grace of the sends still in flight at shutdown is over.
+        case graceOver
     }
+
+    /// How long sends in flight at graceful shutdown may go on before their connections are
+    /// closed: a server that accepts connections and never answers would otherwise hold the
+    /// process for its 30-second timeouts, send after send.
+    static let shutdownGrace: Duration = .seconds(3)
 
     /// Sends what is due, `concurrency` at a time, as one pipeline until nothing more is due: the
     /// next deliveries are claimed while the last ones are still being sent, and sends are
     /// recorded — `concurrency` per transaction — by child tasks of their own. A claim or a record
     /// waits for the database's writer (on SQLite shared with the scheduler and the consumers);
     /// when the loop waited for them itself, no message was sent meanwhile, and half the
-    /// machine sat idle at 1,000 reminders a second. Stops claiming at graceful shutdown and
-    /// finishes what it holds. Returns how many deliveries it claimed.
+    /// machine sat idle at 1,000 reminders a second. At graceful shutdown it starts no more
+    /// sends and gives the claims it has not started back at once; the sends in flight get
+    /// `shutdownGrace`, then their connections are closed and their claims go back too — nothing
+    /// waits for a claim to expire after a clean stop. Returns how many deliveries it claimed.
     func deliverDue() async throws -> Int {
         let batch = concurrency * 4
         var waiting = try await queue.claim(limit: batch)[...]
@@ -84,15 +97,20 @@ public struct EmailDeliveryService: Service {
         guard total > 0 else { return 0 }
         var exhausted = waiting.count < batch
         return await withTaskGroup(of: Step.self) { group in
-            var sending = 0
-            var claiming = false
+            var (sending, recording, claiming, stopping) = (0, 0, false, false)
             var unrecorded: [(id: UUID, at: Date)] = []
+            var abandoned: [UUID] = []
+            // Wakes the loop when graceful shutdown begins, even while it waits on sends.
+            group.addTask {
+                try? await gracefulShutdown()
+                return .stopping
+            }
             while true {
-                while sending < concurrency, let d = waiting.popFirst() {
+                while !stopping, sending < concurrency, let d = waiting.popFirst() {
                     sending += 1
                     group.addTask { await deliver(d) }
                 }
-                if !claiming, !exhausted, waiting.count < concurrency, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                if !claiming, !exhausted, !stopping, waiting.count < concurrency {
                     claiming = true
                     group.addTask {
                         do { return .claimed(try await queue.claim(limit: batch)) } catch {
@@ -105,27 +123,51 @@ public struct EmailDeliveryService: Service {
                 if unrecorded.count >= concurrency || (sending == 0 && !unrecorded.isEmpty) {
                     let sent = unrecorded
                     unrecorded = []
+                    recording += 1
                     group.addTask {
                         await record(sent)
                         return .recorded
                     }
                 }
-                guard let step = await group.next() else { return total }
+                if sending == 0, recording == 0, !claiming, waiting.isEmpty || stopping { break }
+                guard let step = await group.next() else { break }
                 switch step {
                 case .sent(let id, let at):
                     sending -= 1
                     unrecorded.append((id, at))
                 case .failed:
                     sending -= 1
+                case .abandoned(let id):
+                    sending -= 1
+                    abandoned.append(id)
                 case .recorded:
-                    break
+                    recording -= 1
                 case .claimed(let more):
                     claiming = false
                     exhausted = more.count < batch
                     total += more.count
                     waiting.append(contentsOf: more)
+                case .stopping:
+                    stopping = true
+                    group.addTask {
+                        try? await Task.sleep(for: Self.shutdownGrace)
+                        return .graceOver
+                    }
+                case .graceOver:
+                    if sending > 0 {
+                        logger.warning("Email sends still in flight at shutdown; closing their connections", metadata: ["count": "\(sending)"])
+                        await sender.abortConnections()
+                    }
                 }
             }
+            group.cancelAll()  // the shutdown watcher and the grace timer
+            abandoned += waiting.map(\.id)
+            if !abandoned.isEmpty {
+                do { try await queue.release(abandoned) } catch {
+                    logger.failure("Could not give back unsent email claims; they are sent after their claims expire", error)
+                }
+            }
+            return total
         }
     }
 
@@ -170,6 +212,8 @@ public struct EmailDeliveryService: Service {
             logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
             return .sent(delivery.id, at)
         } catch {
+            // Stopping: not this delivery's failure; its claim goes back unsent.
+            if Task.isShuttingDownGracefully || Task.isCancelled { return .abandoned(delivery.id) }
             let permanent = (error as? SMTPError)?.permanent ?? false
             // Every failed attempt counts (ReminderDeliveryFailureRate fires while SMTP is down,
             // not 17 minutes later when the retries are spent).

@@ -84,6 +84,12 @@ public struct EmailMessage: Sendable, Equatable {
 /// Sends email (the notification-service's email channel).
 public protocol EmailSender: Sendable {
     func send(_ message: EmailMessage) async throws
+    /// Closes every connection, those in use too: the sends on them fail at once (shutdown).
+    func abortConnections() async
+}
+
+extension EmailSender {
+    public func abortConnections() async {}
 }
 
 /// An SMTP client on SwiftNIO (no Swift SMTP library is available): STARTTLS or implicit TLS
@@ -137,7 +143,7 @@ public struct SMTPClient: EmailSender {
     }
 
     func sendOnNewConnection(_ message: EmailMessage) async throws {
-        let session = try await Session.open(settings: settings, tls: tls)
+        let session = try await Session.open(settings: settings, tls: tls, pool: pool)
         pool.opened.withLockedValue { $0 += 1 }
         do {
             try await session.hello(settings: settings, tls: tls)
@@ -161,6 +167,13 @@ public struct SMTPClient: EmailSender {
 
     /// How many new connections were opened so far (for tests and benchmarks).
     public var connectionsOpened: Int { pool.opened.withLockedValue { $0 } }
+
+    /// Closes every connection, idle or in use, and those still connecting: the sends on them
+    /// fail at once. For shutdown, when a server that stopped answering would hold each send for
+    /// its timeouts.
+    public func abortConnections() async {
+        for channel in pool.open.withLockedValue({ Array($0.values) }) { try? await channel.close() }
+    }
 }
 
 /// The idle SMTP sessions of one client, most recently used first.
@@ -170,6 +183,15 @@ final class SessionPool: Sendable {
     let messagesPerConnection: Int
     private let idle = NIOLockedValueBox<[(session: Session, since: NIODeadline)]>([])
     let opened = NIOLockedValueBox(0)
+    /// Every channel not closed yet — connecting, in use or idle (`abortConnections`).
+    let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    /// Tracks `channel` until it closes.
+    func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        open.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [open] _ in open.withLockedValue { _ = $0.removeValue(forKey: id) } }
+    }
 
     init(maxIdle: Int, idleLimit: TimeAmount, messagesPerConnection: Int) {
         self.maxIdle = maxIdle
@@ -222,13 +244,14 @@ final class Session: @unchecked Sendable {
         self.timeout = timeout
     }
 
-    static func open(settings: SMTPSettings, tls: NIOSSLContext?) async throws -> Session {
+    static func open(settings: SMTPSettings, tls: NIOSSLContext?, pool: SessionPool) async throws -> Session {
         let (stream, continuation) = AsyncThrowingStream<String, any Error>.makeStream()
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(settings.timeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                pool.track(channel)  // from before the connect completes: a hanging connect can be aborted
+                return channel.eventLoop.makeCompletedFuture {
                     if settings.security == .tls, let tls {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: settings.sniName))
                     }

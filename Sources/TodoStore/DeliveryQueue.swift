@@ -53,6 +53,22 @@ public struct DeliveryQueue: Sendable {
         }
     }
 
+    /// Gives claims back unsent (the worker is stopping): due again at once for any worker, the
+    /// attempt not counted. Only claims still held (`sending`) are touched, so one whose outcome
+    /// was recorded meanwhile keeps it.
+    public func release(_ ids: [UUID], now: Date = Date()) async throws {
+        guard !ids.isEmpty else { return }
+        let now = now.truncatedToMillis
+        try await db.write { conn in
+            try await conn.execute(
+                """
+                UPDATE deliveries SET state = 'pending', attempts = attempts - 1, next_attempt_at = \(now)
+                WHERE state = 'sending' AND id IN \(list: ids.map { SQLValue.uuid($0) })
+                """)
+            try await conn.notify(.deliveries)
+        }
+    }
+
     /// When the earliest waiting delivery is due (nil when none waits).
     public func nextDue() async throws -> Date? {
         try await db.read { conn in

@@ -293,9 +293,15 @@ func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @e
 }
 
 /// Runs a role's application until SIGTERM/SIGINT, draining first (`DrainOnShutdown`, `SHUTDOWN_DELAY`).
+/// The process exits within `SHUTDOWN_DELAY` + 10 s of the signal, whatever state it is in: past
+/// `SHUTDOWN_DELAY` + 8 s the services still running are cancelled (every wait in them ends on
+/// cancellation), and the drain's watchdog ends the process at + 10 s if even that did not do it.
 func runDraining(_ app: some ApplicationProtocol, readiness: ReadinessProbe, config: AppConfiguration, logger: Logger) async throws {
-    let drain = DrainOnShutdown(probe: readiness, delay: .milliseconds(Int64(config.shutdownDelay * 1000)), logger: logger)
-    try await ServiceGroup(configuration: .init(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    let delay = Duration.milliseconds(Int64(config.shutdownDelay * 1000))
+    let drain = DrainOnShutdown(probe: readiness, delay: delay, logger: logger)
+    var configuration = ServiceGroupConfiguration(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = delay + .seconds(8)
+    try await ServiceGroup(configuration: configuration).run()
 }
 
 /// The signing key `todo serve` makes for itself when no JWT_SECRET is set, kept in the data
