@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI): starts a real PostgreSQL 15 for the store contract and
 # API suites, runs every Swift test against SQLite and PostgreSQL, then the end-to-end checks with
-# real processes (the CLI; consumer groups across processes on PostgreSQL), the API contract
+# real processes (the CLI; consumer groups across processes on PostgreSQL; faults under load —
+# killed roles, an SMTP outage, a PostgreSQL restart, SIGTERM in every state), the API contract
 # check (schemathesis against a running server), the web UI in a real headless Chromium
 # (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
@@ -18,11 +19,19 @@ command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq; }
 command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus; }
 trap 'scripts/test-postgres.sh stop' EXIT
 
-swift build --build-tests
+# A newcomer's first build prints no warning of the project's own (the package's, or a compiler
+# warning in Sources/ or Tests/); dependencies' warnings are theirs.
+# (SwiftPM names the root package by its folder.)
+swift build --build-tests 2>&1 | tee /tmp/todo-build.log
+if grep -E "^warning: '$(basename "$PWD" | tr '[:upper:]' '[:lower:]')'|^$PWD/(Sources|Tests)/.*: warning:" /tmp/todo-build.log; then
+  echo "FAIL: the build warns about the project's own files (above)" >&2
+  exit 1
+fi
 swift test --skip-build
 
 scripts/e2e-cli.sh
 scripts/e2e-consumers.sh
+scripts/e2e-chaos.sh
 scripts/api-contract.sh
 scripts/e2e-browser.sh
 scripts/test-rotate-secrets.sh
