@@ -54,11 +54,13 @@ public struct PostgresDatabase: SQLDatabase {
     /// request, never a transaction in progress. The wait also ends at graceful shutdown while
     /// the database is known to be down (it is not cut short otherwise: a service finishing its
     /// work at shutdown still gets its connection). A connection the pool hands out already
-    /// closed (the server ended it while it was idle) goes back and another is leased: nothing
-    /// was sent on it.
+    /// closed (the server ended it while it was idle, or just now under a transaction of ours)
+    /// goes back and another is leased after a moment — the pool hears of the close on its event
+    /// loop, and until then hands the same one out again. Nothing was sent on it.
     func lease<T>(wait: Duration? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let wait = wait ?? connectWait
-        for attempt in 1...3 {
+        for attempt in 1...Self.closedConnectionRetries {
+            if attempt > 1 { try await Task.sleep(for: .milliseconds(5 << (attempt - 2))) }
             let handoff = LeaseHandoff()
             let (client, outages) = (self.client, self.outages)
             let result: T? = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -85,7 +87,7 @@ public struct PostgresDatabase: SQLDatabase {
                 case .timedOut:
                     throw DatabaseUnavailable(cause: NoConnection(waited: wait, shuttingDown: Task.isShuttingDownGracefully))
                 case .connection(let conn):
-                    if conn.isClosed && attempt < 3 { return nil }
+                    if conn.isClosed && attempt < Self.closedConnectionRetries { return nil }
                     return try await body(conn)
                 }
             }
@@ -177,6 +179,9 @@ public struct PostgresDatabase: SQLDatabase {
         default: return false
         }
     }
+
+    /// Leases of a connection found closed before giving up (5 + 10 + 20 + 40 + 80 ms between them).
+    static let closedConnectionRetries = 6
 
     /// Whether `error` means the database is unreachable or the session was lost, rather than a
     /// fault of the statement: the session ended (`sessionEnded`), no connection could be made
