@@ -52,6 +52,15 @@ wait_health $PORT || fail "serve did not restart"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $TOKEN" $B/api/v1/me)" = 200 ] ||
   fail "a session did not survive a restart"
 ok "the generated key is kept: sessions survive a restart"
+# counters exist at 0 from the start (rate() and the alerts see 0, not "no data")
+metrics=$(curl -sf "$B/metrics")
+for series in 'reminders_sent_total{channel="email"} 0' 'reminders_sent_total{channel="in_app"} 0' \
+  'reminders_failed_total{channel="email"} 0' 'recurring_task_created_total 0' \
+  'http_requests_total{method="POST",route="/api/v1/tasks",status="500"} 0' \
+  'http_requests_total{method="GET",route="/api/v1/tasks/{id}",status="503"} 0'; do
+  grep -qxF "$series" <<<"$metrics" || fail "a fresh serve does not export $series"
+done
+ok "a fresh serve exports its counters at 0 (reminders by channel, next occurrences, 500/503 per route)"
 
 # events: the change's CloudEvent is in the log; a group can be reset and shows its lag
 curl -sf -X POST $B/api/v1/tasks -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"title":"E2E event"}' >/dev/null
