@@ -43,7 +43,8 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 wait_url() { for _ in $(seq 1 $(($2 * 10))); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
 
-export DATABASE_URL=$(scripts/test-postgres.sh database todo_e2e_chaos)
+DATABASE_URL=$(scripts/test-postgres.sh database todo_e2e_chaos)  # (not in `export …`: that would hide a failure)
+export DATABASE_URL
 export JWT_SECRET="chaos:0123456789abcdef0123456789abcdef" LOGIN_LIMIT_PER_ADDRESS=100000 BCRYPT_COST=4
 export SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=todo@chaos.test
 export SHUTDOWN_DELAY=2s TODO_DATA_DIR="$WORK/data"

@@ -256,7 +256,8 @@ final class RequestNote: Sendable {
 /// (method, route), and one log line (the access log): method, path, status, duration, `user_id` when
 /// authenticated, `request_id` (the caller's X-Request-ID, else generated) and `trace_id`. INFO;
 /// WARN for a 503 (the database or the pool unavailable for a moment: the client retries); ERROR
-/// for any other 5xx; DEBUG for probes and scrapes (`/health…`, `/metrics`), which would drown the rest.
+/// for any other 5xx; DEBUG for probes and scrapes (`/health…`, `/metrics`), which would drown the
+/// rest — a readiness probe's 503 (not ready) included.
 /// The request id is also on every other line of the request's work (`LogContext`).
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -283,11 +284,13 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             "duration_ms": .stringConvertible((elapsed.inSeconds * 100_000).rounded() / 100),
         ]
         if let user = note.userID { metadata["user_id"] = .string(user) }
-        if response.status == .serviceUnavailable && !path.hasPrefix("/health") {
-            context.logger.warning("Request refused for now", metadata: metadata)
+        let probe = path.hasPrefix("/health") || path == "/metrics"
+        if response.status == .serviceUnavailable {
+            // not ready (a probe), or the database unavailable for a moment: the caller retries
+            if probe { context.logger.debug("Request", metadata: metadata) } else { context.logger.warning("Request refused for now", metadata: metadata) }
         } else if response.status.code >= 500 {
             context.logger.error("Request failed", metadata: metadata)
-        } else if path.hasPrefix("/health") || path == "/metrics" {
+        } else if probe {
             context.logger.debug("Request", metadata: metadata)
         } else {
             context.logger.info("Request", metadata: metadata)

@@ -73,9 +73,11 @@ public struct PostgresDatabase: SQLDatabase {
                     } catch { handoff.fail(error) }
                 }
                 group.addTask {
-                    let deadline = ContinuousClock.now + wait
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline) }
-                    if !Task.isCancelled, ContinuousClock.now < deadline, !outages.isFailing { try? await Task.sleep(until: deadline) }
+                    try? await withGracefulShutdownHandler {
+                        try await Task.sleep(for: wait)
+                    } onGracefulShutdown: {
+                        if outages.isFailing { handoff.expire() }
+                    }
                     if !Task.isCancelled { handoff.expire() }
                 }
                 defer {
