@@ -12,7 +12,8 @@
 #   - every completed recurring task has exactly one next occurrence;
 #   - every role is ready again after the database restart, without being restarted;
 #   - every role exits within SHUTDOWN_DELAY + 10 s of SIGTERM: the notifier with the SMTP server
-#     gone, a backlog of reminders and retries pending; all three with the database down.
+#     gone (a backlog of reminders, retries pending) and with it hanging mid-send; all three with
+#     the database down; the backend with its Dapr sidecar hanging.
 # Every wait has a timeout; on failure the logs are kept in /tmp/e2e-chaos-failed (KEEP=1 keeps
 # them in /tmp/e2e-chaos-last after a run that passed). TODO_BIN runs another binary.
 set -euo pipefail
@@ -162,5 +163,16 @@ sleep 2
 terminate backend recurring notifier
 ok "SIGTERM with the database down: backend, recurring and notifier exited in $TOOK s"
 scripts/test-postgres.sh start >/dev/null
+# --- SIGTERM with the Dapr sidecar hanging (EVENT_TRANSPORT=dapr; a listener that accepts
+# connections and never answers): the relay waits on its request timeouts, never past the bound
+python3 -c "import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $((PORT + 8)))); s.listen(64); time.sleep(120)" &
+FROZEN=$!
+EVENT_TRANSPORT=dapr DAPR_HTTP_PORT=$((PORT + 8)) start backend
+wait_url "http://127.0.0.1:$PORT/health/ready" 30 || fail "todo backend (dapr) did not become ready"
+sleep 3  # the relay is waiting on the sidecar now
+terminate backend
+kill "$FROZEN" 2>/dev/null || true
+ok "SIGTERM with the Dapr sidecar hanging: todo backend exited in $TOOK s"
 [ ${#failed[@]} = 0 ] || fail "${failed[*]}"
 echo "$passed passed, 0 failed"
