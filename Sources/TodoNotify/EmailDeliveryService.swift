@@ -173,8 +173,9 @@ public struct EmailDeliveryService: Service {
 
     /// Marks sends as sent. These emails are out: if the mark is lost their claims expire and they
     /// are sent again, so while the database is only unavailable (a restart) the mark is tried
-    /// again with backoff — for up to a minute, well inside the claim's two minutes, and for at
-    /// most five seconds once shutdown has begun.
+    /// again with backoff, for up to a minute — well inside the claim's two minutes. Not once
+    /// shutdown has begun: the database is down and the process is stopping, so there is nothing
+    /// to wait for (and each batch waiting its own minute would hold the process past its bound).
     func record(_ sent: [(id: UUID, at: Date)]) async {
         let started = ContinuousClock.now
         for attempt in 1... {
@@ -182,13 +183,12 @@ public struct EmailDeliveryService: Service {
                 try await queue.markSent(sent)
                 return
             } catch {
-                let elapsed = ContinuousClock.now - started
-                let patience: Duration = Task.isShuttingDownGracefully ? .seconds(5) : .seconds(60)
-                guard isTransientDatabaseFailure(error), elapsed < patience, !Task.isCancelled else {
+                let stopping = Task.isShuttingDownGracefully || Task.isCancelled
+                guard isTransientDatabaseFailure(error), !stopping, ContinuousClock.now - started < .seconds(60) else {
                     logger.error("Could not record sent emails; they will be sent again", metadata: ["count": "\(sent.count)", "error": "\(error)"])
                     return
                 }
-                try? await Task.sleep(for: min(failureBackoff(attempt), patience - elapsed))
+                await sleepUnlessShuttingDown(for: failureBackoff(attempt))
             }
         }
     }

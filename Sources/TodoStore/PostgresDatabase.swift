@@ -72,19 +72,21 @@ public struct PostgresDatabase: SQLDatabase {
                         }
                     } catch { handoff.fail(error) }
                 }
-                group.addTask {
-                    try? await withGracefulShutdownHandler {
-                        try await Task.sleep(for: wait)
-                    } onGracefulShutdown: {
-                        if outages.isFailing { handoff.expire() }
-                    }
-                    if !Task.isCancelled { handoff.expire() }
-                }
+                // The timer is a Dispatch work item rather than a sleeping task: this runs for
+                // every transaction, and a task per lease more cost ~10 % of a read's throughput.
+                let timer = DispatchWorkItem { handoff.expire() }
+                DispatchQueue.global().asyncAfter(deadline: .now() + wait.timeInterval, execute: timer)
                 defer {
+                    timer.cancel()
                     handoff.release()
                     group.cancelAll()
                 }
-                switch await handoff.outcome() {
+                let outcome = await withGracefulShutdownHandler {
+                    await handoff.outcome()
+                } onGracefulShutdown: {
+                    if outages.isFailing { handoff.expire() }
+                }
+                switch outcome {
                 case .failed(let error): throw error
                 case .timedOut:
                     throw DatabaseUnavailable(cause: NoConnection(waited: wait, shuttingDown: Task.isShuttingDownGracefully))
@@ -289,6 +291,11 @@ public struct PostgresDatabase: SQLDatabase {
 /// the network dropped it); the transaction, if any, is gone with it.
 struct ConnectionLost: Error, CustomStringConvertible {
     var description: String { "the database connection is closed (the server ended the session)" }
+}
+
+extension Duration {
+    /// In seconds, for Dispatch.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// No pooled connection could be had in time: the server is down or restarting (or the process
