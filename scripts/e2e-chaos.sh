@@ -128,10 +128,11 @@ for r in backend recurring notifier; do
   errors=$(jq -r 'select(.level == "ERROR") | .message' "$WORK/$r.log" | sort | uniq -c | sort -rn | head -5)
   outages=$(jq -r 'select(.message | startswith("Database unavailable")) | .level' "$WORK/$r.log" | sort | uniq -c | xargs)
   if [ -n "$errors" ]; then echo "not ok - todo $r logged ERROR lines during the faults: $errors"; failed+=("ERROR lines in todo $r's log"); continue; fi
-  if [ "$outages" != "1 WARN" ] && [ "$outages" != "2 WARN" ]; then
-    echo "not ok - todo $r logged the database outage as: ${outages:-nothing}"; failed+=("todo $r's outage log"); continue
+  # (none at all when the restart was absorbed: every lease waited for the new connections)
+  if [ -n "$outages" ] && [ "$outages" != "1 WARN" ] && [ "$outages" != "2 WARN" ]; then
+    echo "not ok - todo $r logged the database outage as: $outages"; failed+=("todo $r's outage log"); continue
   fi
-  ok "todo $r logged the faults without an ERROR line; the database restart as $outages line(s) 'Database unavailable'"
+  ok "todo $r logged the faults without an ERROR line; the database restart as ${outages:-0} 'Database unavailable' line(s)"
 done
 
 # --- SIGTERM with the SMTP server gone, a backlog of reminders and retries pending
