@@ -49,9 +49,10 @@ export DATABASE_URL
 export JWT_SECRET="chaos:0123456789abcdef0123456789abcdef" LOGIN_LIMIT_PER_ADDRESS=100000 BCRYPT_COST=4
 export SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=todo@chaos.test
 export SHUTDOWN_DELAY=2s TODO_DATA_DIR="$WORK/data"
-# SHUTDOWN_DELAY + 10 s is the promise; the graceful path must keep it without the service group's
-# cancellation at SHUTDOWN_DELAY + 8 s, so the test allows SHUTDOWN_DELAY + 7 s
-BOUND=9
+# SHUTDOWN_DELAY + 10 s is the promise (the service group cancels what still runs at + 8 s, a
+# watchdog exits at + 10 s with status 1, which fails the test). A stop that needed the
+# cancellation is reported as a note: the graceful path should not need it.
+BOUND=12 GRACEFUL=9
 sql() { psql "${DATABASE_URL%%\?*}" -tAqc "$1"; }
 
 declare -A ROLE_PORT=([backend]=$PORT [recurring]=$((PORT + 1)) [notifier]=$((PORT + 2)))
@@ -81,6 +82,8 @@ terminate() {
     unset "PID[$r]"
   done
   TOOK=$(since "$t0")
+  awk -v t="$TOOK" -v g=$GRACEFUL 'BEGIN { exit !(t > g) }' &&
+    echo "# note: $* took $TOOK s — the service group's cancellation (SHUTDOWN_DELAY + 8 s) ended it, not the graceful path" || true
 }
 
 mkdir -p "$WORK/mail"
@@ -177,5 +180,21 @@ sleep 3  # the relay is waiting on the sidecar now
 terminate backend
 kill "$FROZEN" 2>/dev/null || true
 ok "SIGTERM with the Dapr sidecar hanging: todo backend exited in $TOOK s"
+
+# --- SIGTERM with a request that never ends (a client that sends half its body and waits): the
+# graceful path cannot finish it; the service group's cancellation at SHUTDOWN_DELAY + 8 s does,
+# the request is answered 503 and the process still exits 0
+start backend
+wait_url "http://127.0.0.1:$PORT/health/ready" 30 || fail "todo backend did not restart"
+python3 -c "import socket, time
+s = socket.create_connection(('127.0.0.1', $PORT))
+s.sendall(b'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em')
+time.sleep(30)" &
+SLOW=$!
+sleep 1
+terminate backend  # (its note that the cancellation ended it is expected here)
+kill "$SLOW" 2>/dev/null || true
+grep -q '"message":"Request cancelled at shutdown"' "$WORK/backend.log" || fail "the cut-off request was not answered as cancelled at shutdown"
+ok "SIGTERM with a request that never ends: todo backend exited 0 in $TOOK s (cancelled at SHUTDOWN_DELAY + 8 s)"
 [ ${#failed[@]} = 0 ] || fail "${failed[*]}"
 echo "$passed passed, 0 failed"

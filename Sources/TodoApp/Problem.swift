@@ -87,6 +87,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(
                 .serviceUnavailable, code: "database_unavailable", detail: "The database is unavailable for a moment; retry shortly.",
                 headers: [.retryAfter: "2"])
+        case is CancellationError:
+            // A request still running when shutdown ran out of time (a client that never sends
+            // its body, say): the server is stopping, not failing.
+            context.logger.warning("Request cancelled at shutdown", metadata: ["path": "\(request.uri.path)"])
+            return Problem(.serviceUnavailable, code: "shutting_down", detail: "The server is shutting down; retry.", headers: [.retryAfter: "1"])
         case is NIOTooManyBytesError:
             return Problem(.contentTooLarge, code: "body_too_large", detail: "The body is larger than 1 MiB.")
         case let e as HTTPError:
