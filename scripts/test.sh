@@ -27,6 +27,8 @@ if grep -E "^warning: '$(basename "$PWD" | tr '[:upper:]' '[:lower:]')'|^$PWD/(S
   echo "FAIL: the build warns about the project's own files (above)" >&2
   exit 1
 fi
+# Every module a target imports is declared in Package.swift (not reached through another package).
+python3 scripts/check-imports.py
 swift test --skip-build
 
 scripts/e2e-cli.sh
