@@ -74,7 +74,10 @@ struct PostgresTestServer: Sendable {
 
     func withDatabase<T: Sendable>(_ name: String, _ body: (TodoStore.PostgresDatabase) async throws -> T) async throws -> T {
         let client = try TodoStore.PostgresDatabase.makeClient(url: url(database: name), maxConnections: 8, logger: logger)
-        let db = TodoStore.PostgresDatabase(client: client, logger: logger, maxConnections: 8)
+        // A pool wait of 30 s, not the product's 5 (DB_POOL_TIMEOUT): the whole suite runs in
+        // parallel on two cores while other tests clone databases, and a new connection can take
+        // seconds then — a slow machine, not the database unavailable.
+        let db = TodoStore.PostgresDatabase(client: client, logger: logger, maxConnections: 8, poolTimeout: .seconds(30))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
