@@ -26,6 +26,15 @@ class Client:
         self.host, self.port, self.name, self.log = u.hostname, u.port, name, log
         self.conn, self.token = None, None
 
+    def sign_up(self, name):
+        """A new account (a unique email from `name`), signed in."""
+        email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+        s, _ = self.request("POST", "/api/v1/auth/signup", {"email": email, "password": "chaos-password", "display_name": name}, route="signup")
+        assert s == 201, f"signup answered {s}"
+        s, body = self.request("POST", "/api/v1/auth/login", {"email": email, "password": "chaos-password"}, route="login")
+        assert s == 200, f"login answered {s}"
+        self.token = body["access_token"]
+
     def request(self, method, path, body=None, route=None, tries=40):
         """Returns (status, json) or (None, None) when no answer came after `tries`."""
         key = str(uuid.uuid4())
@@ -77,12 +86,7 @@ class Log:
 
 def run_client(i, args, log, deadline):
     c = Client(args.url, f"chaos-{i}", log)
-    email = f"chaos-{i}-{uuid.uuid4().hex[:8]}@example.com"
-    s, _ = c.request("POST", "/api/v1/auth/signup", {"email": email, "password": "chaos-password", "display_name": f"C{i}"}, route="signup")
-    assert s == 201, f"signup answered {s}"
-    s, body = c.request("POST", "/api/v1/auth/login", {"email": email, "password": "chaos-password"}, route="login")
-    assert s == 200, f"login answered {s}"
-    c.token = body["access_token"]
+    c.sign_up(f"chaos-{i}")
     n = 0
     while time.time() < deadline:
         n += 1
@@ -150,9 +154,7 @@ def load(a):
 def backlog(a):
     """One person, `tasks` tasks with ten email reminders each, all due now: a backlog."""
     c = Client(a.url, "backlog", Log())
-    email = f"backlog-{uuid.uuid4().hex[:8]}@example.com"
-    assert c.request("POST", "/api/v1/auth/signup", {"email": email, "password": "chaos-password", "display_name": "B"})[0] == 201
-    c.token = c.request("POST", "/api/v1/auth/login", {"email": email, "password": "chaos-password"})[1]["access_token"]
+    c.sign_up("backlog")
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
     for n in range(a.tasks):
         reminders = [{"at": at, "channels": ["email"]}] + [{"before": f"PT{m}M", "channels": ["email"]} for m in range(1, 10)]

@@ -300,15 +300,12 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension RequestLogMiddleware {
-    /// The server-error statuses every route can answer.
-    static var serverErrorStatuses: [String] { ["500", "503"] }
-
     /// Exports `http_requests_total` at 0 for the server-error statuses of every route, from the
     /// start: a series that appears only with its first 5xx hides that first increment from
     /// `rate()`, and HTTPErrorRate would see "no data" instead of 0 until something failed.
     static func exportKnownRoutes(_ router: Router<Context>) {
         for route in router.routes {
-            for status in serverErrorStatuses {
+            for status in ["500", "503"] {  // the server errors any route can answer
                 _ = Counter(label: "http_requests_total", dimensions: [("method", "\(route.method)"), ("route", route.path.description), ("status", status)])
             }
         }

@@ -129,9 +129,8 @@ public struct DrainOnShutdown: Service {
     /// SIGTERM (the service group's cancellation did not end it either), log it and exit 1. On a
     /// Dispatch queue, outside Swift's cooperative pool, so it fires even if that pool is stuck.
     static func armWatchdog(after bound: Duration, logger: Logger) {
-        let seconds = Double(bound.components.seconds) + Double(bound.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            logger.error("Shutdown did not finish in time; exiting", metadata: ["bound_seconds": "\(Int(seconds))"])
+        DispatchQueue.global().asyncAfter(deadline: .now() + bound.timeInterval) {
+            logger.error("Shutdown did not finish in time; exiting", metadata: ["bound_seconds": "\(Int(bound.timeInterval))"])
             exit(1)
         }
     }

@@ -27,17 +27,11 @@ struct WebRoutes {
         router.post("session/end") { request, context in try await signOut(request, context: context) }
         router.get("static/{name}") { _, context in
             guard let asset = WebAssets.byName[context.parameters.get("name") ?? ""] else { return Response(status: .notFound) }
-            return Response(
-                status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=31536000, immutable"],
-                body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+            return asset.response(cacheControl: "public, max-age=31536000, immutable")
         }
         // Pages link the icon by its hashed name; browsers still ask for /favicon.ico on their own
         // (and a 404 there is an error in every console): the same SVG, cached for a day.
-        router.get("favicon.ico") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: WebAssets.icon.contentType, .cacheControl: "public, max-age=86400"],
-                body: .init(byteBuffer: ByteBuffer(bytes: WebAssets.icon.bytes)))
-        }
+        router.get("favicon.ico") { _, _ in WebAssets.icon.response(cacheControl: "public, max-age=86400") }
     }
 
     // MARK: pages
@@ -188,6 +182,11 @@ enum WebAssets {
         var name: String
         var contentType: String
         var bytes: [UInt8]
+
+        func response(cacheControl: String) -> Response {
+            Response(
+                status: .ok, headers: [.contentType: contentType, .cacheControl: cacheControl], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
     }
 
     static let script = load("app", "js", "text/javascript; charset=utf-8")

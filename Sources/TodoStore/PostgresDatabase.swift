@@ -34,8 +34,14 @@ public struct PostgresDatabase: SQLDatabase {
     /// that mean the database is unreachable or the session was lost become
     /// `DatabaseUnavailable` (logged once per outage); anything else is the body's own error.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await observingOutages { try await gate.withPermit { try await lease(body) } }
+    }
+
+    /// Runs `work`, telling `outages` how it went, and turns a failure that means the database is
+    /// unavailable into `DatabaseUnavailable`.
+    func observingOutages<T>(_ work: () async throws -> T) async throws -> T {
         do {
-            let result = try await gate.withPermit { try await lease(body) }
+            let result = try await work()
             outages.succeeded()
             return result
         } catch {
@@ -207,14 +213,8 @@ public struct PostgresDatabase: SQLDatabase {
     /// Reachability (readiness): not through the gate — a busy pool is not a dead database — and
     /// waiting at most two seconds for a connection.
     public func ping() async throws {
-        do {
+        try await observingOutages {
             try await lease(wait: .seconds(2)) { conn in _ = try await conn.query("SELECT 1", logger: logger).collect() }
-            outages.succeeded()
-        } catch {
-            guard Self.unavailable(error) else { throw error }
-            let unavailable = (error as? DatabaseUnavailable) ?? DatabaseUnavailable(cause: error)
-            outages.failed(unavailable)
-            throw unavailable
         }
     }
 
@@ -295,7 +295,7 @@ struct ConnectionLost: Error, CustomStringConvertible {
 
 extension Duration {
     /// In seconds, for Dispatch.
-    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    public var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// No pooled connection could be had in time: the server is down or restarting (or the process

@@ -34,7 +34,7 @@ public func runUntilShutdown(
         let seen = wakeup.generation
         do {
             let done = try await work()
-            if failures > 0 && reported { logger.info("Work resumed", metadata: ["work": .string(what), "failures": "\(failures)"]) }
+            if reported { logger.info("Work resumed", metadata: ["work": .string(what), "failures": "\(failures)"]) }
             failures = 0
             reported = false
             if done > 0 { continue }
