@@ -36,20 +36,19 @@ public struct AppNotification: Sendable, Equatable, Identifiable {
 /// The words of a reminder, from its `reminder.due` event data — the same for the in-app
 /// notification and the email. Times are shown in the person's time zone.
 public enum ReminderText {
-    public static func title(_ data: JSONValue) -> String {
-        "Reminder: " + (data["title"]?.stringValue ?? "a task")
+    public static func title(_ reminder: ReminderDue) -> String {
+        "Reminder: " + reminder.title
     }
 
     /// "Due Tuesday, 1 December 2026 at 09:00 (Europe/Berlin)." or "Due Tuesday, 1 December 2026."
-    public static func body(_ data: JSONValue) -> String {
-        let zoneName = data["time_zone"]?.stringValue ?? "UTC"
-        let zone = Zones.zone(zoneName) ?? TimeZone(identifier: "UTC")!
-        if let date = data["due"]?["date"]?.stringValue, let day = LocalDate(date) {
+    public static func body(_ reminder: ReminderDue) -> String {
+        let zone = Zones.zone(reminder.timeZone) ?? TimeZone(identifier: "UTC")!
+        if case .allDay(let day)? = reminder.due {
             return "Due \(longDate(day))."
         }
-        if let atText = data["due_at"]?.stringValue, let at = Timestamp.parse(atText) {
+        if let at = reminder.dueAt {
             let local = Zones.local(at: at, in: zone)
-            return "Due \(longDate(local.date)) at \(pad(local.hour)):\(pad(local.minute)) (\(zoneName))."
+            return "Due \(longDate(local.date)) at \(pad(local.hour)):\(pad(local.minute)) (\(reminder.timeZone))."
         }
         return "No due date."
     }

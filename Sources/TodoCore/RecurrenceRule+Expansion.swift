@@ -31,6 +31,28 @@ extension RecurrenceRule {
         return nil
     }
 
+    /// The wall-clock instances at or after `start` that the rule itself produces (not `start`
+    /// merely for being the series' start), in order; COUNT is not applied (no series has
+    /// started yet). Quick add places a new series on the first of them.
+    public func producedInstances(from start: LocalDateTime, zone: TimeZone) -> AnySequence<LocalDateTime> {
+        var rule = self
+        rule.count = nil
+        return AnySequence { () -> AnyIterator<LocalDateTime> in
+            var wall = rule.wallClock(start: start, zone: zone)
+            _ = wall.next()  // the start itself, which always counts
+            var pending: LocalDateTime? = wall.next()
+            var checkedStart = false
+            return AnyIterator {
+                if !checkedStart {
+                    checkedStart = true
+                    if wall.startProduced { return start }
+                }
+                defer { pending = pending == nil ? nil : wall.next() }
+                return pending
+            }
+        }
+    }
+
     /// The first `limit` occurrences from `start`, as instants. Wall-clock times follow the zone's
     /// DST rules (RFC 5545 §3.3.5): a time in a gap moves forward by the gap, an ambiguous one
     /// takes its first occurrence; two wall-clock times that land on one instant count once.
@@ -123,6 +145,10 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
         }
     }
 
+    /// Whether the rule itself produced `start` (seen once the iteration has passed it): RFC 5545
+    /// counts a series' start as an instance even when the rule would not.
+    public private(set) var startProduced = false
+
     public mutating func next() -> LocalDateTime? {
         if finished { return nil }
         if let count = rule.count, emitted >= count { return nil }
@@ -136,7 +162,10 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
             if position < buffer.count {
                 let candidate = buffer[position]
                 position += 1
-                if candidate <= start { continue }
+                if candidate <= start {
+                    if candidate == start { startProduced = true }
+                    continue
+                }
                 if beyondUntil(candidate) { finished = true; return nil }
                 emitted += 1
                 return candidate

@@ -152,19 +152,6 @@ public struct Reminder: Sendable, Equatable, Identifiable {
         case .before(let seconds): return dueAt.map { $0.addingTimeInterval(-Double(seconds)) }
         }
     }
-
-    public var json: JSONValue {
-        var members: [(String, JSONValue)] = [("id", .string(id.lowercased))]
-        switch trigger {
-        case .before(let seconds): members.append(("before", .string(ISODuration.format(seconds))))
-        case .at(let instant): members.append(("at", .string(Timestamp.millis(instant))))
-        }
-        members += [
-            ("channels", ReminderChannel.json(channels)), ("remind_at", remindAt.map { .string(Timestamp.millis($0)) } ?? .null),
-            ("state", .string(state.rawValue)),
-        ]
-        return .object(members)
-    }
 }
 
 /// ISO 8601 durations as reminders use them: weeks, days, hours, minutes, seconds

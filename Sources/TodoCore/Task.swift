@@ -71,13 +71,6 @@ public struct Recurrence: Sendable, Equatable {
         self.anchor = anchor
     }
 
-    /// `{"rule", "anchor", "description"}`.
-    public var json: JSONValue {
-        .object([
-            ("rule", .string(rule)), ("anchor", .string(anchor.rawValue)),
-            ("description", .string((try? RecurrenceRule(parsing: rule))?.englishDescription ?? rule)),
-        ])
-    }
 }
 
 /// A task as stored. Named `TodoTask` so it never shadows Swift's `Task`.
@@ -130,47 +123,6 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
 
     /// The entity tag of this version of the task (`"3"`).
     public var etag: String { "\"\(version)\"" }
-}
-
-extension TodoTask {
-    /// The task's public JSON shape: the API's responses and the events' `task_data`.
-    public var json: JSONValue {
-        .object([
-            ("id", .string(id.lowercased)),
-            ("user_id", .string(userID.lowercased)),
-            ("title", .string(title)),
-            ("description", .string(description)),
-            ("priority", .string(priority.rawValue)),
-            ("tags", .array(tags.map(JSONValue.string))),
-            ("due", due.map(\.json) ?? .null),
-            ("completed", .bool(isCompleted)),
-            ("completed_at", completedAt.map { .string(Timestamp.millis($0)) } ?? .null),
-            ("skipped_at", skippedAt.map { .string(Timestamp.millis($0)) } ?? .null),
-            ("recurrence", recurrence.map(\.json) ?? .null),
-            ("reminders", .array(reminders.map(\.json))),
-            ("series_id", seriesID.map { .string($0.lowercased) } ?? .null),
-            ("occurrence_index", occurrenceIndex.map { .int(Int64($0)) } ?? .null),
-            ("created_at", .string(Timestamp.millis(createdAt))),
-            ("updated_at", .string(Timestamp.millis(updatedAt))),
-            ("version", .int(Int64(version))),
-        ])
-    }
-}
-
-extension ResolvedDue {
-    /// `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00", "time_zone": "Europe/Berlin",
-    /// "at": "2026-12-01T08:00:00Z"}`.
-    public var json: JSONValue {
-        switch due {
-        case .allDay(let date):
-            return .object([("date", .string(date.description))])
-        case .dateTime(let local, let tz):
-            return .object([
-                ("date_time", .string(local.description)), ("time_zone", .string(tz)),
-                ("at", .string(Timestamp.seconds(at))),
-            ])
-        }
-    }
 }
 
 extension UUID {

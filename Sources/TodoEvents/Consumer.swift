@@ -4,7 +4,9 @@ import ServiceLifecycle
 import TodoCore
 import TodoStore
 
-/// An event as a consumer receives it.
+/// An event as a consumer receives it: where it was in the log, the original document (kept
+/// whole for the dead letters), and what it says, decoded once by `CloudEventCodec` — a typed
+/// event, or a typed reason it cannot be read (dead-lettered with that reason, never retried).
 public struct ConsumedEvent: Sendable {
     public let id: UUID
     public let type: String
@@ -12,8 +14,7 @@ public struct ConsumedEvent: Sendable {
     public let partition: Int
     public let offset: Int
     public let cloudEvent: JSONValue
-
-    public var data: JSONValue { cloudEvent["data"] ?? .null }
+    public let decoded: Result<DomainEvent, EventDecodingFailure>
 
     /// The event in a CloudEvent document, or nil when it has no UUID `id`.
     public init?(cloudEvent json: JSONValue, topic: String, partition: Int, offset: Int) {
@@ -24,23 +25,34 @@ public struct ConsumedEvent: Sendable {
         self.partition = partition
         self.offset = offset
         cloudEvent = json
+        decoded = CloudEventCodec.decode(json)
+    }
+
+    /// The ids the event is about (`task_id`, `user_id`, `reminder_id`), for the log lines.
+    var subjects: [String: String] {
+        switch decoded {
+        case .success(.task(let e)): ["task_id": e.task.id.lowercased, "user_id": e.task.userID.lowercased]
+        case .success(.reminderDue(let r)):
+            ["reminder_id": r.reminderID.lowercased, "task_id": r.taskID.lowercased, "user_id": r.userID.lowercased]
+        default: [:]
+        }
     }
 
     /// What every log line of this event's handling carries (`LogContext`).
     func logFields(group: String) -> [String: String] {
-        var fields = ["event_type": type, "event_id": id.lowercased, "topic": topic, "partition": String(partition), "group": group]
-        for key in ["task_id", "user_id", "reminder_id"] {
-            if let value = data[key]?.stringValue { fields[key] = value }
-        }
-        return fields
+        ["event_type": type, "event_id": id.lowercased, "topic": topic, "partition": String(partition), "group": group]
+            .merging(subjects) { a, _ in a }
     }
 }
 
 /// What a consumer group does with each event. `handle` runs inside the transaction that also
 /// records the event as processed and commits the group's offset: its writes happen exactly once
-/// per event id, however often the event is delivered or replayed.
+/// per event id, however often the event is delivered or replayed. It receives the decoded event
+/// (an undecodable one never reaches it: it is dead-lettered with the reason), and the event as
+/// received — its id, place in the log, and the document for a handler that keeps it whole (the
+/// email delivery, whose dead letter holds it).
 public protocol EventHandler: Sendable {
-    func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws
+    func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws
 }
 
 /// A handler that can take a run of consecutive events of a partition at once — the same
@@ -60,24 +72,6 @@ public struct PermanentFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Exponential backoff with full jitter: attempt n waits a random time up to base·2ⁿ⁻¹ (capped).
-public struct RetryPolicy: Sendable {
-    public var maxAttempts: Int
-    public var base: Duration
-    public var cap: Duration
-
-    public init(maxAttempts: Int = 5, base: Duration = .milliseconds(200), cap: Duration = .seconds(30)) {
-        self.maxAttempts = maxAttempts
-        self.base = base
-        self.cap = cap
-    }
-
-    public func delay(afterAttempt n: Int) -> Duration {
-        let ceiling = min(cap.inSeconds, base.inSeconds * pow(2, Double(n - 1)))
-        return .milliseconds(Int(Double.random(in: 0...ceiling) * 1000))
-    }
-}
-
 /// A consumer group on one topic of the database log: reads each partition from the group's
 /// committed offset, in order, at least once; idempotent by event id; a poison event goes to the
 /// dead letters (table `dead_letters` and topic `<topic>-dlq`) after its retries, and the
@@ -91,7 +85,7 @@ public struct Consumer: Sendable {
     let logger: Logger
     let log: EventLog
 
-    public init(group: String, topic: String, handler: any EventHandler, db: any SQLDatabase, policy: RetryPolicy = RetryPolicy(), logger: Logger) {
+    public init(group: String, topic: String, handler: any EventHandler, db: any SQLDatabase, policy: RetryPolicy = .consumer, logger: Logger) {
         self.group = group
         self.topic = topic
         self.handler = handler
@@ -231,8 +225,7 @@ public struct Consumer: Sendable {
         var logger = self.logger
         logger[metadataKey: "event_type"] = .string(event.type)
         logger[metadataKey: "event_id"] = .string(event.id.lowercased)
-        if let user = event.data["user_id"]?.stringValue { logger[metadataKey: "user_id"] = .string(user) }
-        if let task = event.data["task_id"]?.stringValue { logger[metadataKey: "task_id"] = .string(task) }
+        for (key, value) in event.subjects where key != "reminder_id" { logger[metadataKey: key] = .string(value) }
         var attempt = 0
         let dialect = db.dialect
         let (group, topic, handler) = (self.group, self.topic, self.handler)
@@ -250,8 +243,8 @@ public struct Consumer: Sendable {
                 // (an outage must never dead-letter an event); the event stays uncommitted and the
                 // service loop tries again after its backoff.
                 if isTransientDatabaseFailure(error) { throw error }
-                let permanent = error is PermanentFailure
-                if permanent || attempt >= policy.maxAttempts {
+                let permanent = error is PermanentFailure || error is EventDecodingFailure
+                if permanent || policy.isExhausted(after: attempt) {
                     logger.error("Event failed; moved to the dead letters", metadata: ["error": "\(error)", "attempts": "\(attempt)"])
                     try await deadLetter(event, text: event.cloudEvent.serialized(), partition: event.partition, offset: event.offset,
                         error: "\(error)", attempts: attempt)
@@ -304,7 +297,7 @@ public struct Consumer: Sendable {
             let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
             try await TraceContext.$traceparent.withValue(trace) {
                 try await LogContext.$fields.withValue(event.logFields(group: group)) {
-                    try await handler.handle(event, conn: conn, dialect: dialect)
+                    try await handler.handle(try event.decoded.get(), received: event, conn: conn, dialect: dialect)
                 }
             }
             ran += 1

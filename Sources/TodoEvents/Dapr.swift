@@ -257,6 +257,8 @@ public struct DaprSubscriber: Sendable {
             return .success
         } catch let error as PermanentFailure {
             return await drop(subscription, eventID: event.id, text: text, error: error.description, logger: logger)
+        } catch let error as EventDecodingFailure {
+            return await drop(subscription, eventID: event.id, text: text, error: error.description, logger: logger)
         } catch {
             logger.failure("Event failed; Dapr will retry it", error, level: .warning)
             return .retry

@@ -17,29 +17,25 @@ public struct RecurringTaskHandler: EventHandler {
 
     public init(logger: Logger) {
         self.logger = logger
-        _ = Self.created  // exported at 0 from the start, not from the first occurrence
+        _ = (Self.created, Self.rruleTimer)  // exported at 0 from the start, not from the first occurrence
     }
 
-    public func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
-        let data = event.data
-        let skipped: Bool
-        switch event.type {
-        case TaskEventType.completed.rawValue: skipped = false
-        case TaskEventType.updated.rawValue:
-            guard case .string? = data["changes"]?["skipped_at"]?["new"] else { return }
-            skipped = true
-        default: return
-        }
-        guard let recurrence = data["task_data"]?["recurrence"], recurrence != .null else { return }
-        guard let taskID = data["task_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-            let userID = data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-            let time = data["timestamp"]?.stringValue.flatMap(Timestamp.parse)
-        else { throw PermanentFailure("the event lacks task_id, user_id or timestamp") }
-        if let next = try await TaskStore.createNextOccurrence(of: taskID, userID: userID, skipped: skipped, at: time, conn: conn, dialect: dialect) {
-            Self.created.increment()
-            logger.info(
-                "Next occurrence created",
-                metadata: ["next_task_id": .string(next.id.lowercased), "occurrence_index": "\(next.occurrenceIndex ?? 0)"])
-        }
+    /// How long computing a next occurrence takes (Prometheus histogram, seconds).
+    static let rruleTimer = Metrics.Timer(label: "rrule_calculation_duration_seconds")
+
+    /// Decode (done by the consumer) → the domain rule (`Series.successor`) → the store's insert.
+    /// The successor is computed from the task as it is now (a task deleted meanwhile has none);
+    /// `timestamp` is when the completion or skip happened, so a replay computes the same.
+    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+        guard case .task(let event) = event, event.task.recurrence != nil, event.type == .completed || event.isSkip else { return }
+        guard let task = try await TaskStore.load(id: event.task.id, userID: event.task.userID, conn: conn) else { return }
+        let now = event.timestamp.truncatedToMillis
+        let started = ContinuousClock.now
+        let successor = Series.successor(of: task, skipped: event.isSkip, at: now, id: .v7(at: now))
+        Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        guard let successor, let next = try await TaskStore.insertSuccessor(successor, of: task.id, conn: conn, dialect: dialect) else { return }
+        Self.created.increment()
+        logger.info(
+            "Next occurrence created", metadata: ["next_task_id": .string(next.id.lowercased), "occurrence_index": "\(next.occurrenceIndex ?? 0)"])
     }
 }

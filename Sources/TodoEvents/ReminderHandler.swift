@@ -23,40 +23,39 @@ public struct ReminderHandler: BatchEventHandler {
         _ = (Self.inAppSent, Self.inAppLatency)  // exported at 0 from the start, not from the first reminder
     }
 
-    public func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
-        try await handle(batch: [event], conn: conn, dialect: dialect)
+    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+        guard case .reminderDue(let reminder) = event else { return }
+        try await record([NotificationStore.DueReminder(reminder, event: received.cloudEvent)], conn: conn)
     }
 
     /// The events' in-app notifications in one statement and their email deliveries in another.
     public func handle(batch events: [ConsumedEvent], conn: any SQLConnection, dialect: SQLDialect) async throws {
+        var due: [NotificationStore.DueReminder] = []
+        for event in events {
+            guard case .reminderDue(let reminder) = try event.decoded.get() else { continue }
+            due.append(NotificationStore.DueReminder(reminder, event: event.cloudEvent))
+        }
+        try await record(due, conn: conn)
+    }
+
+    func record(_ reminders: [NotificationStore.DueReminder], conn: any SQLConnection) async throws {
         let now = Date().truncatedToMillis
-        var inApp: [NotificationStore.DueReminder] = []
+        let inApp = reminders.filter { $0.reminder.channels.contains(.inApp) }
         var email: [NotificationStore.DueReminder] = []
-        for event in events where event.type == "reminder.due" {
-            let data = event.data
-            guard let reminderID = data["reminder_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                let userID = data["user_id"]?.stringValue.flatMap(UUID.init(uuidString:))
-            else { throw PermanentFailure("reminder.due without reminder_id or user_id") }
-            guard case .array(let names)? = data["channels"] else { throw PermanentFailure("reminder.due without channels") }
-            let channels = Set(names.compactMap { $0.stringValue.flatMap(ReminderChannel.init(rawValue:)) })
-            let reminder = NotificationStore.DueReminder(reminderID: reminderID, userID: userID, event: event.cloudEvent)
-            if channels.contains(.inApp) { inApp.append(reminder) }
-            if channels.contains(.email) {
-                if emailEnabled {
-                    email.append(reminder)
-                } else {
-                    logger.warning(
-                        "Email reminder not sent: the email channel is off (SMTP_HOST is not set)", metadata: ["reminder_id": .string(reminderID.lowercased)])
-                }
+        for due in reminders where due.reminder.channels.contains(.email) {
+            if emailEnabled {
+                email.append(due)
+            } else {
+                logger.warning(
+                    "Email reminder not sent: the email channel is off (SMTP_HOST is not set)",
+                    metadata: ["reminder_id": .string(due.reminder.reminderID.lowercased)])
             }
         }
         try await NotificationStore.recordInApp(inApp, now: now, conn: conn)
         try await NotificationStore.queueDeliveries(email, channel: .email, now: now, conn: conn)
-        for reminder in inApp {
+        for due in inApp {
             Self.inAppSent.increment()
-            if let remindAt = reminder.data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
-                Self.inAppLatency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(remindAt)) * 1e9))
-            }
+            Self.inAppLatency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(due.reminder.remindAt)) * 1e9))
         }
     }
 }

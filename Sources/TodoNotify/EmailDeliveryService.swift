@@ -5,26 +5,6 @@ import ServiceLifecycle
 import TodoCore
 import TodoStore
 
-/// Retries of an email delivery: exponential backoff with jitter; after `maxAttempts` the
-/// delivery goes to the dead letters. The default, 10 attempts from 1 s doubling, spans about
-/// 17 minutes (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
-public struct EmailRetryPolicy: Sendable {
-    public var maxAttempts = 10
-    public var base: TimeInterval = 1
-    public var cap: TimeInterval = 600
-
-    public init(maxAttempts: Int = 10, base: TimeInterval = 1, cap: TimeInterval = 600) {
-        self.maxAttempts = maxAttempts
-        self.base = base
-        self.cap = cap
-    }
-
-    /// The wait after attempt `n`: a random 50–100 % of base·2ⁿ⁻¹, capped.
-    public func delay(afterAttempt n: Int) -> TimeInterval {
-        min(cap, base * pow(2, Double(min(n, 30) - 1))) * Double.random(in: 0.5...1)
-    }
-}
-
 /// Sends queued email deliveries (the notification-service's email channel). Claims due ones,
 /// sends up to `concurrency` at once, and records each outcome: sent; a transient failure
 /// (refused connection, timeout, SMTP 4xx) waits in the queue for its next attempt — never in
@@ -34,7 +14,7 @@ public struct EmailRetryPolicy: Sendable {
 public struct EmailDeliveryService: Service {
     let queue: DeliveryQueue
     let sender: any EmailSender
-    let policy: EmailRetryPolicy
+    let policy: RetryPolicy
     let wakeup: Wakeup
     let logger: Logger
     let concurrency: Int
@@ -43,7 +23,7 @@ public struct EmailDeliveryService: Service {
     static let failed = Counter(label: "reminders_failed_total", dimensions: [("channel", "email")])
     static let latency = Metrics.Timer(label: "reminder_delivery_latency_seconds", dimensions: [("channel", "email")])
 
-    public init(db: any SQLDatabase, sender: any EmailSender, policy: EmailRetryPolicy, logger: Logger, concurrency: Int = 16) {
+    public init(db: any SQLDatabase, sender: any EmailSender, policy: RetryPolicy = .email, logger: Logger, concurrency: Int = 16) {
         queue = DeliveryQueue(db: db)
         self.sender = sender
         self.policy = policy
@@ -188,7 +168,7 @@ public struct EmailDeliveryService: Service {
                     logger.error("Could not record sent emails; they will be sent again", metadata: ["count": "\(sent.count)", "error": "\(error)"])
                     return
                 }
-                await sleepUnlessShuttingDown(for: failureBackoff(attempt))
+                await sleepUnlessShuttingDown(for: RetryPolicy.serviceLoop.delay(afterAttempt: attempt))
             }
         }
     }
@@ -197,34 +177,31 @@ public struct EmailDeliveryService: Service {
     /// `.failed` (recorded here: retry later, or dead).
     func deliver(_ delivery: Delivery) async -> Step {
         var logger = self.logger
-        let data = delivery.event["data"] ?? .null
         logger[metadataKey: "reminder_id"] = .string(delivery.reminderID.lowercased)
-        if let task = data["task_id"]?.stringValue { logger[metadataKey: "task_id"] = .string(task) }
         logger[metadataKey: "user_id"] = .string(delivery.userID.lowercased)
-        let message = Self.message(for: delivery)
         do {
-            try await sender.send(message)
+            let reminder = try delivery.reminder.get()
+            logger[metadataKey: "task_id"] = .string(reminder.taskID.lowercased)
+            try await sender.send(Self.message(for: reminder, deliveryID: delivery.id))
             let at = Date()
             Self.sent.increment()
-            if let remindAt = data["remind_at"]?.stringValue.flatMap(Timestamp.parse) {
-                Self.latency.recordNanoseconds(Int64(Swift.max(0, at.timeIntervalSince(remindAt)) * 1e9))
-            }
+            Self.latency.recordNanoseconds(Int64(Swift.max(0, at.timeIntervalSince(reminder.remindAt)) * 1e9))
             logger.info("Reminder email sent", metadata: ["attempt": "\(delivery.attempts)"])
             return .sent(delivery.id, at)
         } catch {
             // Stopping: not this delivery's failure; its claim goes back unsent.
             if Task.isShuttingDownGracefully || Task.isCancelled { return .abandoned(delivery.id) }
-            let permanent = (error as? SMTPError)?.permanent ?? false
+            let permanent = (error as? SMTPError)?.permanent ?? (error is EventDecodingFailure)
             // Every failed attempt counts (ReminderDeliveryFailureRate fires while SMTP is down,
             // not 17 minutes later when the retries are spent).
             Self.failed.increment()
             do {
-                if permanent || delivery.attempts >= policy.maxAttempts {
+                if permanent || policy.isExhausted(after: delivery.attempts) {
                     try await queue.markDead(delivery, error: "\(error)", group: "notification-service")
                     logger.error(
                         "Reminder email failed; moved to reminders-dlq", metadata: ["error": "\(error)", "attempts": "\(delivery.attempts)"])
                 } else {
-                    let wait = policy.delay(afterAttempt: delivery.attempts)
+                    let wait = policy.delay(afterAttempt: delivery.attempts).inSeconds
                     try await queue.retry(delivery.id, at: Date().addingTimeInterval(wait), error: "\(error)")
                     logger.warning(
                         "Reminder email failed; will retry",
@@ -239,17 +216,16 @@ public struct EmailDeliveryService: Service {
     }
 
     /// The email of a `reminder.due`: the same words as the in-app notification.
-    static func message(for delivery: Delivery) -> EmailMessage {
-        let data = delivery.event["data"] ?? .null
-        let title = ReminderText.title(data)
-        let body = ReminderText.body(data)
-        let task = data["title"]?.stringValue ?? ""
+    static func message(for reminder: ReminderDue, deliveryID: UUID) -> EmailMessage {
+        let title = ReminderText.title(reminder)
+        let body = ReminderText.body(reminder)
+        let task = reminder.title
         let html = """
             <!doctype html><html><body><p><strong>\(HTML.escape(task))</strong></p><p>\(HTML.escape(body))</p>\
             <p style="color:#666">Sent by Todo because you asked to be reminded.</p></body></html>
             """
         return EmailMessage(
-            to: data["email"]?.stringValue ?? "", subject: title, text: "\(task)\n\n\(body)\n\nSent by Todo because you asked to be reminded.\n",
-            html: html, messageID: "\(delivery.id.lowercased)@todo", date: Date())
+            to: reminder.email, subject: title, text: "\(task)\n\n\(body)\n\nSent by Todo because you asked to be reminded.\n",
+            html: html, messageID: "\(deliveryID.lowercased)@todo", date: Date())
     }
 }

@@ -7,8 +7,10 @@ public struct Delivery: Sendable, Equatable {
     public var reminderID: UUID
     public var channel: ReminderChannel
     public var userID: UUID
-    /// The `reminder.due` CloudEvent, as consumed.
+    /// The `reminder.due` CloudEvent, as consumed (kept whole for the dead letters).
     public var event: JSONValue
+    /// What it says, typed (`CloudEventCodec`), or why it cannot be read.
+    public var reminder: Result<ReminderDue, EventDecodingFailure> { CloudEventCodec.decodeReminderDue(event) }
     /// Attempts so far, this one included.
     public var attempts: Int
     public var createdAt: Date

@@ -10,6 +10,11 @@ public enum EventOutbox {
         try await append(contentsOf: [event], conn: conn)
     }
 
+    /// Appends a task event, encoded by the one codec (`CloudEventCodec`).
+    public static func append(_ event: TaskEvent, conn: any SQLConnection) async throws {
+        try await append(CloudEventCodec.encode(event), conn: conn)
+    }
+
     /// Appends several events in order, 100 to a statement (one round trip instead of one each).
     public static func append(contentsOf events: [OutboxEvent], conn: any SQLConnection) async throws {
         guard !events.isEmpty else { return }

@@ -12,16 +12,13 @@ public struct NotificationStore: Sendable {
     /// A reminder as the notification-service writes it: its in-app notification, its email
     /// delivery.
     public struct DueReminder: Sendable {
-        public var reminderID: UUID
-        public var userID: UUID
-        /// The `reminder.due` CloudEvent, as consumed (the email delivery keeps it whole).
+        public var reminder: ReminderDue
+        /// The `reminder.due` CloudEvent, as consumed (the email delivery keeps it whole: a
+        /// delivery given up is dead-lettered with its original).
         public var event: JSONValue
-        /// Its data (the notification's words come from it).
-        public var data: JSONValue { event["data"] ?? .null }
 
-        public init(reminderID: UUID, userID: UUID, event: JSONValue) {
-            self.reminderID = reminderID
-            self.userID = userID
+        public init(_ reminder: ReminderDue, event: JSONValue) {
+            self.reminder = reminder
             self.event = event
         }
     }
@@ -32,8 +29,8 @@ public struct NotificationStore: Sendable {
     public static func recordInApp(_ reminders: [DueReminder], now: Date, conn: any SQLConnection) async throws -> Int {
         guard !reminders.isEmpty else { return 0 }
         let rows = reminders.map { r -> SQLQuery in
-            let taskID = r.data["task_id"]?.stringValue.flatMap(UUID.init(uuidString:))
-            return "(\(UUID.v7(at: now)), \(r.userID), \(r.reminderID), \(taskID), \(ReminderText.title(r.data)), \(ReminderText.body(r.data)), \(now))"
+            let due = r.reminder
+            return "(\(UUID.v7(at: now)), \(due.userID), \(due.reminderID), \(due.taskID), \(ReminderText.title(due)), \(ReminderText.body(due)), \(now))"
         }
         let inserted = try await conn.query(
             """
@@ -51,7 +48,7 @@ public struct NotificationStore: Sendable {
     public static func queueDeliveries(_ reminders: [DueReminder], channel: ReminderChannel, now: Date, conn: any SQLConnection) async throws -> Int {
         guard !reminders.isEmpty else { return 0 }
         let rows = reminders.map { r -> SQLQuery in
-            "(\(UUID.v7(at: now)), \(r.reminderID), \(channel.rawValue), \(r.userID), \(r.event.serialized()), \(now), \(now))"
+            "(\(UUID.v7(at: now)), \(r.reminder.reminderID), \(channel.rawValue), \(r.reminder.userID), \(r.event.serialized()), \(now), \(now))"
         }
         let inserted = try await conn.query(
             """

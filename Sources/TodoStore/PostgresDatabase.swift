@@ -81,7 +81,7 @@ public struct PostgresDatabase: SQLDatabase {
                 // The timer is a Dispatch work item rather than a sleeping task: this runs for
                 // every transaction, and a task per lease more cost ~10 % of a read's throughput.
                 let timer = DispatchWorkItem { handoff.expire() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + wait.timeInterval, execute: timer)
+                DispatchQueue.global().asyncAfter(deadline: .now() + wait.inSeconds, execute: timer)
                 defer {
                     timer.cancel()
                     handoff.release()
@@ -293,10 +293,6 @@ struct ConnectionLost: Error, CustomStringConvertible {
     var description: String { "the database connection is closed (the server ended the session)" }
 }
 
-extension Duration {
-    /// In seconds, for Dispatch.
-    public var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 /// No pooled connection could be had in time: the server is down or restarting (or the process
 /// is shutting down while it is).

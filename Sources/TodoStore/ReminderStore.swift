@@ -56,25 +56,18 @@ public struct ReminderStore: Sendable {
                     missed.append(.uuid(id))
                     continue
                 }
-                let userID = try row.uuid("user_id")
-                let channels = try row.string("channels").split(separator: ",").map { JSONValue.string(String($0)) }
-                var due: JSONValue = .null
-                if let date = row.optionalString("due_date") {
-                    due = .object([("date", .string(date))])
-                } else if let local = row.optionalString("due_local"), let tz = row.optionalString("due_tz") {
-                    due = .object([("date_time", .string(local)), ("time_zone", .string(tz))])
+                var due: Due?
+                if let date = row.optionalString("due_date").flatMap(LocalDate.init) {
+                    due = .allDay(date)
+                } else if let local = row.optionalString("due_local").flatMap(LocalDateTime.init), let tz = row.optionalString("due_tz") {
+                    due = .dateTime(local, timeZone: tz)
                 }
-                let data: JSONValue = .object([
-                    ("event_type", "reminder.due"), ("reminder_id", .string(id.lowercased)),
-                    ("task_id", .string(try row.uuid("task_id").lowercased)), ("user_id", .string(userID.lowercased)),
-                    ("title", .string(try row.string("title"))), ("due", due),
-                    ("due_at", row.optionalDate("due_at").map { .string(Timestamp.millis($0)) } ?? .null),
-                    ("remind_at", .string(Timestamp.millis(remindAt))), ("channels", .array(channels)),
-                    ("email", .string(try row.string("email"))), ("time_zone", .string(try row.string("time_zone"))),
-                    ("timestamp", .string(Timestamp.millis(now))),
-                ])
-                events.append(
-                    OutboxEvent(topic: Topic.reminders, type: "reminder.due", key: userID.lowercased, subject: id.lowercased, time: now, data: data))
+                let reminder = ReminderDue(
+                    reminderID: id, taskID: try row.uuid("task_id"), userID: try row.uuid("user_id"), title: try row.string("title"), due: due,
+                    dueAt: row.optionalDate("due_at"), remindAt: remindAt,
+                    channels: try row.string("channels").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) },
+                    email: try row.string("email"), timeZone: try row.string("time_zone"), timestamp: now)
+                events.append(CloudEventCodec.encode(reminder))
                 fired.append(.uuid(id))
             }
             try await EventOutbox.append(contentsOf: events, conn: conn)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TodoCore
 
 /// Sleeps for `duration`, returning early when graceful shutdown begins, so a service's loop sees
 /// the shutdown at once instead of after its longest sleep (a pod would otherwise hang on
@@ -50,14 +51,7 @@ public func runUntilShutdown(
                 reported = true
             }
             failures += 1
-            await sleepUnlessShuttingDown(for: failureBackoff(failures))
+            await sleepUnlessShuttingDown(for: RetryPolicy.serviceLoop.delay(afterAttempt: failures))
         }
     }
-}
-
-/// The pause after the n-th consecutive failure: 250 ms · 2ⁿ⁻¹ capped at 10 s, of which a random
-/// 50–100 % (replicas that failed together do not retry together).
-public func failureBackoff(_ n: Int) -> Duration {
-    let ceiling = min(10_000.0, 250.0 * pow(2, Double(min(n, 16) - 1)))
-    return .milliseconds(Int(ceiling * Double.random(in: 0.5...1)))
 }

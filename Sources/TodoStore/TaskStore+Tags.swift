@@ -83,7 +83,7 @@ extension TaskStore {
             var after = try task(row, tags: tags[id] ?? [])
             after.reminders = reminders[id] ?? []
             guard let previous = old[id] else { continue }
-            try await EventOutbox.append(.task(.updated, after, changes: OutboxEvent.changes(from: previous, to: after), at: now), conn: conn)
+            try await EventOutbox.append(TaskEvent.updated(from: previous, to: after, at: now), conn: conn)
         }
     }
 

@@ -28,7 +28,7 @@ public struct TaskStore: Sendable {
             var task = task
             task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
             let created = try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
-            try await EventOutbox.append(.task(.created, created, at: now), conn: conn)
+            try await EventOutbox.append(TaskEvent(.created, created, at: now), conn: conn)
             return created
         }
     }
@@ -98,14 +98,14 @@ public struct TaskStore: Sendable {
             if patch.tags != nil {
                 next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn, dialect: dialect)
             }
-            try await EventOutbox.append(.task(.updated, next, changes: OutboxEvent.changes(from: current, to: next), at: now), conn: conn)
+            try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
             return next
         }
     }
 
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
     /// returned unchanged. Reopening also clears a skip. The `task.completed` event of a recurring
-    /// task makes the recurring-task-service create the next occurrence (`createNextOccurrence`).
+    /// task makes the recurring-task-service create the next occurrence (`Series.successor`, `insertSuccessor`).
     public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         let dialect = db.dialect
@@ -122,7 +122,7 @@ public struct TaskStore: Sendable {
                 WHERE id = \(id) AND user_id = \(userID)
                 """)
             task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
-            try await EventOutbox.append(.task(completed ? .completed : .reopened, task, at: now), conn: conn)
+            try await EventOutbox.append(TaskEvent(completed ? .completed : .reopened, task, at: now), conn: conn)
             return task
         }
     }
@@ -133,7 +133,7 @@ public struct TaskStore: Sendable {
         try await db.write { conn in
             let task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
             try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
-            try await EventOutbox.append(.task(.deleted, task, at: now.truncatedToMillis), conn: conn)
+            try await EventOutbox.append(TaskEvent(.deleted, task, at: now.truncatedToMillis), conn: conn)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TodoCore
 import TodoApp
 import TodoEvents
 

@@ -23,7 +23,7 @@ final class RecordingHandler: EventHandler {
         self.flakyFailures = flakyFailures
     }
 
-    func handle(_ event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+    func handle(_ decoded: DomainEvent, received event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
         if poison.contains(event.type) { throw PermanentFailure("poison") }
         if event.type == "test.flaky" {
             let failed = failures.withLock { f -> Bool in

@@ -48,7 +48,7 @@ import TodoTesting
                 from: "reminders@todo.test", caFile: sink.caFile)
             settings.timeout = .seconds(5)
             let service = EmailDeliveryService(
-                db: db, sender: try SMTPClient(settings: settings, logger: quiet), policy: EmailRetryPolicy(maxAttempts: 3, base: 0.05, cap: 0.1),
+                db: db, sender: try SMTPClient(settings: settings, logger: quiet), policy: RetryPolicy(maxAttempts: 3, base: .milliseconds(50), cap: .milliseconds(100), jitter: .half),
                 logger: quiet)
             let running = Task { try await service.run() }
             defer { running.cancel() }

@@ -39,7 +39,7 @@ extension Response {
     static func task(_ task: TodoTask, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.eTag] = task.etag
-        return .json(task.json, status: status, headers: headers)
+        return .json(TaskResponse(task).json, status: status, headers: headers)
     }
 }
 

@@ -107,7 +107,7 @@ struct TaskRoutes {
         let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : "UTC"
         let query = try TaskQuery(parameters: parameters, timeZone: zone)
         let page = try await services.tasks.list(userID: principal.userID, query: query)
-        return .json(.object([("items", .array(page.items.map(\.json))), ("next_cursor", page.nextCursor.json)]))
+        return .json(.object([("items", .array(page.items.map { TaskResponse($0).json })), ("next_cursor", page.nextCursor.json)]))
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -163,7 +163,7 @@ struct TaskRoutes {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let entries = try await services.tasks.history(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
-        return .json(.object([("items", .array(entries.map(\.json))), ("next_cursor", .null)]))
+        return .json(.object([("items", .array(entries.map { SeriesEntryResponse(entry: $0).json })), ("next_cursor", .null)]))
     }
 
     /// `GET /api/v1/recurrence/preview?rule=…&start=…&time_zone=…&count=5`: the next instances of

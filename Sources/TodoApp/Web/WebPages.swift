@@ -65,7 +65,7 @@ enum WebPages {
     }
 
     static func app(user: User, tasks: [TodoTask], nextCursor: String?, tags: [(name: String, open: Int)], unread: Int, csrf: String) -> String {
-        let items = tasks.map { taskItem($0.json) }.joined(separator: "\n")
+        let items = tasks.map { taskItem(TaskResponse($0).json) }.joined(separator: "\n")
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
         let editor = Self.editor
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""

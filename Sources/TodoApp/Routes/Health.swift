@@ -129,8 +129,8 @@ public struct DrainOnShutdown: Service {
     /// SIGTERM (the service group's cancellation did not end it either), log it and exit 1. On a
     /// Dispatch queue, outside Swift's cooperative pool, so it fires even if that pool is stuck.
     static func armWatchdog(after bound: Duration, logger: Logger) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + bound.timeInterval) {
-            logger.error("Shutdown did not finish in time; exiting", metadata: ["bound_seconds": "\(Int(bound.timeInterval))"])
+        DispatchQueue.global().asyncAfter(deadline: .now() + bound.inSeconds) {
+            logger.error("Shutdown did not finish in time; exiting", metadata: ["bound_seconds": "\(Int(bound.inSeconds))"])
             exit(1)
         }
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import TodoEvents
 import TodoStore
 
 /// Gives committed outbox events their log offsets (see `EventLog.sequence`). Runs in every

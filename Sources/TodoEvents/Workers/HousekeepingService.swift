@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import TodoEvents
 import TodoStore
 
 /// Runs `Housekeeping.sweep` once an hour (and once shortly after start).

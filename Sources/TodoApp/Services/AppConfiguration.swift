@@ -49,7 +49,7 @@ public struct AppConfiguration: Sendable {
     /// Retry policy per consumed topic (`CONSUMER_RETRY_TASK_EVENTS="attempts=5 base=200ms cap=30s"`).
     public var retryPolicies: [String: RetryPolicy] = [:]
 
-    public func retryPolicy(for topic: String) -> RetryPolicy { retryPolicies[topic] ?? RetryPolicy() }
+    public func retryPolicy(for topic: String) -> RetryPolicy { retryPolicies[topic] ?? .consumer }
 
     /// The email channel (`SMTP_HOST` and friends); nil turns it off.
     public var smtp: SMTPSettings?
@@ -60,7 +60,7 @@ public struct AppConfiguration: Sendable {
     /// (`SHUTDOWN_DELAY`, default 0; on Kubernetes a few seconds, for endpoints to update).
     public var shutdownDelay: TimeInterval = 0
     /// Email retries (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
-    public var emailRetry = EmailRetryPolicy()
+    public var emailRetry = RetryPolicy.email
 
     public init() {}
 
@@ -130,10 +130,10 @@ public struct AppConfiguration: Sendable {
             c.reminderCatchUp = d
         }
         if let spec = env["EMAIL_RETRY"] {
-            guard let p = Self.retryPolicy(spec) else {
+            guard let p = Self.retryPolicy(spec, defaults: .email) else {
                 throw ConfigurationError("EMAIL_RETRY must look like \"attempts=10 base=1s cap=10m\" (attempts 1–100, base ≤ cap)")
             }
-            c.emailRetry = EmailRetryPolicy(maxAttempts: p.maxAttempts, base: p.base.inSeconds, cap: p.cap.inSeconds)
+            c.emailRetry = p
         }
         for topic in [Topic.taskEvents, Topic.reminders] {
             let name = "CONSUMER_RETRY_" + topic.uppercased().replacingOccurrences(of: "-", with: "_")
@@ -156,9 +156,9 @@ public struct AppConfiguration: Sendable {
         return nil
     }
 
-    /// `attempts=5 base=200ms cap=30s` (any subset, in any order; the rest keep their defaults).
-    static func retryPolicy(_ spec: String) -> RetryPolicy? {
-        var policy = RetryPolicy()
+    /// `attempts=5 base=200ms cap=30s` (any subset, in any order; the rest keep `defaults`).
+    static func retryPolicy(_ spec: String, defaults: RetryPolicy = .consumer) -> RetryPolicy? {
+        var policy = defaults
         for part in spec.split(whereSeparator: { $0 == " " || $0 == "," }) {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { return nil }

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The topics of the event log (names as the runbook's Kafka topics).
+public enum Topic {
+    public static let taskEvents = "task-events"
+    public static let reminders = "reminders"
+    /// Partitions per topic, as the runbook's Kafka topics have.
+    public static let partitions = 12
+
+    /// The dead-letter topic of `topic` (`reminders-dlq`).
+    public static func deadLetter(_ topic: String) -> String { topic + "-dlq" }
+
+    /// The partition of a key: FNV-1a of its UTF-8 bytes, so every event of one user lands in one
+    /// partition, in order.
+    public static func partition(forKey key: String, count: Int = partitions) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in key.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(count))
+    }
+}
+
+/// W3C trace context carried from a request to the events it causes (CloudEvents' distributed
+/// tracing extension, `traceparent`), and from an event to the events its handler writes.
+public enum TraceContext {
+    /// The `traceparent` of the work in progress (set by the HTTP layer and the consumers).
+    @TaskLocal public static var traceparent: String?
+
+    /// A new trace (random trace and span ids; flags 00: nothing here records spans).
+    public static func newRoot() -> String {
+        func hex(_ bytes: Int) -> String {
+            let digits = Array("0123456789abcdef")
+            return String((0..<bytes * 2).map { _ in digits[Int.random(in: 0..<16)] })
+        }
+        return "00-\(hex(16))-\(hex(8))-00"
+    }
+
+    /// `header` if it is a well-formed W3C `traceparent` (version 00, non-zero ids), else nil.
+    public static func valid(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isHexDigit && !$0.isUppercase } }),
+            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
+        else { return nil }
+        return header
+    }
+}
+
+/// What the work in progress is about (`event_type`, `event_id`, `task_id`, `user_id`, …), set
+/// around a consumer's handling of an event so that every log line of that work carries it (the
+/// runbook's `jq 'select(.event_type == "task.completed")'`), like `TraceContext` for `trace_id`.
+public enum LogContext {
+    @TaskLocal public static var fields: [String: String] = [:]
+}
