@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 USERS=${USERS:-100}; TASKS=${TASKS:-1000}; DURATION=${DURATION:-10s}; PORT=${BENCH_PORT:-18900}
-swift build -c release --product todo >&2
-BIN=.build/release/todo
+# TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
+if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
 
 run_db() {
   local db=$1 data; data=$(mktemp -d)

@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 USERS=${USERS:-40}; TASKS=${TASKS:-100}; RATE=${RATE:-1000}; PORT=${BENCH_PORT:-18920}
 N=$((USERS * TASKS))
-swift build -c release --product todo >&2
-BIN=.build/release/todo
+# TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
+if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
 CONNS=16
 DELAY_MS=$((CONNS * 1000 / RATE))
 SECS=$(( 2 * N / RATE + 5 ))

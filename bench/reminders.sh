@@ -25,8 +25,8 @@ case "$SINK_KIND" in
 esac
 SINK_PIN=(); APP_PIN=()
 [ "${PIN:-0}" = 1 ] && { SINK_PIN=(taskset -c 1); APP_PIN=(taskset -c 0); }
-swift build -c release --product todo >&2
-BIN=.build/release/todo
+# TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
+if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
 
 run() {
   local db=$1 data mail; data=$(mktemp -d); mail=$(mktemp -d)
