@@ -52,7 +52,7 @@ public struct ConsumedEvent: Sendable {
 /// received — its id, place in the log, and the document for a handler that keeps it whole (the
 /// email delivery, whose dead letter holds it).
 public protocol EventHandler: Sendable {
-    func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws
+    func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection) async throws
 }
 
 /// A handler that can take a run of consecutive events of a partition at once — the same
@@ -63,7 +63,7 @@ public protocol EventHandler: Sendable {
 /// so a poison event still goes to the dead letters alone. It runs without a per-event trace
 /// or log context: handlers that publish events or log per event should not batch.
 public protocol BatchEventHandler: EventHandler {
-    func handle(batch events: [ConsumedEvent], conn: any SQLConnection, dialect: SQLDialect) async throws
+    func handle(batch events: [ConsumedEvent], conn: any SQLConnection) async throws
 }
 
 /// Thrown by a handler for an event that can never succeed: no retries, straight to the DLQ.
@@ -106,7 +106,7 @@ public struct Consumer: Sendable {
             .filter { owns($0.partition) }
         // Partitions are independent (order is per partition): on PostgreSQL several are worked
         // at once, each on its own connection; SQLite has one writer, so one at a time.
-        let parallel = db.dialect == .postgres ? Self.partitionsAtOnce : 1
+        let parallel = db.hasOneWriter ? 1 : Self.partitionsAtOnce
         return try await withThrowingTaskGroup(of: Int.self) { tasks in
             var total = 0
             var queue = behind[...]
@@ -133,7 +133,7 @@ public struct Consumer: Sendable {
         for letter in letters {
             let key = letter.event["partitionkey"]?.stringValue ?? ""
             guard owns(Topic.partition(forKey: key)) else { continue }
-            let (group, handler, dialect) = (self.group, self.handler, db.dialect)
+            let (group, handler) = (self.group, self.handler)
             let now = Date()
             guard let event = ConsumedEvent(cloudEvent: letter.event, topic: topic, partition: Topic.partition(forKey: key), offset: -1) else {
                 try await db.write { conn in try await DeadLetterStore.settle(letter.id, error: "not a CloudEvent", now: now, conn: conn) }
@@ -141,7 +141,7 @@ public struct Consumer: Sendable {
             }
             do {
                 try await db.write { conn in
-                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn, dialect: dialect)
+                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn)
                     try await DeadLetterStore.settle(letter.id, error: nil, now: now, conn: conn)
                 }
                 logger.info("Requeued dead letter processed", metadata: ["event_id": .string(event.id.lowercased)])
@@ -202,10 +202,10 @@ public struct Consumer: Sendable {
         guard let last = run.last else { return true }
         guard owns(last.partition) else { return false }
         if run.count > 1 {
-            let (group, topic, handler, dialect) = (self.group, self.topic, self.handler, db.dialect)
+            let (group, topic, handler) = (self.group, self.topic, self.handler)
             do {
                 try await db.write { conn in
-                    try await Self.handleOnce(run, group: group, handler: handler, conn: conn, dialect: dialect)
+                    try await Self.handleOnce(run, group: group, handler: handler, conn: conn)
                     try await EventLog.commit(
                         group: group, topic: topic, partition: last.partition, nextOffset: last.offset + 1, forwardOnly: true, conn: conn)
                 }
@@ -227,13 +227,12 @@ public struct Consumer: Sendable {
         logger[metadataKey: "event_id"] = .string(event.id.lowercased)
         for (key, value) in event.subjects where key != "reminder_id" { logger[metadataKey: key] = .string(value) }
         var attempt = 0
-        let dialect = db.dialect
         let (group, topic, handler) = (self.group, self.topic, self.handler)
         while true {
             attempt += 1
             do {
                 try await db.write { conn in
-                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn, dialect: dialect)
+                    try await Self.handleOnce(event, group: group, handler: handler, conn: conn)
                     try await EventLog.commit(
                         group: group, topic: topic, partition: event.partition, nextOffset: event.offset + 1, forwardOnly: true, conn: conn)
                 }
@@ -264,10 +263,10 @@ public struct Consumer: Sendable {
     /// handler writes carry `traceparent` (else the event's own). Returns whether the handler ran.
     @discardableResult
     public static func handleOnce(
-        _ event: ConsumedEvent, group: String, handler: any EventHandler, conn: any SQLConnection, dialect: SQLDialect,
+        _ event: ConsumedEvent, group: String, handler: any EventHandler, conn: any SQLConnection,
         traceparent: String? = nil
     ) async throws -> Bool {
-        try await handleOnce([event], group: group, handler: handler, conn: conn, dialect: dialect, traceparent: traceparent) == 1
+        try await handleOnce([event], group: group, handler: handler, conn: conn, traceparent: traceparent) == 1
     }
 
     /// `handleOnce` for consecutive events of a partition: one statement records them all as
@@ -275,21 +274,13 @@ public struct Consumer: Sendable {
     /// many it ran.
     @discardableResult
     static func handleOnce(
-        _ events: [ConsumedEvent], group: String, handler: any EventHandler, conn: any SQLConnection, dialect: SQLDialect,
+        _ events: [ConsumedEvent], group: String, handler: any EventHandler, conn: any SQLConnection,
         traceparent: String? = nil
     ) async throws -> Int {
         guard !events.isEmpty else { return 0 }
-        let now = Date().truncatedToMillis
-        let rows = events.map { e -> SQLQuery in "(\(group), \(e.id), \(now))" }
-        let fresh = Set(
-            try await conn.query(
-                """
-                INSERT INTO processed_events (group_name, event_id, processed_at) VALUES \(SQLQuery(rows, separator: ", "))
-                ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
-                """
-            ).map { try $0.uuid("event_id") })
+        let fresh = try await EventLog.markProcessed(events.map(\.id), group: group, now: Date().truncatedToMillis, conn: conn)
         if let batching = handler as? any BatchEventHandler, fresh.count > 1 {
-            try await batching.handle(batch: events.filter { fresh.contains($0.id) }, conn: conn, dialect: dialect)
+            try await batching.handle(batch: events.filter { fresh.contains($0.id) }, conn: conn)
             return fresh.count
         }
         var ran = 0
@@ -297,24 +288,12 @@ public struct Consumer: Sendable {
             let trace = TraceContext.valid(traceparent) ?? TraceContext.valid(event.cloudEvent["traceparent"]?.stringValue)
             try await TraceContext.$traceparent.withValue(trace) {
                 try await LogContext.$fields.withValue(event.logFields(group: group)) {
-                    try await handler.handle(try event.decoded.get(), received: event, conn: conn, dialect: dialect)
+                    try await handler.handle(try event.decoded.get(), received: event, conn: conn)
                 }
             }
             ran += 1
         }
         return ran
-    }
-
-    /// Records a dead letter (the original event, the error, the attempts) in the caller's
-    /// transaction: what `todo dlq` and the admin retry API work from, whatever the transport.
-    public static func recordDeadLetter(
-        group: String, topic: String, eventID: UUID, text: String, error: String, attempts: Int, at now: Date, conn: any SQLConnection
-    ) async throws {
-        try await conn.execute(
-            """
-            INSERT INTO dead_letters (id, group_name, topic, event_id, cloud_event, error, attempts, first_failure_at, last_failure_at)
-            VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
-            """)
     }
 
     /// Records the event as dead (with the error and attempts), publishes the DLQ record to
@@ -332,7 +311,7 @@ public struct Consumer: Sendable {
                 ("retry_count", .int(Int64(attempts))), ("failed_at", .string(Timestamp.millis(now))),
             ]))
         try await db.write { conn in
-            try await Self.recordDeadLetter(
+            try await DeadLetterStore.record(
                 group: group, topic: topic, eventID: eventID, text: text, error: error, attempts: attempts, at: now, conn: conn)
             try await EventOutbox.append(record, conn: conn)
             try await EventLog.commit(group: group, topic: topic, partition: partition, nextOffset: offset + 1, forwardOnly: true, conn: conn)

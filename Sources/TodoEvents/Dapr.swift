@@ -115,44 +115,31 @@ public struct DaprRelay: Service {
         await pollUntilShutdown("dapr relay", logger: logger, idle: idle, wakeup: db.signals[.log]) { try await relayOnce() }
     }
 
-    struct Row: Sendable {
-        var seq: Int
-        var topic: String
-        var key: String
-        var cloudEvent: String
-    }
+    typealias Row = EventOutbox.Unpublished
 
     /// Publishes up to `batch` unsent events; returns how many it published. A failure stops the
     /// batch (later events of a partition never overtake an earlier one); what was sent before it
     /// is marked, then the error is thrown so the loop backs off.
     public func relayOnce() async throws -> Int {
         let (sent, failure): (Int, (any Error)?)
-        if db.dialect == .postgres {
+        if !db.hasOneWriter {
+            // Several relays (replicas): one publishes at a time, holding the batch's rows.
             (sent, failure) = try await db.write { conn in
-                guard try await conn.first("SELECT pg_try_advisory_xact_lock(7340003) AS mine")?.bool("mine") == true else { return (0, nil) }
-                let rows = try await Self.pending(conn, limit: batch)
+                guard try await conn.tryLock(.relay) else { return (0, nil) }
+                let rows = try await EventOutbox.unpublished(limit: batch, conn: conn)
                 let (published, failure) = await publish(rows)
-                try await Self.mark(published, conn: conn)
+                try await EventOutbox.markPublished(published, conn: conn)
                 return (published.count, failure)
             }
         } else {
-            // SQLite: one process, and its write lock must not be held while talking HTTP.
-            let rows = try await db.read { conn in try await Self.pending(conn, limit: batch) }
+            // One writer (SQLite): one process, and its write lock must not be held while talking HTTP.
+            let rows = try await db.read { conn in try await EventOutbox.unpublished(limit: batch, conn: conn) }
             let (published, error) = await publish(rows)
-            try await db.write { conn in try await Self.mark(published, conn: conn) }
+            try await db.write { conn in try await EventOutbox.markPublished(published, conn: conn) }
             (sent, failure) = (published.count, error)
         }
         if let failure { throw failure }
         return sent
-    }
-
-    static func pending(_ conn: any SQLConnection, limit: Int) async throws -> [Row] {
-        try await conn.query(
-            """
-            SELECT seq, topic, event_key, cloud_event FROM events WHERE published_at IS NULL AND log_offset IS NOT NULL
-            ORDER BY log_offset, partition_no LIMIT \(limit)
-            """
-        ).map { Row(seq: try $0.int("seq"), topic: try $0.string("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
     }
 
     /// Publishes in order until one fails or 5 s have passed (the PostgreSQL transaction around
@@ -170,12 +157,6 @@ public struct DaprRelay: Service {
             }
         }
         return (published, nil)
-    }
-
-    static func mark(_ seqs: [Int], conn: any SQLConnection) async throws {
-        guard !seqs.isEmpty else { return }
-        try await conn.execute(
-            "UPDATE events SET published_at = \(Date().truncatedToMillis) WHERE seq IN \(list: seqs.map { .int(Int64($0)) })")
     }
 }
 
@@ -248,11 +229,10 @@ public struct DaprSubscriber: Sendable {
         }
         logger[metadataKey: "event_type"] = .string(event.type)
         logger[metadataKey: "event_id"] = .string(event.id.lowercased)
-        let dialect = db.dialect
         do {
             _ = try await db.write { conn in
                 try await Consumer.handleOnce(
-                    event, group: subscription.group, handler: subscription.handler, conn: conn, dialect: dialect, traceparent: traceparent)
+                    event, group: subscription.group, handler: subscription.handler, conn: conn, traceparent: traceparent)
             }
             return .success
         } catch let error as PermanentFailure {
@@ -268,7 +248,7 @@ public struct DaprSubscriber: Sendable {
     func drop(_ s: DaprSubscription, eventID: UUID, text: String, error: String, logger: Logger) async -> DaprStatus {
         do {
             try await db.write { conn in
-                try await Consumer.recordDeadLetter(
+                try await DeadLetterStore.record(
                     group: s.group, topic: s.topic, eventID: eventID, text: text, error: error, attempts: 1, at: Date().truncatedToMillis, conn: conn)
             }
         } catch {

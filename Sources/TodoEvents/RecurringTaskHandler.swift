@@ -26,14 +26,14 @@ public struct RecurringTaskHandler: EventHandler {
     /// Decode (done by the consumer) → the domain rule (`Series.successor`) → the store's insert.
     /// The successor is computed from the task as it is now (a task deleted meanwhile has none);
     /// `timestamp` is when the completion or skip happened, so a replay computes the same.
-    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection) async throws {
         guard case .task(let event) = event, event.task.recurrence != nil, event.type == .completed || event.isSkip else { return }
         guard let task = try await TaskStore.load(id: event.task.id, userID: event.task.userID, conn: conn) else { return }
         let now = event.timestamp.truncatedToMillis
         let started = ContinuousClock.now
         let successor = Series.successor(of: task, skipped: event.isSkip, at: now, id: .v7(at: now))
         Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        guard let successor, let next = try await TaskStore.insertSuccessor(successor, of: task.id, conn: conn, dialect: dialect) else { return }
+        guard let successor, let next = try await TaskStore.insertSuccessor(successor, of: task.id, conn: conn) else { return }
         Self.created.increment()
         logger.info(
             "Next occurrence created", metadata: ["next_task_id": .string(next.id.lowercased), "occurrence_index": "\(next.occurrenceIndex ?? 0)"])

@@ -23,13 +23,13 @@ public struct ReminderHandler: BatchEventHandler {
         _ = (Self.inAppSent, Self.inAppLatency)  // exported at 0 from the start, not from the first reminder
     }
 
-    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+    public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection) async throws {
         guard case .reminderDue(let reminder) = event else { return }
         try await record([NotificationStore.DueReminder(reminder, event: received.cloudEvent)], conn: conn)
     }
 
     /// The events' in-app notifications in one statement and their email deliveries in another.
-    public func handle(batch events: [ConsumedEvent], conn: any SQLConnection, dialect: SQLDialect) async throws {
+    public func handle(batch events: [ConsumedEvent], conn: any SQLConnection) async throws {
         var due: [NotificationStore.DueReminder] = []
         for event in events {
             guard case .reminderDue(let reminder) = try event.decoded.get() else { continue }

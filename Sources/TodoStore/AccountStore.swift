@@ -99,11 +99,10 @@ public struct AccountStore: Sendable {
     /// Uses up the refresh token with `hash` and stores `newHash` in its place.
     public func rotateRefreshToken(hash: String, newHash: String, expiresAt: Date, now: Date = Date()) async throws -> RefreshOutcome {
         let now = now.truncatedToMillis
-        let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
         return try await db.write { conn in
             guard
                 let row = try await conn.first(
-                    "SELECT user_id, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = \(hash)\(raw: lock)")
+                    "SELECT user_id, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = \(hash)\(conn.rowLock)")
             else { return .unknown }
             let familyID = try row.uuid("family_id")
             if row.optionalDate("revoked_at") != nil { return .revoked }

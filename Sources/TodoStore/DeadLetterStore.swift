@@ -109,6 +109,18 @@ public struct DeadLetterStore: Sendable {
     }
 
     /// Marks a requeued dead letter done, or dead again with the new error.
+    /// Records a dead letter (the original event, the error, the attempts) in the caller's
+    /// transaction: what `todo dlq` and the admin retry API work from, whatever the transport.
+    public static func record(
+        group: String, topic: String, eventID: UUID, text: String, error: String, attempts: Int, at now: Date, conn: any SQLConnection
+    ) async throws {
+        try await conn.execute(
+            """
+            INSERT INTO dead_letters (id, group_name, topic, event_id, cloud_event, error, attempts, first_failure_at, last_failure_at)
+            VALUES (\(UUID.v7()), \(group), \(topic), \(eventID), \(text), \(error), \(attempts), \(now), \(now))
+            """)
+    }
+
     public static func settle(_ id: UUID, error: String?, now: Date, conn: any SQLConnection) async throws {
         if let error {
             try await conn.execute(

@@ -30,13 +30,12 @@ public struct DeliveryQueue: Sendable {
     /// Claims up to `limit` due deliveries.
     public func claim(now: Date = Date(), lease: TimeInterval = 120, limit: Int = 20) async throws -> [Delivery] {
         let now = now.truncatedToMillis
-        let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await db.write { conn in
             let rows = try await conn.query(
                 """
                 SELECT id, reminder_id, channel, user_id, event, attempts, created_at FROM deliveries
                 WHERE state IN ('pending', 'sending') AND next_attempt_at <= \(now) AND channel = 'email'
-                ORDER BY next_attempt_at LIMIT \(limit)\(raw: lock)
+                ORDER BY next_attempt_at LIMIT \(limit)\(conn.skipLocked())
                 """)
             guard !rows.isEmpty else { return [] }
             let ids = try rows.map { SQLValue.uuid(try $0.uuid("id")) }
@@ -87,11 +86,10 @@ public struct DeliveryQueue: Sendable {
     /// outcomes of a batch together: one write instead of one per message).
     public func markSent(_ sent: [(id: UUID, at: Date)]) async throws {
         guard !sent.isEmpty else { return }
-        let postgres = db.dialect == .postgres
-        let rows = sent.map { s -> SQLQuery in
-            postgres ? "(\(s.id)::uuid, \(s.at.truncatedToMillis)::timestamptz)" : "(\(s.id), \(s.at.truncatedToMillis))"
-        }
         try await db.write { conn in
+            let rows = sent.map { s -> SQLQuery in
+                "(\(conn.cast(.uuid(s.id), as: .uuid)), \(conn.cast(.date(s.at.truncatedToMillis), as: .timestamptz)))"
+            }
             try await conn.execute(
                 """
                 WITH v(id, t) AS (VALUES \(SQLQuery(rows, separator: ", ")))

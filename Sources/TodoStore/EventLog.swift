@@ -13,9 +13,8 @@ public struct EventLog: Sendable {
     /// Gives offsets to up to `batch` unsequenced events; returns how many it sequenced.
     @discardableResult
     public func sequence(batch: Int = 1000) async throws -> Int {
-        let dialect = db.dialect
-        return try await db.write { conn in
-            if dialect == .postgres { try await conn.execute("SELECT pg_advisory_xact_lock(7340002)") }
+        try await db.write { conn in
+            try await conn.lock(.sequencer)
             let rows = try await conn.query(
                 "SELECT seq, topic, partition_no FROM events WHERE log_offset IS NULL ORDER BY seq LIMIT \(batch)")
             guard !rows.isEmpty else { return 0 }
@@ -31,9 +30,7 @@ public struct EventLog: Sendable {
                 let key = "\(p.topic)\u{1F}\(p.partition)"
                 let offset = next[key]!
                 next[key] = offset + 1
-                assignments.append(
-                    dialect == .postgres
-                        ? "(\(p.seq)::bigint, \(offset)::bigint)" : "(\(p.seq), \(offset))")
+                assignments.append("(\(conn.cast(.int(Int64(p.seq)), as: .bigint)), \(conn.cast(.int(Int64(offset)), as: .bigint)))")
             }
             try await conn.execute(
                 """
@@ -194,6 +191,20 @@ public struct EventLog: Sendable {
 
     /// Partitions of `topic` with events a group has not consumed yet: (partition, committed
     /// offset) — one small query on `log_heads`, however long the log.
+    /// Records `ids` as processed by `group` (the consumer's exactly-once mark, in the handler's
+    /// transaction); returns those that were not processed before.
+    public static func markProcessed(_ ids: [UUID], group: String, now: Date, conn: any SQLConnection) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = ids.map { id -> SQLQuery in "(\(group), \(id), \(now))" }
+        return Set(
+            try await conn.query(
+                """
+                INSERT INTO processed_events (group_name, event_id, processed_at) VALUES \(SQLQuery(rows, separator: ", "))
+                ON CONFLICT (group_name, event_id) DO NOTHING RETURNING event_id
+                """
+            ).map { try $0.uuid("event_id") })
+    }
+
     public static func behind(group: String, topic: String, conn: any SQLConnection) async throws -> [(partition: Int, committed: Int)] {
         try await conn.query(
             """

@@ -32,6 +32,32 @@ public enum EventOutbox {
     }
 }
 
+extension EventOutbox {
+    /// An event the Dapr relay has still to publish, in log order.
+    public struct Unpublished: Sendable {
+        public var seq: Int
+        public var topic: String
+        public var key: String
+        public var cloudEvent: String
+    }
+
+    /// Up to `limit` sequenced events not yet published, in log order.
+    public static func unpublished(limit: Int, conn: any SQLConnection) async throws -> [Unpublished] {
+        try await conn.query(
+            """
+            SELECT seq, topic, event_key, cloud_event FROM events WHERE published_at IS NULL AND log_offset IS NOT NULL
+            ORDER BY log_offset, partition_no LIMIT \(limit)
+            """
+        ).map { Unpublished(seq: try $0.int("seq"), topic: try $0.string("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
+    }
+
+    /// Records events as published (the sidecar answered 204).
+    public static func markPublished(_ seqs: [Int], now: Date = Date(), conn: any SQLConnection) async throws {
+        guard !seqs.isEmpty else { return }
+        try await conn.execute("UPDATE events SET published_at = \(now.truncatedToMillis) WHERE seq IN \(list: seqs.map { .int(Int64($0)) })")
+    }
+}
+
 /// Reads the event log for operators (`todo events tail`) and tests.
 public struct EventLogReader: Sendable {
     let db: any SQLDatabase

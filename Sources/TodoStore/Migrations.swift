@@ -41,12 +41,11 @@ public struct Migrator: Sendable {
         try await ensureTable()
         var appliedNow: [Migration] = []
         for migration in Migrator.all {
-            let dialect = db.dialect
             let didApply = try await db.write { conn -> Bool in
-                if dialect == .postgres { try await conn.execute("SELECT pg_advisory_xact_lock(7340001)") }
+                try await conn.lock(.migrations)
                 let done = try await conn.first("SELECT 1 AS one FROM schema_migrations WHERE version = \(migration.version)")
                 if done != nil { return false }
-                for statement in migration.statements(dialect) { try await conn.execute("\(raw: statement)") }
+                for statement in migration.statements(conn.dialect) { try await conn.execute("\(raw: statement)") }
                 try await conn.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(Date()))")
                 return true

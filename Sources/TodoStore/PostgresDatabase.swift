@@ -221,6 +221,7 @@ public struct PostgresDatabase: SQLDatabase {
     public func close() async throws {}
 
     struct Connection: SQLConnection {
+        var dialect: SQLDialect { .postgres }
         let conn: PostgresConnection
         let logger: Logger
         let pending: PendingSignals?

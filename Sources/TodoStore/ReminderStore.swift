@@ -35,7 +35,6 @@ public struct ReminderStore: Sendable {
     /// was down) is marked `missed` instead: after an outage people get the recent ones, not a flood.
     public func fireDue(now: Date = Date(), catchUp: TimeInterval, limit: Int = 500) async throws -> Fired {
         let now = now.truncatedToMillis
-        let lock = db.dialect == .postgres ? " FOR UPDATE OF r SKIP LOCKED" : ""
         return try await db.write { conn in
             let rows = try await conn.query(
                 """
@@ -43,7 +42,7 @@ public struct ReminderStore: Sendable {
                   u.email, u.time_zone
                 FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
                 WHERE r.state = 'pending' AND r.remind_at IS NOT NULL AND r.remind_at <= \(now)
-                ORDER BY r.remind_at LIMIT \(limit)\(raw: lock)
+                ORDER BY r.remind_at LIMIT \(limit)\(conn.skipLocked(of: "r"))
                 """)
             var result = Fired()
             var fired: [SQLValue] = []

@@ -197,8 +197,11 @@ public struct UniqueViolation: Error, CustomStringConvertible {
     public var description: String { "unique violation: \(message)" }
 }
 
-/// A connection inside a transaction or read.
+/// A connection inside a transaction (`SQLDatabase.write`) or a read: the value store code works
+/// with. It knows its dialect and offers the few pieces that differ between SQLite and PostgreSQL
+/// by name (`rowLock`, `skipLocked`, `lock(_:)`, `cast`), so no store branches on the dialect.
 public protocol SQLConnection {
+    var dialect: SQLDialect { get }
     /// Runs one statement and returns its rows (use `RETURNING` to learn what a write changed).
     func query(_ query: SQLQuery) async throws -> [SQLRow]
     /// Signals `channel` when this transaction commits (nothing if it rolls back).
@@ -208,6 +211,60 @@ public protocol SQLConnection {
 extension SQLConnection {
     public func first(_ query: SQLQuery) async throws -> SQLRow? { try await self.query(query).first }
     public func execute(_ query: SQLQuery) async throws { _ = try await self.query(query) }
+
+    /// ` FOR UPDATE` after a SELECT: the rows stay locked until the transaction ends (PostgreSQL;
+    /// on SQLite the one writer holds the whole database already, so nothing).
+    public var rowLock: SQLQuery { dialect == .postgres ? " FOR UPDATE" : "" }
+
+    /// ` FOR UPDATE [OF table] SKIP LOCKED` after a SELECT: claims rows no other transaction holds,
+    /// so replicas take different ones (PostgreSQL; nothing on SQLite, which has one writer).
+    public func skipLocked(of table: String? = nil) -> SQLQuery {
+        guard dialect == .postgres else { return "" }
+        return table.map { " FOR UPDATE OF \(raw: $0) SKIP LOCKED" } ?? " FOR UPDATE SKIP LOCKED"
+    }
+
+    /// Takes the transaction-scoped advisory lock `key` (PostgreSQL; released at commit). SQLite's
+    /// one writer serializes the same work already.
+    public func lock(_ key: AdvisoryLock) async throws {
+        if dialect == .postgres { try await execute("SELECT pg_advisory_xact_lock(\(raw: String(key.rawValue)))") }
+    }
+
+    /// Takes the advisory lock `key` if it is free (true), else false at once (PostgreSQL); on
+    /// SQLite always true.
+    public func tryLock(_ key: AdvisoryLock) async throws -> Bool {
+        guard dialect == .postgres else { return true }
+        return try await first("SELECT pg_try_advisory_xact_lock(\(raw: String(key.rawValue))) AS mine")?.bool("mine") == true
+    }
+
+    /// A bound value with its type spelled out where PostgreSQL needs it (in a `VALUES` list
+    /// joined to a table, an untyped parameter is text); the plain value on SQLite.
+    public func cast(_ value: SQLValue, as type: SQLCastType) -> SQLQuery {
+        dialect == .postgres ? "\(value)::\(raw: type.rawValue)" : "\(value)"
+    }
+}
+
+/// The advisory locks, by what they protect (their numbers are part of the schema's contract:
+/// every version of the service must take the same one for the same work).
+public enum AdvisoryLock: Int64, Sendable {
+    /// Applying migrations: one process at a time.
+    case migrations = 7_340_001
+    /// Giving events their log offsets: one sequencer at a time, so offsets follow commit order.
+    case sequencer = 7_340_002
+    /// The Dapr relay: one publisher at a time (a second one skips its turn).
+    case relay = 7_340_003
+    /// Tests that change the schema while other tests run.
+    case testSchema = 4242
+}
+
+/// Types a value is cast to (`SQLConnection.cast`).
+public enum SQLCastType: String, Sendable {
+    case bigint, uuid, timestamptz
+}
+
+extension SQLDatabase {
+    /// One writer at a time for the whole database (SQLite): work that talks to the network must
+    /// not hold a write transaction, and partitions are worked one at a time.
+    public var hasOneWriter: Bool { dialect == .sqlite }
 }
 
 /// A database the store runs on: SQLite (embedded) or PostgreSQL. Both speak the same schema.

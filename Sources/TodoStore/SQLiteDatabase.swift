@@ -62,6 +62,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     struct Connection: SQLConnection {
+        var dialect: SQLDialect { .sqlite }
         let pool: DatabasePool
         let writer: Bool
         let pending: PendingSignals?

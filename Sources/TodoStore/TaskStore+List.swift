@@ -6,9 +6,21 @@ extension TaskStore {
     static let latest = Date(timeIntervalSince1970: 253_402_300_799)  // 9999-12-31T23:59:59Z
     static let earliest = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01T00:00:00Z
 
+    /// Full-text search, the one feature the two engines spell differently: SQLite's FTS5 table
+    /// (prefix terms, BM25) and PostgreSQL's `tsvector` column (prefix `tsquery`, `ts_rank`).
+    static func textSearch(_ terms: [String], on dialect: SQLDialect) -> (join: SQLQuery, filter: SQLQuery, rank: SQLQuery) {
+        switch dialect {
+        case .sqlite:
+            let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
+            return ("JOIN tasks_fts ON tasks_fts.rowid = t.seq", "tasks_fts MATCH \(match)", "-bm25(tasks_fts, 10.0, 1.0)")
+        case .postgres:
+            let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
+            return ("", "t.search @@ to_tsquery('english', \(tsquery))", "ts_rank(t.search, to_tsquery('english', \(tsquery)))::float8")
+        }
+    }
+
     /// One page of the user's tasks matching `query`.
     public func list(userID: UUID, query: TaskQuery, now: Date = Date()) async throws -> Page<TodoTask> {
-        let dialect = db.dialect
         let sort = query.sort
         var joins: SQLQuery = ""
         var filters: [SQLQuery] = ["t.user_id = \(userID)"]
@@ -37,17 +49,9 @@ extension TaskStore {
         }
         var rank: SQLQuery = "0.0"
         if !query.searchTerms.isEmpty {
-            switch dialect {
-            case .sqlite:
-                let match = query.searchTerms.map { "\"\($0)\"*" }.joined(separator: " ")
-                joins = "JOIN tasks_fts ON tasks_fts.rowid = t.seq"
-                filters.append("tasks_fts MATCH \(match)")
-                rank = "-bm25(tasks_fts, 10.0, 1.0)"
-            case .postgres:
-                let tsquery = query.searchTerms.map { "\($0):*" }.joined(separator: " & ")
-                filters.append("t.search @@ to_tsquery('english', \(tsquery))")
-                rank = "ts_rank(t.search, to_tsquery('english', \(tsquery)))::float8"
-            }
+            let search = Self.textSearch(query.searchTerms, on: db.dialect)
+            (joins, rank) = (search.join, search.rank)
+            filters.append(search.filter)
         }
         let key: SQLQuery =
             switch sort.field {

@@ -16,9 +16,8 @@ extension TaskStore {
     /// recurring-task-service create the next occurrence, placed as the `schedule` anchor places it.
     public func skip(id: UUID, userID: UUID, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
-        let dialect = db.dialect
         return try await db.write { conn in
-            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
             guard task.recurrence != nil else {
                 throw TodoError.conflict(code: "not_recurring", detail: "Only an occurrence of a recurring task can be skipped.")
             }
@@ -41,7 +40,7 @@ extension TaskStore {
     /// The completed and skipped occurrences of the task's series, oldest first.
     public func history(id: UUID, userID: UUID) async throws -> [SeriesEntry] {
         try await db.read { conn in
-            guard let task = try await Self.fetch(id: id, userID: userID, conn: conn, forUpdate: nil) else {
+            guard let task = try await Self.fetch(id: id, userID: userID, conn: conn, forUpdate: false) else {
                 throw TodoError.notFound(resource: "task")
             }
             guard let series = task.seriesID else { return task.isClosed ? [SeriesEntry(task: task)] : [] }
@@ -60,17 +59,17 @@ extension TaskStore {
     /// The task as it is now, inside the consumer's transaction (the recurring-task-service
     /// computes its successor from it): nil when it was deleted meanwhile.
     public static func load(id: UUID, userID: UUID, conn: any SQLConnection) async throws -> TodoTask? {
-        try await fetch(id: id, userID: userID, conn: conn, forUpdate: nil)
+        try await fetch(id: id, userID: userID, conn: conn, forUpdate: false)
     }
 
     /// Inserts the next occurrence of `predecessor` with its `task.created` event, unless one was
     /// created from it before: `spawned_from` is unique, so this is exactly once however often the
     /// task is completed, reopened and completed again, and whatever runs concurrently. nil when
     /// it existed already.
-    public static func insertSuccessor(_ successor: TodoTask, of predecessor: UUID, conn: any SQLConnection, dialect: SQLDialect) async throws
+    public static func insertSuccessor(_ successor: TodoTask, of predecessor: UUID, conn: any SQLConnection) async throws
         -> TodoTask?
     {
-        guard let created = try await insert(successor, spawnedFrom: predecessor, conn: conn, dialect: dialect) else { return nil }
+        guard let created = try await insert(successor, spawnedFrom: predecessor, conn: conn) else { return nil }
         try await EventOutbox.append(TaskEvent(.created, created, at: created.createdAt), conn: conn)
         return created
     }

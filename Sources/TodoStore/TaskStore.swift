@@ -23,11 +23,10 @@ public struct TaskStore: Sendable {
             id: id, userID: userID, title: draft.title, description: draft.description, priority: draft.priority,
             tags: draft.tags, due: draft.due, recurrence: draft.recurrence, seriesID: recurring ? id : nil,
             occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
-        let dialect = db.dialect
         return try await db.write { conn in
             var task = task
             task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
-            let created = try await Self.insert(task, spawnedFrom: nil, conn: conn, dialect: dialect)!
+            let created = try await Self.insert(task, spawnedFrom: nil, conn: conn)!
             try await EventOutbox.append(TaskEvent(.created, created, at: now), conn: conn)
             return created
         }
@@ -35,7 +34,7 @@ public struct TaskStore: Sendable {
 
     /// Inserts a task with its tags; nil when a unique key refused it (`ON CONFLICT DO NOTHING`:
     /// the successor of an occurrence, or its (series, index), exists already).
-    static func insert(_ task: TodoTask, spawnedFrom: UUID?, conn: any SQLConnection, dialect: SQLDialect) async throws -> TodoTask? {
+    static func insert(_ task: TodoTask, spawnedFrom: UUID?, conn: any SQLConnection) async throws -> TodoTask? {
         let inserted = try await conn.first(
             """
             INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date,
@@ -49,7 +48,7 @@ public struct TaskStore: Sendable {
             """)
         guard inserted != nil else { return nil }
         var task = task
-        task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, conn: conn, dialect: dialect)
+        task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, conn: conn)
         try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
         return task
     }
@@ -57,7 +56,7 @@ public struct TaskStore: Sendable {
     /// The task, or `TodoError.notFound`.
     public func get(id: UUID, userID: UUID) async throws -> TodoTask {
         try await db.read { conn in
-            guard let task = try await Self.fetch(id: id, userID: userID, conn: conn, forUpdate: nil) else {
+            guard let task = try await Self.fetch(id: id, userID: userID, conn: conn, forUpdate: false) else {
                 throw TodoError.notFound(resource: "task")
             }
             return task
@@ -68,9 +67,8 @@ public struct TaskStore: Sendable {
     /// A patch that changes nothing leaves the version as it is.
     public func update(id: UUID, userID: UUID, patch: TaskPatch, expectedVersion: Int?, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
-        let dialect = db.dialect
         return try await db.write { conn in
-            let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
             let fields = try patch.applied(to: current)
             var next = fields ?? current
             var newReminders: [Reminder]?
@@ -96,7 +94,7 @@ public struct TaskStore: Sendable {
                 next.reminders = try await Self.moveReminders(of: next, conn: conn)
             }
             if patch.tags != nil {
-                next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn, dialect: dialect)
+                next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn)
             }
             try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
             return next
@@ -108,9 +106,8 @@ public struct TaskStore: Sendable {
     /// task makes the recurring-task-service create the next occurrence (`Series.successor`, `insertSuccessor`).
     public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
-        let dialect = db.dialect
         return try await db.write { conn in
-            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
             if completed ? task.isCompleted : !task.isClosed { return task }
             task.completedAt = completed ? now : nil
             task.skippedAt = nil
@@ -129,9 +126,8 @@ public struct TaskStore: Sendable {
 
     /// Deletes the task, or throws `notFound` / `preconditionFailed`.
     public func delete(id: UUID, userID: UUID, expectedVersion: Int?, now: Date = Date()) async throws {
-        let dialect = db.dialect
         try await db.write { conn in
-            let task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn, dialect: dialect)
+            let task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
             try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
             try await EventOutbox.append(TaskEvent(.deleted, task, at: now.truncatedToMillis), conn: conn)
         }
@@ -140,8 +136,8 @@ public struct TaskStore: Sendable {
     // MARK: - Shared steps
 
     /// The task locked for update (PostgreSQL), checked against `expectedVersion`.
-    static func current(id: UUID, userID: UUID, expectedVersion: Int?, conn: any SQLConnection, dialect: SQLDialect) async throws -> TodoTask {
-        guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: dialect) else {
+    static func current(id: UUID, userID: UUID, expectedVersion: Int?, conn: any SQLConnection) async throws -> TodoTask {
+        guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: true) else {
             throw TodoError.notFound(resource: "task")
         }
         if let expectedVersion, expectedVersion != task.version {
@@ -151,9 +147,9 @@ public struct TaskStore: Sendable {
         return task
     }
 
-    static func fetch(id: UUID, userID: UUID, conn: any SQLConnection, forUpdate dialect: SQLDialect?) async throws -> TodoTask? {
-        let lock = dialect == .postgres ? " FOR UPDATE" : ""
-        guard let row = try await conn.first("SELECT \(raw: columns) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(raw: lock)")
+    static func fetch(id: UUID, userID: UUID, conn: any SQLConnection, forUpdate: Bool) async throws -> TodoTask? {
+        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
+        guard let row = try await conn.first("SELECT \(raw: columns) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
         else { return nil }
         let tags = try await loadTags(taskIDs: [id], conn: conn)
         return try await withReminders([try task(row, tags: tags[id] ?? [])], conn: conn)[0]
@@ -174,7 +170,7 @@ public struct TaskStore: Sendable {
 
     /// Makes `names` the task's tags, creating tags the user does not have yet. Returns the names
     /// as the user's tags spell them (the first spelling of a tag wins).
-    static func replaceTags(of taskID: UUID, userID: UUID, names: [String], now: Date, conn: any SQLConnection, dialect: SQLDialect) async throws -> [String] {
+    static func replaceTags(of taskID: UUID, userID: UUID, names: [String], now: Date, conn: any SQLConnection) async throws -> [String] {
         try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)")
         guard !names.isEmpty else { return [] }
         let keys = names.map(TaskRules.tagKey)

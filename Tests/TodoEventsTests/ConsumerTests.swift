@@ -23,7 +23,7 @@ final class RecordingHandler: EventHandler {
         self.flakyFailures = flakyFailures
     }
 
-    func handle(_ decoded: DomainEvent, received event: ConsumedEvent, conn: any SQLConnection, dialect: SQLDialect) async throws {
+    func handle(_ decoded: DomainEvent, received event: ConsumedEvent, conn: any SQLConnection) async throws {
         if poison.contains(event.type) { throw PermanentFailure("poison") }
         if event.type == "test.flaky" {
             let failed = failures.withLock { f -> Bool in
@@ -44,10 +44,9 @@ final class RecordingHandler: EventHandler {
 
 @Suite struct ConsumerTests {
     func prepare(_ db: any SQLDatabase) async throws {
-        let dialect = db.dialect
         try await db.write { conn in
             // Parallel tests would race on PostgreSQL's catalog without the lock.
-            if dialect == .postgres { try await conn.execute("SELECT pg_advisory_xact_lock(4242)") }
+            try await conn.lock(.testSchema)
             try await conn.execute("CREATE TABLE IF NOT EXISTS test_effects (group_name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (group_name, event_id))")
         }
     }
