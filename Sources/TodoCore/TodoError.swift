@@ -68,3 +68,36 @@ public struct FieldErrors: Sendable {
         if !errors.isEmpty { throw TodoError.validation(errors) }
     }
 }
+
+/// What a write requires of the version it changes (`If-Match`): nothing (no header), any version
+/// (`*`), or one of the listed versions. An `If-Match` whose tags name no version (unreadable)
+/// is `oneOf([])`, which nothing satisfies.
+public enum VersionPrecondition: Sendable, Equatable {
+    case unconditional
+    case anyVersion
+    case oneOf([Int])
+
+    /// `oneOf([version])`, or `unconditional` for nil.
+    public init(expecting version: Int?) {
+        self = version.map { .oneOf([$0]) } ?? .unconditional
+    }
+
+    public func admits(_ version: Int) -> Bool {
+        switch self {
+        case .unconditional, .anyVersion: true
+        case .oneOf(let versions): versions.contains(version)
+        }
+    }
+
+    /// The 412 when `current` is not admitted.
+    public func check(_ current: Int) throws {
+        guard !admits(current), case .oneOf(let versions) = self else { return }
+        let yours =
+            switch versions.count {
+            case 0: "your If-Match names no version"
+            case 1: "your version \(versions[0])"
+            default: "your versions " + versions.map(String.init).joined(separator: ", ")
+            }
+        throw TodoError.preconditionFailed(detail: "The task was changed since you read it (\(yours), now \(current)).")
+    }
+}

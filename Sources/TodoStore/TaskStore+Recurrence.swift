@@ -14,10 +14,10 @@ extension TaskStore {
     /// Skips this occurrence of a recurring task: it is kept, closed, as skipped in the series'
     /// history. Its `task.updated` event (with `skipped_at` in `changes`) makes the
     /// recurring-task-service create the next occurrence, placed as the `schedule` anchor places it.
-    public func skip(id: UUID, userID: UUID, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
+    public func skip(id: UUID, userID: UUID, precondition: VersionPrecondition = .unconditional, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
+            var task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
             guard task.recurrence != nil else {
                 throw TodoError.conflict(code: "not_recurring", detail: "Only an occurrence of a recurring task can be skipped.")
             }

@@ -63,12 +63,12 @@ public struct TaskStore: Sendable {
         }
     }
 
-    /// Applies a merge patch. `expectedVersion` (from `If-Match`) must equal the current version.
+    /// Applies a merge patch. `precondition` (from `If-Match`) must admit the current version.
     /// A patch that changes nothing leaves the version as it is.
-    public func update(id: UUID, userID: UUID, patch: TaskPatch, expectedVersion: Int?, now: Date = Date()) async throws -> TodoTask {
+    public func update(id: UUID, userID: UUID, patch: TaskPatch, precondition: VersionPrecondition, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            let current = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
+            let current = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
             let fields = try patch.applied(to: current)
             var next = fields ?? current
             var newReminders: [Reminder]?
@@ -104,10 +104,10 @@ public struct TaskStore: Sendable {
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
     /// returned unchanged. Reopening also clears a skip. The `task.completed` event of a recurring
     /// task makes the recurring-task-service create the next occurrence (`Series.successor`, `insertSuccessor`).
-    public func setCompleted(id: UUID, userID: UUID, completed: Bool, expectedVersion: Int? = nil, now: Date = Date()) async throws -> TodoTask {
+    public func setCompleted(id: UUID, userID: UUID, completed: Bool, precondition: VersionPrecondition = .unconditional, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            var task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
+            var task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
             if completed ? task.isCompleted : !task.isClosed { return task }
             task.completedAt = completed ? now : nil
             task.skippedAt = nil
@@ -125,9 +125,9 @@ public struct TaskStore: Sendable {
     }
 
     /// Deletes the task, or throws `notFound` / `preconditionFailed`.
-    public func delete(id: UUID, userID: UUID, expectedVersion: Int?, now: Date = Date()) async throws {
+    public func delete(id: UUID, userID: UUID, precondition: VersionPrecondition, now: Date = Date()) async throws {
         try await db.write { conn in
-            let task = try await Self.current(id: id, userID: userID, expectedVersion: expectedVersion, conn: conn)
+            let task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
             try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
             try await EventOutbox.append(TaskEvent(.deleted, task, at: now.truncatedToMillis), conn: conn)
         }
@@ -135,15 +135,12 @@ public struct TaskStore: Sendable {
 
     // MARK: - Shared steps
 
-    /// The task locked for update (PostgreSQL), checked against `expectedVersion`.
-    static func current(id: UUID, userID: UUID, expectedVersion: Int?, conn: any SQLConnection) async throws -> TodoTask {
+    /// The task locked for update (PostgreSQL), checked against `precondition` (`If-Match`).
+    static func current(id: UUID, userID: UUID, precondition: VersionPrecondition, conn: any SQLConnection) async throws -> TodoTask {
         guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: true) else {
             throw TodoError.notFound(resource: "task")
         }
-        if let expectedVersion, expectedVersion != task.version {
-            throw TodoError.preconditionFailed(
-                detail: "The task was changed since you read it (your version \(expectedVersion), now \(task.version)).")
-        }
+        try precondition.check(task.version)
         return task
     }
 

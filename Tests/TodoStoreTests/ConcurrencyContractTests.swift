@@ -87,7 +87,7 @@ import TodoTesting
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<8 {
                     group.addTask {
-                        _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Edit \(i)"), expectedVersion: nil)
+                        _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Edit \(i)"), precondition: .unconditional)
                     }
                 }
                 try await group.waitForAll()
@@ -99,7 +99,7 @@ import TodoTesting
                 for i in 0..<6 {
                     group.addTask {
                         (try? await store.update(
-                            id: task.id, userID: user.id, patch: TaskPatch(description: "writer \(i)"), expectedVersion: current.version)) != nil
+                            id: task.id, userID: user.id, patch: TaskPatch(description: "writer \(i)"), precondition: VersionPrecondition(expecting: current.version))) != nil
                     }
                 }
                 return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }

@@ -19,13 +19,13 @@ import TodoTesting
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Write", tags: ["work"]))
-            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), expectedVersion: nil)
-            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), expectedVersion: nil)  // no change, no event
+            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), precondition: .unconditional)
+            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), precondition: .unconditional)  // no change, no event
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)  // idempotent, no event
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: false)
             _ = try await store.renameTag(userID: user.id, from: "work", to: "job")
-            try await store.delete(id: task.id, userID: user.id, expectedVersion: nil)
+            try await store.delete(id: task.id, userID: user.id, precondition: .unconditional)
             let log = try await events(db, for: user)
             #expect(log.map { $0["type"] } == ["task.created", "task.updated", "task.completed", "task.reopened", "task.updated", "task.deleted"])
             let first = try #require(log.first)
@@ -51,9 +51,9 @@ import TodoTesting
             let user = try await makeUser(db)
             let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Guarded"))
             await #expect(throws: TodoError.self) {
-                try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), expectedVersion: 7)
+                try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), precondition: VersionPrecondition(expecting: 7))
             }
-            await #expect(throws: TodoError.self) { try await store.delete(id: task.id, userID: user.id, expectedVersion: 7) }
+            await #expect(throws: TodoError.self) { try await store.delete(id: task.id, userID: user.id, precondition: VersionPrecondition(expecting: 7)) }
             let other = try await makeUser(db)
             await #expect(throws: TodoError.self) { try await store.setCompleted(id: task.id, userID: other.id, completed: true) }
             #expect(try await events(db, for: user).map { $0["type"] } == ["task.created"])

@@ -34,11 +34,11 @@ import TodoTesting
             #expect(try await store.get(id: task.id, userID: user.id).reminders == task.reminders)
 
             // The due moves: the relative reminder moves with it, the absolute one stays.
-            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(due: .set(at("2026-12-02T10:30"))), expectedVersion: nil)
+            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(due: .set(at("2026-12-02T10:30"))), precondition: .unconditional)
             #expect(task.reminders.first { $0.id == relative.id }?.remindAt == instant("2026-12-02T09:15:00Z"))
             #expect(task.reminders.first { $0.trigger == .at(absolute) }?.remindAt == absolute)
             // No due: the relative one waits for a due.
-            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(due: .clear), expectedVersion: nil)
+            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(due: .clear), precondition: .unconditional)
             #expect(task.reminders.first { $0.id == relative.id }?.remindAt == nil)
 
             // Completing cancels what has not fired; reopening brings back what is still ahead.
@@ -52,9 +52,9 @@ import TodoTesting
             let same = try await store.update(
                 id: task.id, userID: user.id,
                 patch: TaskPatch(reminders: [ReminderSpec(trigger: .before(seconds: 900)), ReminderSpec(trigger: .at(absolute), channels: [.inApp])]),
-                expectedVersion: nil)
+                precondition: .unconditional)
             #expect(same.version == task.version)
-            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(reminders: []), expectedVersion: nil)
+            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(reminders: []), precondition: .unconditional)
             #expect(task.reminders.isEmpty)
             #expect(try await store.get(id: task.id, userID: user.id).reminders.isEmpty)
         }

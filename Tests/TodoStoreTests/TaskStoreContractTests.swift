@@ -43,12 +43,12 @@ import TodoTesting
             let task = try await store.create(userID: owner.id, draft: draft("Private"))
             await #expect(throws: TodoError.notFound(resource: "task")) { try await store.get(id: task.id, userID: other.id) }
             await #expect(throws: TodoError.notFound(resource: "task")) {
-                try await store.update(id: task.id, userID: other.id, patch: TaskPatch(title: "hacked"), expectedVersion: nil)
+                try await store.update(id: task.id, userID: other.id, patch: TaskPatch(title: "hacked"), precondition: .unconditional)
             }
             await #expect(throws: TodoError.notFound(resource: "task")) {
                 try await store.setCompleted(id: task.id, userID: other.id, completed: true)
             }
-            await #expect(throws: TodoError.notFound(resource: "task")) { try await store.delete(id: task.id, userID: other.id, expectedVersion: nil) }
+            await #expect(throws: TodoError.notFound(resource: "task")) { try await store.delete(id: task.id, userID: other.id, precondition: .unconditional) }
             let page = try await store.list(userID: other.id, query: TaskQuery())
             #expect(page.items.isEmpty)
             #expect(try await store.get(id: task.id, userID: owner.id).title == "Private")
@@ -61,19 +61,19 @@ import TodoTesting
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let task = try await store.create(userID: user.id, draft: draft("Draft") { $0.tags = ["a"] })
-            let same = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Draft"), expectedVersion: 1)
+            let same = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Draft"), precondition: VersionPrecondition(expecting: 1))
             #expect(same.version == 1)
             let changed = try await store.update(
-                id: task.id, userID: user.id, patch: TaskPatch(title: "Final", tags: ["b", "c"]), expectedVersion: 1)
+                id: task.id, userID: user.id, patch: TaskPatch(title: "Final", tags: ["b", "c"]), precondition: VersionPrecondition(expecting: 1))
             #expect(changed.version == 2)
             #expect(changed.tags == ["b", "c"])
             await #expect(throws: TodoError.self) {
-                try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), expectedVersion: 1)
+                try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), precondition: VersionPrecondition(expecting: 1))
             }
             let read = try await store.get(id: task.id, userID: user.id)
             #expect(read.title == "Final")
             #expect(read.version == 2)
-            let cleared = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(tags: []), expectedVersion: nil)
+            let cleared = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(tags: []), precondition: .unconditional)
             #expect(cleared.tags.isEmpty)
         }
     }
@@ -179,7 +179,7 @@ import TodoTesting
             #expect(page.items.map(\.id) == [inTitle.id, inDescription.id])
             let both = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("q", "budget meetings")], timeZone: "UTC"))
             #expect(both.items.map(\.id) == [inTitle.id])
-            let renamed = try await store.update(id: inTitle.id, userID: user.id, patch: TaskPatch(title: "Plan offsite"), expectedVersion: nil)
+            let renamed = try await store.update(id: inTitle.id, userID: user.id, patch: TaskPatch(title: "Plan offsite"), precondition: .unconditional)
             #expect(renamed.title == "Plan offsite")
             let after = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("q", "budget")], timeZone: "UTC"))
             #expect(after.items.map(\.id) == [inDescription.id])

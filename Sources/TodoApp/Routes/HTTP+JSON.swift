@@ -52,31 +52,23 @@ extension Parameters {
 }
 
 /// Reads `If-Match`: nil when absent; the version it names; `.any` for `*`.
-enum Precondition: Equatable {
-    case any
-    case versions([Int])
-
-    init?(_ request: Request) {
-        guard let value = request.headers[.ifMatch] else { return nil }
-        if value.trimmingCharacters(in: .whitespaces) == "*" {
-            self = .any
+extension VersionPrecondition {
+    /// The request's `If-Match`: absent, `*`, or entity tags (`"3"`, `W/"3"`; several allowed).
+    init(_ request: Request) {
+        guard let value = request.headers[.ifMatch] else {
+            self = .unconditional
             return
         }
-        self = .versions(
+        if value.trimmingCharacters(in: .whitespaces) == "*" {
+            self = .anyVersion
+            return
+        }
+        self = .oneOf(
             value.split(separator: ",").compactMap { tag in
                 var t = tag.trimmingCharacters(in: .whitespaces)
                 if t.hasPrefix("W/") { t.removeFirst(2) }
                 guard t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") else { return nil }
                 return Int(t.dropFirst().dropLast())
             })
-    }
-
-    /// The version a store operation must find, or nil when any will do. A list of several
-    /// versions or an unreadable tag can never match, so it yields an impossible version.
-    var expectedVersion: Int? {
-        switch self {
-        case .any: return nil
-        case .versions(let list): return list.count == 1 ? list[0] : -1
-        }
     }
 }

@@ -128,7 +128,7 @@ struct TaskRoutes {
         let body = try await request.jsonObject(context: context, merge: true)
         let patch = try TaskPatch(json: body, defaultTimeZone: try await timeZone(principal))
         let task = try await services.tasks.update(
-            id: id, userID: principal.userID, patch: patch, expectedVersion: Precondition(request)?.expectedVersion)
+            id: id, userID: principal.userID, patch: patch, precondition: VersionPrecondition(request))
         return .task(task)
     }
 
@@ -137,7 +137,7 @@ struct TaskRoutes {
         try principal.require(.tasksWrite)
         try await services.tasks.delete(
             id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID,
-            expectedVersion: Precondition(request)?.expectedVersion)
+            precondition: VersionPrecondition(request))
         return Response(status: .noContent)
     }
 
@@ -146,7 +146,7 @@ struct TaskRoutes {
         try principal.require(.tasksWrite)
         let task = try await services.tasks.setCompleted(
             id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID, completed: completed,
-            expectedVersion: Precondition(request)?.expectedVersion)
+            precondition: VersionPrecondition(request))
         return .task(task)
     }
 
@@ -155,7 +155,7 @@ struct TaskRoutes {
         try principal.require(.tasksWrite)
         let task = try await services.tasks.skip(
             id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID,
-            expectedVersion: Precondition(request)?.expectedVersion)
+            precondition: VersionPrecondition(request))
         return .task(task)
     }
 
