@@ -102,7 +102,7 @@ public enum TaskRules {
                     throw TodoError.invalid("\(field).date_time", "must be a local date-time YYYY-MM-DDTHH:MM")
                 }
                 let tz = try timeZone(value["time_zone"] ?? .string(defaultTimeZone), field: "\(field).time_zone")
-                return ResolvedDue(.dateTime(local, timeZone: tz), defaultTimeZone: defaultTimeZone)
+                return ResolvedDue(.dateTime(local, timeZone: tz.identifier), defaultTimeZone: defaultTimeZone)
             case (.some, .some):
                 throw TodoError.invalid(field, "must have either date or date_time, not both")
             case (nil, nil):
@@ -140,11 +140,11 @@ public enum TaskRules {
         return Recurrence(rule: rule!.description, anchor: anchor)
     }
 
-    public static func timeZone(_ value: JSONValue, field: String = "time_zone") throws -> String {
-        guard case .string(let s) = value, Zones.zone(s) != nil else {
+    public static func timeZone(_ value: JSONValue, field: String = "time_zone") throws -> TimeZoneID {
+        guard case .string(let s) = value, let zone = TimeZoneID(s) else {
             throw TodoError.invalid(field, "must be an IANA time zone such as Europe/Berlin")
         }
-        return s
+        return zone
     }
 }
 

@@ -43,9 +43,9 @@ public struct TaskQuery: Sendable, Equatable {
     public init() {}
 
     /// Reads the query string of `GET /api/v1/tasks`. Dates without a time are read in `timeZone`.
-    public init(parameters: [(String, String)], timeZone: String) throws {
+    public init(parameters: [(String, String)], timeZone: TimeZoneID) throws {
         var errors = FieldErrors()
-        let zone = Zones.zone(timeZone) ?? TimeZone(identifier: "UTC")!
+        let zone = timeZone.zone
         var sortText: String?
         var cursorText: String?
         let known: Set<String> = ["status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor"]

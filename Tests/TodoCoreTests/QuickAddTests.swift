@@ -8,7 +8,7 @@ import TodoCore
 /// `~seconds` (a reminder before the due) and `@completion` (the "every!" anchor).
 @Suite struct QuickAddTests {
     static let now = LocalDateTime("2026-11-29T10:00")!
-    static let zone = "Europe/Berlin"
+    static let zone: TimeZoneID = "Europe/Berlin"
 
     static let corpus: [String] = [
         // not dates, not anything: the whole line is the title
@@ -210,7 +210,7 @@ import TodoCore
         let due: String =
             switch r.due {
             case .allDay(let d)?: d.description
-            case .dateTime(let t, let zone)?: zone == Self.zone ? String(t.description.prefix(16)) : "wrong zone \(zone)"
+            case .dateTime(let t, let zone)?: zone == Self.zone.identifier ? String(t.description.prefix(16)) : "wrong zone \(zone)"
             case nil: "-"
             }
         #expect(due == e.due, "due")
@@ -248,7 +248,7 @@ import TodoCore
 
     @Test func theTaskJSONHasTheShapesOfTheTaskAPI() throws {
         let r = QuickAdd.parse("Dentist tomorrow at 3pm remind me 15 minutes before #health !high", now: Self.now, timeZone: Self.zone)
-        let draft = try TaskDraft(json: r.taskJSON, defaultTimeZone: Self.zone)
+        let draft = try TaskDraft(json: r.taskJSON, defaultTimeZone: Self.zone.identifier)
         #expect(draft.title == "Dentist")
         #expect(r.taskJSON["due"]?["date_time"]?.stringValue == "2026-11-30T15:00")
         #expect(r.taskJSON["reminders"] == .array([.object([("before", .string("PT15M"))])]))

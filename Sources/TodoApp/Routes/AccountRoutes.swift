@@ -43,7 +43,7 @@ struct AccountRoutes {
         let zone = errors.collect { try TaskRules.timeZone(body["time_zone"] ?? "UTC") }
         try errors.check()
         let hash = try await services.passwords.hash(password!)
-        let user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!)
+        let user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!.identifier)
         logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased)])
         return user
     }
@@ -142,7 +142,7 @@ struct AccountRoutes {
             if let password { newHash = try await services.passwords.hash(password) }
         }
         let user = try await services.accounts.updateUser(
-            id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash, reminderChannels: channels)
+            id: principal.userID, email: email, displayName: name, timeZone: zone?.identifier, passwordHash: newHash, reminderChannels: channels)
         return .json(user.json)
     }
 

@@ -26,8 +26,9 @@ struct TaskRoutes {
     }
 
     /// The user's time zone, which all-day dues and date-only filters are read in.
-    func timeZone(_ principal: Principal) async throws -> String {
-        try await services.accounts.user(id: principal.userID)?.timeZone ?? "UTC"
+    func timeZone(_ principal: Principal) async throws -> TimeZoneID {
+        // Validated when the account stored it; a zone a later tz database dropped reads as UTC.
+        try await services.accounts.user(id: principal.userID).flatMap { TimeZoneID($0.timeZone) } ?? .utc
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -35,7 +36,7 @@ struct TaskRoutes {
         try principal.require(.tasksWrite)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let draft = try TaskDraft(json: body, defaultTimeZone: try await timeZone(principal))
+        let draft = try TaskDraft(json: body, defaultTimeZone: try await timeZone(principal).identifier)
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased)])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
@@ -64,14 +65,14 @@ struct TaskRoutes {
         guard !result.title.isEmpty else {
             throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
         }
-        let draft = try TaskDraft(json: result.taskJSON, defaultTimeZone: zone)
+        let draft = try TaskDraft(json: result.taskJSON, defaultTimeZone: zone.identifier)
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased), "via": "quick add"])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
     }
 
     /// Parses a quick-add body read at `now` (default: the clock) in `time_zone` (default: `zone`, the person's).
-    func quickAdd(_ body: JSONValue, zone defaultZone: String, allowed: [String]) throws -> QuickAddResult {
+    func quickAdd(_ body: JSONValue, zone defaultZone: TimeZoneID, allowed: [String]) throws -> QuickAddResult {
         var errors = FieldErrors()
         if case .object(let members) = body {
             for (key, _) in members where !allowed.contains(key) { errors.add(key, "is not a field of a quick add") }
@@ -88,23 +89,23 @@ struct TaskRoutes {
         case nil: errors.add("text", "is required")
         default: errors.add("text", "must be a string")
         }
-        var zoneName: String?
-        if let z = body["time_zone"] { zoneName = errors.collect { try TaskRules.timeZone(z) } } else { zoneName = defaultZone }
+        var zone: TimeZoneID?
+        if let z = body["time_zone"] { zone = errors.collect { try TaskRules.timeZone(z) } } else { zone = defaultZone }
         var now: LocalDateTime?
         if let n = body["now"] {
             now = n.stringValue.flatMap { LocalDateTime($0) }
             if now == nil { errors.add("now", "must be a local date-time YYYY-MM-DDTHH:MM[:SS]") }
         }
         try errors.check()
-        let zone = zoneName!
-        return QuickAdd.parse(text, now: now ?? Zones.local(at: Date(), in: Zones.zone(zone)!), timeZone: zone)
+        guard let zone else { throw TodoError.invalid("time_zone", "must be an IANA time zone such as Europe/Berlin") }
+        return QuickAdd.parse(text, now: now ?? Zones.local(at: Date(), in: zone.zone), timeZone: zone)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : "UTC"
+        let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : .utc
         let query = try TaskQuery(parameters: parameters, timeZone: zone)
         let page = try await services.tasks.list(userID: principal.userID, query: query)
         return .json(.object([("items", .array(page.items.map { TaskResponse($0).json })), ("next_cursor", page.nextCursor.json)]))
@@ -126,7 +127,7 @@ struct TaskRoutes {
         let id = try context.parameters.uuid("id", resource: "task")
         var request = request
         let body = try await request.jsonObject(context: context, merge: true)
-        let patch = try TaskPatch(json: body, defaultTimeZone: try await timeZone(principal))
+        let patch = try TaskPatch(json: body, defaultTimeZone: try await timeZone(principal).identifier)
         let task = try await services.tasks.update(
             id: id, userID: principal.userID, patch: patch, precondition: VersionPrecondition(request))
         return .task(task)
@@ -182,7 +183,7 @@ struct TaskRoutes {
         } else {
             errors.add("rule", "is required")
         }
-        let zoneName: String? =
+        let zoneID: TimeZoneID? =
             if let z = q["time_zone"] { errors.collect { try TaskRules.timeZone(.string(String(z))) } } else { try await timeZone(principal) }
         var count = 5
         if let c = q["count"] {
@@ -194,7 +195,7 @@ struct TaskRoutes {
             if start == nil { errors.add("start", "must be a local date-time YYYY-MM-DDTHH:MM or a date YYYY-MM-DD") }
         }
         try errors.check()
-        let zone = Zones.zone(zoneName!)!
+        guard let zone = zoneID?.zone else { throw TodoError.invalid("time_zone", "must be an IANA time zone such as Europe/Berlin") }
         let from = start ?? Zones.local(at: Date(), in: zone)
         let instances = rule!.expand(start: from, zone: zone, limit: count)
         return .json(

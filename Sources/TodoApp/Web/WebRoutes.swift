@@ -39,7 +39,7 @@ struct WebRoutes {
     func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
         if let user = try await sessionUser(request) {
-            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: user.timeZone)
+            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: TimeZoneID(user.timeZone) ?? .utc)
             let first = try await services.tasks.list(userID: user.id, query: query)
             let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)

@@ -69,7 +69,7 @@ extension Parser {
             return .date(LocalDate(year: y, month: m, day: min(today.day, LocalDate.daysIn(month: m, year: y)))!)
         }
         if seconds % 86400 == 0 { return .date(today.adding(days: seconds / 86400)) }
-        let tz = Zones.zone(zone) ?? TimeZone(identifier: "UTC")!
+        let tz = zone.zone
         let instant = Zones.instant(of: now, in: tz).addingTimeInterval(TimeInterval(seconds))
         var local = Zones.local(at: instant, in: tz)
         local.second = 0

@@ -65,7 +65,7 @@ public struct QuickAddResult: Sendable, Equatable {
 
 public enum QuickAdd {
     /// Parses `text` as written at `now` (wall-clock time in `timeZone`).
-    public static func parse(_ text: String, now: LocalDateTime, timeZone: String) -> QuickAddResult {
+    public static func parse(_ text: String, now: LocalDateTime, timeZone: TimeZoneID) -> QuickAddResult {
         var parser = Parser(text: text, now: now, zone: timeZone)
         return parser.run()
     }
@@ -89,7 +89,7 @@ struct Word {
 struct Parser {
     let text: String
     let now: LocalDateTime
-    let zone: String
+    let zone: TimeZoneID
     let utf16: [UInt16]
     var words: [Word] = []
     var used: [Bool] = []
@@ -105,7 +105,7 @@ struct Parser {
     var countToken: (Int, QuickAddToken)?
     var untilToken: (LocalDate, QuickAddToken)?
 
-    init(text: String, now: LocalDateTime, zone: String) {
+    init(text: String, now: LocalDateTime, zone: TimeZoneID) {
         self.text = text
         self.now = now
         self.zone = zone
