@@ -10,14 +10,14 @@ import TodoStore
 public struct ConsumedEvent: Sendable {
     public let id: UUID
     public let type: String
-    public let topic: String
+    public let topic: Topic
     public let partition: Int
     public let offset: Int
     public let cloudEvent: JSONValue
     public let decoded: Result<DomainEvent, EventDecodingFailure>
 
     /// The event in a CloudEvent document, or nil when it has no UUID `id`.
-    public init?(cloudEvent json: JSONValue, topic: String, partition: Int, offset: Int) {
+    public init?(cloudEvent json: JSONValue, topic: Topic, partition: Int, offset: Int) {
         guard let idText = json["id"]?.stringValue, let id = UUID(uuidString: idText) else { return nil }
         self.id = id
         type = json["type"]?.stringValue ?? ""
@@ -40,7 +40,7 @@ public struct ConsumedEvent: Sendable {
 
     /// What every log line of this event's handling carries (`LogContext`).
     func logFields(group: String) -> [String: String] {
-        ["event_type": type, "event_id": id.lowercased, "topic": topic, "partition": String(partition), "group": group]
+        ["event_type": type, "event_id": id.lowercased, "topic": topic.rawValue, "partition": String(partition), "group": group]
             .merging(subjects) { a, _ in a }
     }
 }
@@ -78,14 +78,14 @@ public struct PermanentFailure: Error, CustomStringConvertible {
 /// partition moves on.
 public struct Consumer: Sendable {
     public let group: String
-    public let topic: String
+    public let topic: Topic
     let handler: any EventHandler
     let db: any SQLDatabase
     let policy: RetryPolicy
     let logger: Logger
     let log: EventLog
 
-    public init(group: String, topic: String, handler: any EventHandler, db: any SQLDatabase, policy: RetryPolicy = .consumer, logger: Logger) {
+    public init(group: String, topic: Topic, handler: any EventHandler, db: any SQLDatabase, policy: RetryPolicy = .consumer, logger: Logger) {
         self.group = group
         self.topic = topic
         self.handler = handler
@@ -307,7 +307,7 @@ public struct Consumer: Sendable {
             topic: Topic.deadLetter(topic), type: (event?.type ?? "unknown") + ".dead", key: event?.cloudEvent["partitionkey"]?.stringValue ?? "",
             subject: eventID.lowercased, time: now,
             data: .object([
-                ("original", original), ("source_topic", .string(topic)), ("group", .string(group)), ("error", .string(error)),
+                ("original", original), ("source_topic", .string(topic.rawValue)), ("group", .string(group)), ("error", .string(error)),
                 ("retry_count", .int(Int64(attempts))), ("failed_at", .string(Timestamp.millis(now))),
             ]))
         try await db.write { conn in

@@ -55,11 +55,11 @@ public struct DaprSidecar: Sendable {
     /// Publishes one CloudEvent as is (`application/cloudevents+json`), keyed by
     /// `metadata.partitionKey` (Kafka's record key: one user's events stay in order). Only 204
     /// counts as published; anything else throws.
-    public func publish(topic: String, cloudEvent: String, partitionKey: String, traceparent: String?) async throws {
+    public func publish(topic: Topic, cloudEvent: String, partitionKey: String, traceparent: String?) async throws {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "metadata.partitionKey", value: partitionKey)]
         let pubsub = settings.pubsubName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? settings.pubsubName
-        let path = topic.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? topic
+        let path = topic.rawValue.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? topic.rawValue
         var request = HTTPClientRequest(url: "\(settings.baseURL)/v1.0/publish/\(pubsub)/\(path)\(components.string ?? "")")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/cloudevents+json")
@@ -163,18 +163,18 @@ public struct DaprRelay: Service {
 /// What a role subscribes to through Dapr: one topic, handled by one consumer group (the Dapr
 /// app id), with its dead-letter topic.
 public struct DaprSubscription: Sendable {
-    public var topic: String
+    public var topic: Topic
     public var group: String
     public var handler: any EventHandler
 
-    public init(topic: String, group: String, handler: any EventHandler) {
+    public init(topic: Topic, group: String, handler: any EventHandler) {
         self.topic = topic
         self.group = group
         self.handler = handler
     }
 
     public var route: String { "/dapr/events/\(topic)" }
-    public var deadLetterTopic: String { Topic.deadLetter(topic) }
+    public var deadLetterTopic: Topic { topic.deadLetter }
 }
 
 /// Dapr's delivery verdicts (upper case; anything else counts as RETRY).
@@ -206,17 +206,17 @@ public struct DaprSubscriber: Sendable {
         .array(
             subscriptions.map { s in
                 .object([
-                    ("pubsubname", .string(pubsubName)), ("topic", .string(s.topic)), ("route", .string(s.route)),
-                    ("deadLetterTopic", .string(s.deadLetterTopic)),
+                    ("pubsubname", .string(pubsubName)), ("topic", .string(s.topic.rawValue)), ("route", .string(s.route)),
+                    ("deadLetterTopic", .string(s.deadLetterTopic.rawValue)),
                 ])
             })
     }
 
     /// Handles one delivery to `/dapr/events/{topic}`. `headers` are the delivery's HTTP headers
     /// (Kafka's `__partition`/`__offset`, `traceparent`).
-    public func deliver(topic: String, body: Data, partition: Int?, offset: Int?, traceparent: String?) async -> DaprStatus {
+    public func deliver(topic: Topic, body: Data, partition: Int?, offset: Int?, traceparent: String?) async -> DaprStatus {
         var logger = self.logger
-        logger[metadataKey: "topic"] = .string(topic)
+        logger[metadataKey: "topic"] = .string(topic.rawValue)
         guard let subscription = subscriptions.first(where: { $0.topic == topic }) else {
             logger.warning("Delivery for a topic this role does not subscribe to; dropped")
             return .drop
@@ -256,7 +256,7 @@ public struct DaprSubscriber: Sendable {
             logger.failure("Could not record a dead letter; Dapr will retry", error, level: .warning)
             return .retry
         }
-        logger.error("Event failed for good; dropped to the dead-letter topic", metadata: ["error": .string(error), "dead_letter_topic": .string(s.deadLetterTopic)])
+        logger.error("Event failed for good; dropped to the dead-letter topic", metadata: ["error": .string(error), "dead_letter_topic": .string(s.deadLetterTopic.rawValue)])
         return .drop
     }
 }

@@ -5,7 +5,7 @@ import TodoCore
 public struct DeadLetter: Sendable, Equatable {
     public var id: UUID
     public var group: String
-    public var topic: String
+    public var topic: Topic
     public var eventID: UUID
     public var error: String
     public var attempts: Int
@@ -16,8 +16,8 @@ public struct DeadLetter: Sendable, Equatable {
 
     public var json: JSONValue {
         .object([
-            ("id", .string(id.lowercased)), ("group", .string(group)), ("topic", .string(Topic.deadLetter(topic))),
-            ("source_topic", .string(topic)), ("event_id", .string(eventID.lowercased)), ("error", .string(error)),
+            ("id", .string(id.lowercased)), ("group", .string(group)), ("topic", .string(topic.deadLetter.rawValue)),
+            ("source_topic", .string(topic.rawValue)), ("event_id", .string(eventID.lowercased)), ("error", .string(error)),
             ("retry_count", .int(Int64(attempts))), ("first_failure_at", .string(Timestamp.millis(firstFailureAt))),
             ("last_failure_at", .string(Timestamp.millis(lastFailureAt))), ("state", .string(state)), ("event", event),
         ])
@@ -34,9 +34,9 @@ public struct DeadLetterStore: Sendable {
     public init(db: any SQLDatabase) { self.db = db }
 
     /// `reminders-dlq` → `reminders`; nil for a name that is not a DLQ topic.
-    public static func sourceTopic(_ dlq: String) -> String? {
-        guard dlq.hasSuffix("-dlq"), dlq.count > 4 else { return nil }
-        return String(dlq.dropLast(4))
+    public static func sourceTopic(_ dlq: Topic) -> Topic? {
+        guard dlq.rawValue.hasSuffix("-dlq"), dlq.rawValue.count > 4 else { return nil }
+        return Topic(rawValue: String(dlq.rawValue.dropLast(4)))
     }
 
     static let columns = "id, group_name, topic, event_id, error, attempts, first_failure_at, last_failure_at, state, cloud_event"
@@ -44,14 +44,14 @@ public struct DeadLetterStore: Sendable {
     static func deadLetter(_ row: SQLRow) throws -> DeadLetter {
         let text = try row.string("cloud_event")
         return DeadLetter(
-            id: try row.uuid("id"), group: try row.string("group_name"), topic: try row.string("topic"), eventID: try row.uuid("event_id"),
+            id: try row.uuid("id"), group: try row.string("group_name"), topic: try row.topic("topic"), eventID: try row.uuid("event_id"),
             error: try row.string("error"), attempts: try row.int("attempts"), firstFailureAt: try row.date("first_failure_at"),
             lastFailureAt: try row.date("last_failure_at"), state: try row.string("state"),
             event: (try? JSONValue.parse(Data(text.utf8))) ?? .string(text))
     }
 
     /// Waiting dead letters of a DLQ topic, oldest first.
-    public func list(dlq: String, limit: Int = 100) async throws -> [DeadLetter] {
+    public func list(dlq: Topic, limit: Int = 100) async throws -> [DeadLetter] {
         guard let topic = Self.sourceTopic(dlq) else { return [] }
         return try await db.read { conn in
             try await conn.query(
@@ -60,7 +60,7 @@ public struct DeadLetterStore: Sendable {
         }
     }
 
-    public func count(dlq: String) async throws -> Int {
+    public func count(dlq: Topic) async throws -> Int {
         guard let topic = Self.sourceTopic(dlq) else { return 0 }
         return try await db.read { conn in
             try await conn.first("SELECT COUNT(*) AS n FROM dead_letters WHERE topic = \(topic) AND state = 'dead'")!.int("n")
@@ -68,7 +68,7 @@ public struct DeadLetterStore: Sendable {
     }
 
     /// Puts back up to `maxCount` dead letters of a DLQ topic, oldest first; returns how many.
-    public func retry(dlq: String, maxCount: Int, now: Date = Date()) async throws -> Int {
+    public func retry(dlq: Topic, maxCount: Int, now: Date = Date()) async throws -> Int {
         guard let topic = Self.sourceTopic(dlq) else { return 0 }
         let now = now.truncatedToMillis
         return try await db.write { conn in
@@ -99,7 +99,7 @@ public struct DeadLetterStore: Sendable {
     }
 
     /// Dead letters requeued for a group (what its consumer takes on its heartbeat).
-    static func requeued(group: String, topic: String, limit: Int, conn: any SQLConnection) async throws -> [DeadLetter] {
+    static func requeued(group: String, topic: Topic, limit: Int, conn: any SQLConnection) async throws -> [DeadLetter] {
         try await conn.query(
             """
             SELECT \(raw: columns) FROM dead_letters WHERE group_name = \(group) AND topic = \(topic) AND state = 'requeued'
@@ -112,7 +112,7 @@ public struct DeadLetterStore: Sendable {
     /// Records a dead letter (the original event, the error, the attempts) in the caller's
     /// transaction: what `todo dlq` and the admin retry API work from, whatever the transport.
     public static func record(
-        group: String, topic: String, eventID: UUID, text: String, error: String, attempts: Int, at now: Date, conn: any SQLConnection
+        group: String, topic: Topic, eventID: UUID, text: String, error: String, attempts: Int, at now: Date, conn: any SQLConnection
     ) async throws {
         try await conn.execute(
             """
@@ -134,7 +134,7 @@ public struct DeadLetterStore: Sendable {
     }
 
     /// The requeued dead letters of a group on a topic.
-    public func requeued(group: String, topic: String, limit: Int = 100) async throws -> [DeadLetter] {
+    public func requeued(group: String, topic: Topic, limit: Int = 100) async throws -> [DeadLetter] {
         try await db.read { conn in try await Self.requeued(group: group, topic: topic, limit: limit, conn: conn) }
     }
 }

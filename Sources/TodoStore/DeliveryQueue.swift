@@ -129,7 +129,7 @@ public struct DeliveryQueue: Sendable {
                     topic: Topic.deadLetter(Topic.reminders), type: "reminder.due.dead", key: delivery.userID.lowercased,
                     subject: delivery.reminderID.lowercased, time: now,
                     data: .object([
-                        ("original", delivery.event), ("source_topic", .string(Topic.reminders)), ("group", .string(group)),
+                        ("original", delivery.event), ("source_topic", .string(Topic.reminders.rawValue)), ("group", .string(group)),
                         ("channel", .string(delivery.channel.rawValue)), ("error", .string(error)),
                         ("retry_count", .int(Int64(delivery.attempts))), ("failed_at", .string(Timestamp.millis(now))),
                     ])),

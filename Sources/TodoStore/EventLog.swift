@@ -59,7 +59,7 @@ public struct EventLog: Sendable {
     /// One row of `todo events lag`.
     public struct Lag: Sendable, Equatable {
         public var group: String
-        public var topic: String
+        public var topic: Topic
         public var partition: Int
         public var currentOffset: Int
         public var logEndOffset: Int
@@ -75,16 +75,16 @@ public struct EventLog: Sendable {
     /// lag 0). Groups that have not committed on a partition start at offset 0 there.
     public func lag(group: String? = nil, now: Date = Date()) async throws -> [Lag] {
         try await db.read { conn in
-            var ends: [String: [Int: Int]] = [:]
+            var ends: [Topic: [Int: Int]] = [:]
             for row in try await conn.query("SELECT topic, partition_no, next_offset AS log_end FROM log_heads") {
-                ends[try row.string("topic"), default: [:]][try row.int("partition_no")] = try row.int("log_end")
+                ends[try row.topic("topic"), default: [:]][try row.int("partition_no")] = try row.int("log_end")
             }
             var filter: SQLQuery = ""
             if let group { filter = "WHERE group_name = \(group)" }
             // group → topic → partition → committed offset
-            var committed: [String: [String: [Int: Int]]] = [:]
+            var committed: [String: [Topic: [Int: Int]]] = [:]
             for row in try await conn.query("SELECT group_name, topic, partition_no, next_offset FROM consumer_offsets \(filter)") {
-                committed[try row.string("group_name"), default: [:]][try row.string("topic"), default: [:]][try row.int("partition_no")] =
+                committed[try row.string("group_name"), default: [:]][try row.topic("topic"), default: [:]][try row.int("partition_no")] =
                     try row.int("next_offset")
             }
             var result: [Lag] = []
@@ -133,7 +133,7 @@ public struct EventLog: Sendable {
     /// reset). Replaying is safe: handlers are idempotent by event id. Returns the new offsets.
     /// Throws `GroupActive` while members of the group are alive.
     @discardableResult
-    public func reset(group: String, topic: String, to target: ResetTarget, now: Date = Date()) async throws -> [Int: Int] {
+    public func reset(group: String, topic: Topic, to target: ResetTarget, now: Date = Date()) async throws -> [Int: Int] {
         try await db.write { conn in
             let members = try await GroupMembership.liveMembers(group: group, topic: topic, conn: conn)
             guard members.isEmpty else { throw GroupActive(group: group, members: members) }
@@ -167,7 +167,7 @@ public struct EventLog: Sendable {
     }
 
     /// Commits a group's position on one partition (the next offset it will read).
-    public func commit(group: String, topic: String, partition: Int, nextOffset: Int, now: Date = Date()) async throws {
+    public func commit(group: String, topic: Topic, partition: Int, nextOffset: Int, now: Date = Date()) async throws {
         try await db.write { conn in
             try await Self.commit(group: group, topic: topic, partition: partition, nextOffset: nextOffset, now: now, conn: conn)
         }
@@ -177,7 +177,7 @@ public struct EventLog: Sendable {
     /// `forwardOnly` (consumers) never moves an offset back: a member that lost its lease while
     /// busy cannot undo the new owner's progress.
     public static func commit(
-        group: String, topic: String, partition: Int, nextOffset: Int, forwardOnly: Bool = false, now: Date = Date(), conn: any SQLConnection
+        group: String, topic: Topic, partition: Int, nextOffset: Int, forwardOnly: Bool = false, now: Date = Date(), conn: any SQLConnection
     ) async throws {
         let now = now.truncatedToMillis
         let guardClause: SQLQuery = forwardOnly ? " WHERE consumer_offsets.next_offset < \(nextOffset)" : ""
@@ -205,7 +205,7 @@ public struct EventLog: Sendable {
             ).map { try $0.uuid("event_id") })
     }
 
-    public static func behind(group: String, topic: String, conn: any SQLConnection) async throws -> [(partition: Int, committed: Int)] {
+    public static func behind(group: String, topic: Topic, conn: any SQLConnection) async throws -> [(partition: Int, committed: Int)] {
         try await conn.query(
             """
             SELECT h.partition_no, COALESCE(o.next_offset, 0) AS committed FROM log_heads h
@@ -218,7 +218,7 @@ public struct EventLog: Sendable {
     /// A group's lag on the given partitions: messages behind, and the age of the oldest event it
     /// has not consumed (nil when caught up) — what a consumer process exports for the
     /// partitions it owns.
-    public func partitionLag(group: String, topic: String, partitions: Set<Int>, now: Date = Date()) async throws
+    public func partitionLag(group: String, topic: Topic, partitions: Set<Int>, now: Date = Date()) async throws
         -> [Int: (messages: Int, age: TimeInterval?)]
     {
         guard !partitions.isEmpty else { return [:] }
@@ -246,7 +246,7 @@ public struct EventLog: Sendable {
     }
 
     /// Sequenced events of one partition from `offset` on, in order.
-    public func read(topic: String, partition: Int, from offset: Int, limit: Int) async throws -> [(offset: Int, cloudEvent: String)] {
+    public func read(topic: Topic, partition: Int, from offset: Int, limit: Int) async throws -> [(offset: Int, cloudEvent: String)] {
         try await db.read { conn in
             try await conn.query(
                 """

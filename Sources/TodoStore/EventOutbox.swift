@@ -36,7 +36,7 @@ extension EventOutbox {
     /// An event the Dapr relay has still to publish, in log order.
     public struct Unpublished: Sendable {
         public var seq: Int
-        public var topic: String
+        public var topic: Topic
         public var key: String
         public var cloudEvent: String
     }
@@ -48,7 +48,7 @@ extension EventOutbox {
             SELECT seq, topic, event_key, cloud_event FROM events WHERE published_at IS NULL AND log_offset IS NOT NULL
             ORDER BY log_offset, partition_no LIMIT \(limit)
             """
-        ).map { Unpublished(seq: try $0.int("seq"), topic: try $0.string("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
+        ).map { Unpublished(seq: try $0.int("seq"), topic: try $0.topic("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
     }
 
     /// Records events as published (the sidecar answered 204).
@@ -65,7 +65,7 @@ public struct EventLogReader: Sendable {
     public init(db: any SQLDatabase) { self.db = db }
 
     /// The last `limit` events of `topic` in the order they were written, as CloudEvent JSON text.
-    public func tail(topic: String, limit: Int) async throws -> [String] {
+    public func tail(topic: Topic, limit: Int) async throws -> [String] {
         try await db.read { conn in
             try await conn.query(
                 """

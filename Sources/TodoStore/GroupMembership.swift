@@ -18,13 +18,13 @@ public struct GroupMembership: Sendable {
     public static let defaultTTL: TimeInterval = 6
 
     public let group: String
-    public let topic: String
+    public let topic: Topic
     public let member: String
     public let memberTTL: TimeInterval
     public let leaseTTL: TimeInterval
     let db: any SQLDatabase
 
-    public init(group: String, topic: String, member: String, db: any SQLDatabase, memberTTL: TimeInterval = defaultTTL, leaseTTL: TimeInterval = defaultTTL) {
+    public init(group: String, topic: Topic, member: String, db: any SQLDatabase, memberTTL: TimeInterval = defaultTTL, leaseTTL: TimeInterval = defaultTTL) {
         self.group = group
         self.topic = topic
         self.member = member
@@ -87,7 +87,7 @@ public struct GroupMembership: Sendable {
     }
 
     /// Live members of a group on a topic (what `todo events reset` refuses to run against).
-    public static func liveMembers(group: String, topic: String, memberTTL: TimeInterval = defaultTTL, conn: any SQLConnection) async throws -> [String] {
+    public static func liveMembers(group: String, topic: Topic, memberTTL: TimeInterval = defaultTTL, conn: any SQLConnection) async throws -> [String] {
         let since = try await clock(conn).addingTimeInterval(-memberTTL)
         return try await conn.query(
             """
@@ -100,7 +100,7 @@ public struct GroupMembership: Sendable {
     /// One row of `todo events members`.
     public struct Member: Sendable, Equatable {
         public var group: String
-        public var topic: String
+        public var topic: Topic
         public var member: String
         public var partitions: [Int]
     }
@@ -122,7 +122,7 @@ public struct GroupMembership: Sendable {
                 """)
             var result: [Member] = []
             for row in rows {
-                let (g, t, m) = (try row.string("group_name"), try row.string("topic"), try row.string("member_id"))
+                let (g, t, m) = (try row.string("group_name"), try row.topic("topic"), try row.string("member_id"))
                 if result.last.map({ ($0.group, $0.topic, $0.member) != (g, t, m) }) ?? true {
                     result.append(Member(group: g, topic: t, member: m, partitions: []))
                 }
@@ -133,7 +133,7 @@ public struct GroupMembership: Sendable {
     }
 
     /// The current owner of each leased partition of a group's topic.
-    static func owners(group: String, topic: String, conn: any SQLConnection) async throws -> [Int: String] {
+    static func owners(group: String, topic: Topic, conn: any SQLConnection) async throws -> [Int: String] {
         let now = try await clock(conn)
         var owners: [Int: String] = [:]
         for row in try await conn.query(

@@ -56,6 +56,7 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendInterpolation(_ value: Bool) { parts.append(.bind(.bool(value))) }
         public mutating func appendInterpolation(_ value: Date) { parts.append(.bind(.date(value))) }
         public mutating func appendInterpolation(_ value: Date?) { parts.append(.bind(SQLValue(value))) }
+        public mutating func appendInterpolation(_ topic: Topic) { parts.append(.bind(.text(topic.rawValue))) }
         public mutating func appendInterpolation(_ value: UUID) { parts.append(.bind(.uuid(value))) }
         public mutating func appendInterpolation(_ value: UUID?) { parts.append(.bind(SQLValue(value))) }
         /// `(?, ?, ?)` for a non-empty list.
@@ -125,6 +126,8 @@ public struct SQLRow: Sendable {
         default: return nil
         }
     }
+
+    public func topic(_ name: String) throws -> Topic { Topic(rawValue: try string(name)) }
 
     public func uuid(_ name: String) throws -> UUID {
         guard let v = optionalUUID(name) else { throw SQLDecodingError(column: name, expected: "uuid") }

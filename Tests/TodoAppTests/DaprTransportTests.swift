@@ -68,7 +68,7 @@ import TodoTesting
                 #expect(Set(published.map { $0.body["id"]!.stringValue! }).count == total)
                 #expect(sidecar.violations.isEmpty, "\(sidecar.violations)")
                 for p in published {
-                    #expect(p.pubsub == "pubsub-kafka" && p.topic == Topic.taskEvents)
+                    #expect(p.pubsub == "pubsub-kafka" && p.topic == Topic.taskEvents.rawValue)
                     #expect(p.contentType == "application/cloudevents+json")
                     #expect(p.partitionKey == p.body["data"]?["user_id"]?.stringValue)
                 }
@@ -151,8 +151,8 @@ import TodoTesting
                 while try await Self.relay(api, port: port).relayOnce() > 0 {}
                 let completed = try #require(sidecar.published.first { $0.body["type"] == "task.completed" }).body
 
-                #expect(try await sidecar.deliver(completed, topic: Topic.taskEvents, to: api) == .acked(attempts: 1))
-                #expect(try await sidecar.deliver(completed, topic: Topic.taskEvents, to: api) == .acked(attempts: 1))
+                #expect(try await sidecar.deliver(completed, topic: Topic.taskEvents.rawValue, to: api) == .acked(attempts: 1))
+                #expect(try await sidecar.deliver(completed, topic: Topic.taskEvents.rawValue, to: api) == .acked(attempts: 1))
                 let open = try await api.send(.get, "/api/v1/tasks?status=open", token: token)
                 guard case .array(let items)? = open["items"] else { throw TestFailure("no items: \(open.text)") }
                 #expect(items.count == 1)
@@ -164,7 +164,7 @@ import TodoTesting
                     ("type", "com.dapr.event.sent"), ("datacontenttype", "application/json"), ("topic", "task-events"),
                     ("pubsubname", "pubsub-kafka"), ("data", .object([("test", "event")])),
                 ])
-                #expect(try await sidecar.deliver(foreign, topic: Topic.taskEvents, to: api) == .acked(attempts: 1))
+                #expect(try await sidecar.deliver(foreign, topic: Topic.taskEvents.rawValue, to: api) == .acked(attempts: 1))
 
                 // Poison: a completion of a recurring task without its ids can never succeed.
                 var poison = completed
@@ -173,8 +173,8 @@ import TodoTesting
                     members = members.map { $0.0 == "data" ? ("data", .object([("task_data", completed["data"]!["task_data"]!)])) : $0 }
                     poison = .object(members)
                 }
-                #expect(try await sidecar.deliver(poison, topic: Topic.taskEvents, to: api) == .deadLettered("task-events-dlq", attempts: 1))
-                #expect(try await sidecar.deliver(.string("not json"), topic: Topic.taskEvents, to: api) == .deadLettered("task-events-dlq", attempts: 1))
+                #expect(try await sidecar.deliver(poison, topic: Topic.taskEvents.rawValue, to: api) == .deadLettered("task-events-dlq", attempts: 1))
+                #expect(try await sidecar.deliver(.string("not json"), topic: Topic.taskEvents.rawValue, to: api) == .deadLettered("task-events-dlq", attempts: 1))
                 #expect(sidecar.deadLettered("task-events-dlq").count == 2)
                 let recorded = try await api.services.db.read { conn in
                     try await conn.first("SELECT COUNT(*) AS n FROM dead_letters WHERE topic = 'task-events'")!.int("n")

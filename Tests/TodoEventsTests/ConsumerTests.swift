@@ -51,7 +51,7 @@ final class RecordingHandler: EventHandler {
         }
     }
 
-    func append(_ db: any SQLDatabase, topic: String, type: String, key: String) async throws -> UUID {
+    func append(_ db: any SQLDatabase, topic: Topic, type: String, key: String) async throws -> UUID {
         let event = OutboxEvent(topic: topic, type: type, key: key, subject: nil, time: Date(), data: ["n": 1])
         try await db.write { conn in try await EventOutbox.append(event, conn: conn) }
         return event.id
@@ -81,7 +81,7 @@ final class RecordingHandler: EventHandler {
     func eachEventOnceAndAReplayChangesNothing(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             try await prepare(db)
-            let topic = "t-\(UUID().uuidString.lowercased())"
+            let topic = Topic(rawValue: "t-\(UUID().uuidString.lowercased())")
             let group = "g-\(UUID().uuidString.lowercased())"
             var ids: [UUID] = []
             for i in 0..<6 { ids.append(try await append(db, topic: topic, type: "test.ok", key: "user-\(i % 3)")) }
@@ -103,7 +103,7 @@ final class RecordingHandler: EventHandler {
     func aPoisonEventGoesToTheDLQAndThePartitionMovesOn(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             try await prepare(db)
-            let topic = "t-\(UUID().uuidString.lowercased())"
+            let topic = Topic(rawValue: "t-\(UUID().uuidString.lowercased())")
             let group = "g-\(UUID().uuidString.lowercased())"
             let a = try await append(db, topic: topic, type: "test.ok", key: "same-user")
             let poison = try await append(db, topic: topic, type: "test.poison", key: "same-user")
@@ -120,7 +120,7 @@ final class RecordingHandler: EventHandler {
             #expect(dead.allSatisfy { $0.1 == 1 })  // permanent failures are not retried
             let dlq = try await EventLogReader(db: db).tail(topic: Topic.deadLetter(topic), limit: 10).map { try JSONValue.parse(Data($0.utf8)) }
             #expect(dlq.count == 2)
-            #expect(dlq.first?["data"]?["source_topic"] == .string(topic))
+            #expect(dlq.first?["data"]?["source_topic"] == .string(topic.rawValue))
             #expect(dlq.first?["data"]?["original"]?["id"] == .string(poison.lowercased))
             #expect(dlq.first?["data"]?["retry_count"] == 1)
         }
@@ -134,7 +134,7 @@ final class RecordingHandler: EventHandler {
     func aRetriedDeadLetterIsProcessedOnceByItsGroupOnly(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             try await prepare(db)
-            let topic = "t-\(UUID().uuidString.lowercased())"
+            let topic = Topic(rawValue: "t-\(UUID().uuidString.lowercased())")
             let group = "g-\(UUID().uuidString.lowercased())"
             let other = "g-\(UUID().uuidString.lowercased())"
             let fixed = try await append(db, topic: topic, type: "test.poison", key: "u1")
@@ -172,7 +172,7 @@ final class RecordingHandler: EventHandler {
     func transientFailuresAreRetriedWithBackoff(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             try await prepare(db)
-            let topic = "t-\(UUID().uuidString.lowercased())"
+            let topic = Topic(rawValue: "t-\(UUID().uuidString.lowercased())")
             let group = "g-\(UUID().uuidString.lowercased())"
             let ok = try await append(db, topic: topic, type: "test.flaky", key: "k1")
             let doomed = try await append(db, topic: topic, type: "test.flaky", key: "k2")

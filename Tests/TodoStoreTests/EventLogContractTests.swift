@@ -77,7 +77,7 @@ import TodoTesting
 
     /// Appends a raw event to `topic` (a topic of the test's own, so parallel tests on the shared
     /// PostgreSQL database cannot move its offsets).
-    func append(_ db: any SQLDatabase, topic: String, partition: Int, at time: Date) async throws {
+    func append(_ db: any SQLDatabase, topic: Topic, partition: Int, at time: Date) async throws {
         try await db.write { conn in
             try await conn.execute(
                 """
@@ -91,7 +91,7 @@ import TodoTesting
     func lagCommitAndReset(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             let log = EventLog(db: db)
-            let topic = "test-\(UUID().uuidString.lowercased())"
+            let topic = Topic(rawValue: "test-\(UUID().uuidString.lowercased())")
             let start = Date().addingTimeInterval(-600)
             for i in 0..<4 { try await append(db, topic: topic, partition: 3, at: start.addingTimeInterval(Double(i) * 60)) }
             try await append(db, topic: topic, partition: 5, at: start)

@@ -56,7 +56,7 @@ struct MetricsRoutes {
         Gauge(label: "todo_outbox_backlog", dimensions: [("state", "unsequenced")]).record(unsequenced)
         if dapr { Gauge(label: "todo_outbox_backlog", dimensions: [("state", "unpublished")]).record(unpublished) }
         let counts = Dictionary(dead, uniquingKeysWith: +)
-        for topic in Set([Topic.taskEvents, Topic.reminders]).union(counts.keys) {
+        for topic in Set(Topic.consumed.map(\.rawValue)).union(counts.keys) {
             Gauge(label: "todo_dead_letters", dimensions: [("topic", topic)]).record(counts[topic] ?? 0)
         }
     }

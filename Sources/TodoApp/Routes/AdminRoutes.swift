@@ -32,7 +32,7 @@ struct AdminRoutes {
             let items = try await store.list(dlq: topic, limit: limit)
             return Response.json(
                 .object([
-                    ("topic", .string(topic)), ("count", .int(Int64(try await store.count(dlq: topic)))), ("items", .array(items.map(\.json))),
+                    ("topic", .string(topic.rawValue)), ("count", .int(Int64(try await store.count(dlq: topic)))), ("items", .array(items.map(\.json))),
                 ]))
         }
         admin.post("retry-dlq") { request, context in
@@ -49,14 +49,16 @@ struct AdminRoutes {
             }
             try errors.check()
             let requeued = try await store.retry(dlq: topic!, maxCount: maxCount)
-            context.logger.info("Dead letters requeued", metadata: ["topic": .string(topic!), "requeued": "\(requeued)"])
-            return Response.json(.object([("topic", .string(topic!)), ("requeued", .int(Int64(requeued)))]))
+            context.logger.info("Dead letters requeued", metadata: ["topic": .string(topic!.rawValue), "requeued": "\(requeued)"])
+            return Response.json(.object([("topic", .string(topic!.rawValue)), ("requeued", .int(Int64(requeued)))]))
         }
     }
 
-    func dlqTopic(_ value: JSONValue?) throws -> String {
-        guard let topic = value?.stringValue else { throw TodoError.invalid("topic", "is required: reminders-dlq or task-events-dlq") }
-        guard [Topic.deadLetter(Topic.reminders), Topic.deadLetter(Topic.taskEvents)].contains(topic) else {
+    func dlqTopic(_ value: JSONValue?) throws -> Topic {
+        guard let topic = value?.stringValue.map(Topic.init(rawValue:)) else {
+            throw TodoError.invalid("topic", "is required: reminders-dlq or task-events-dlq")
+        }
+        guard Topic.consumed.map(\.deadLetter).contains(topic) else {
             throw TodoError.invalid("topic", "must be reminders-dlq or task-events-dlq")
         }
         return topic

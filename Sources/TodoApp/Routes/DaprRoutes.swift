@@ -24,7 +24,7 @@ struct DaprRoutes {
             let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
             let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
             let status = await subscriber.deliver(
-                topic: topic, body: Data(buffer: body), partition: header("__partition").flatMap { Int($0) },
+                topic: Topic(rawValue: topic), body: Data(buffer: body), partition: header("__partition").flatMap { Int($0) },
                 offset: header("__offset").flatMap { Int($0) }, traceparent: header("traceparent"))
             return Response.json(.object([("status", .string(status.rawValue))]))
         }

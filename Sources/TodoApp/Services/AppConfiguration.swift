@@ -47,9 +47,9 @@ public struct AppConfiguration: Sendable {
     /// deleted (`EVENT_RETENTION`, like Kafka's `retention.ms`; 7 days by default).
     public var eventRetention: TimeInterval = 7 * 24 * 3600
     /// Retry policy per consumed topic (`CONSUMER_RETRY_TASK_EVENTS="attempts=5 base=200ms cap=30s"`).
-    public var retryPolicies: [String: RetryPolicy] = [:]
+    public var retryPolicies: [Topic: RetryPolicy] = [:]
 
-    public func retryPolicy(for topic: String) -> RetryPolicy { retryPolicies[topic] ?? .consumer }
+    public func retryPolicy(for topic: Topic) -> RetryPolicy { retryPolicies[topic] ?? .consumer }
 
     /// The email channel (`SMTP_HOST` and friends); nil turns it off.
     public var smtp: SMTPSettings?
@@ -135,8 +135,8 @@ public struct AppConfiguration: Sendable {
             }
             c.emailRetry = p
         }
-        for topic in [Topic.taskEvents, Topic.reminders] {
-            let name = "CONSUMER_RETRY_" + topic.uppercased().replacingOccurrences(of: "-", with: "_")
+        for topic in Topic.consumed {
+            let name = "CONSUMER_RETRY_" + topic.rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
             guard let spec = env[name] else { continue }
             guard let policy = Self.retryPolicy(spec) else {
                 throw ConfigurationError("\(name) must look like \"attempts=5 base=200ms cap=30s\" (attempts 1–100, base ≤ cap)")

@@ -4,7 +4,7 @@ import Foundation
 /// goes. `id` is the idempotency key everywhere.
 public struct OutboxEvent: Sendable, Equatable {
     public var id: UUID
-    public var topic: String
+    public var topic: Topic
     public var type: String
     /// The partition key: the user id (per-user ordering).
     public var key: String
@@ -15,7 +15,7 @@ public struct OutboxEvent: Sendable, Equatable {
     public var traceparent: String?
 
     public init(
-        id: UUID = .v7(), topic: String, type: String, key: String, subject: String?, time: Date, data: JSONValue,
+        id: UUID = .v7(), topic: Topic, type: String, key: String, subject: String?, time: Date, data: JSONValue,
         traceparent: String? = TraceContext.traceparent
     ) {
         self.traceparent = traceparent

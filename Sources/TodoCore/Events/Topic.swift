@@ -1,14 +1,29 @@
 import Foundation
 
-/// The topics of the event log (names as the runbook's Kafka topics).
-public enum Topic {
-    public static let taskEvents = "task-events"
-    public static let reminders = "reminders"
+/// A topic of the event log (names as the runbook's Kafka topics): `task-events`, `reminders`,
+/// and their dead-letter topics (`reminders-dlq`).
+public struct Topic: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+
+    public static let taskEvents: Topic = "task-events"
+    public static let reminders: Topic = "reminders"
+    /// The topics consumers read (each has a dead-letter topic).
+    public static let consumed: [Topic] = [.taskEvents, .reminders]
     /// Partitions per topic, as the runbook's Kafka topics have.
     public static let partitions = 12
 
+    public var description: String { rawValue }
+
+    /// This topic's dead-letter topic (`reminders-dlq`).
+    public var deadLetter: Topic { Topic(rawValue: rawValue + "-dlq") }
+
     /// The dead-letter topic of `topic` (`reminders-dlq`).
-    public static func deadLetter(_ topic: String) -> String { topic + "-dlq" }
+    public static func deadLetter(_ topic: Topic) -> Topic { topic.deadLetter }
+
+    public static func < (a: Topic, b: Topic) -> Bool { a.rawValue < b.rawValue }
 
     /// The partition of a key: FNV-1a of its UTF-8 bytes, so every event of one user lands in one
     /// partition, in order.

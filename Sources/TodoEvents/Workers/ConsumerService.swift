@@ -48,7 +48,7 @@ public struct ConsumerService: Service {
                     try await consumer.retryRequeued(owns: { now.contains($0) })
                     if before != now {
                         logger.info(
-                            "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic),
+                            "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic.rawValue),
                                 "partitions": .string(now.sorted().map(String.init).joined(separator: ","))])
                         wakeup.signal()
                     }
@@ -77,7 +77,7 @@ extension ConsumerService {
         let (group, topic) = (membership.group, membership.topic)
         guard let lag = try? await EventLog(db: consumer.db).partitionLag(group: group, topic: topic, partitions: owned) else { return }
         for partition in 0..<Topic.partitions {
-            let dimensions = [("group", group), ("topic", topic), ("partition", String(partition))]
+            let dimensions = [("group", group), ("topic", topic.rawValue), ("partition", String(partition))]
             let value = lag[partition]
             Gauge(label: "kafka_consumer_lag", dimensions: dimensions).record(value?.messages ?? 0)
             Gauge(label: "kafka_consumer_lag_seconds", dimensions: dimensions).record(value?.age ?? 0)

@@ -13,14 +13,14 @@ struct DLQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "List or retry dead letters.", subcommands: [List.self, Retry.self])
 
-    static func validate(_ topic: String) throws {
+    static func validate(_ topic: Topic) throws {
         guard DeadLetterStore.sourceTopic(topic) != nil else { throw ValidationError("--topic must be a DLQ topic such as reminders-dlq") }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the waiting dead letters, one JSON object per line.")
         @OptionGroup var options: ServerOptions
-        @Option(help: "reminders-dlq or task-events-dlq.") var topic: String
+        @Option(help: "reminders-dlq or task-events-dlq.") var topic: Topic
         @Option(help: "At most this many.") var limit: Int = 100
 
         func validate() throws {
@@ -38,7 +38,7 @@ struct DLQ: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put dead letters back: deliveries are tried again, events reprocessed once.")
         @OptionGroup var options: ServerOptions
-        @Option(help: "reminders-dlq or task-events-dlq.") var topic: String
+        @Option(help: "reminders-dlq or task-events-dlq.") var topic: Topic
         @Option(name: .customLong("max-count"), help: "At most this many, oldest first.") var maxCount: Int = 100
 
         func validate() throws {

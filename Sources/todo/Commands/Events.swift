@@ -53,7 +53,7 @@ struct Events: AsyncParsableCommand {
             abstract: "Move a consumer group's offsets (events are then processed again; handlers are idempotent).")
         @OptionGroup var options: ServerOptions
         @Option(help: "Consumer group.") var group: String
-        @Option(help: "Topic.") var topic: String
+        @Option(help: "Topic.") var topic: Topic
         @Flag(name: .customLong("to-earliest"), help: "Replay everything still in the log.") var toEarliest = false
         @Option(name: .customLong("to-datetime"), help: "First event written at or after this UTC time (2025-12-31T10:00:00.000).")
         var toDatetime: String?
@@ -83,7 +83,7 @@ struct Events: AsyncParsableCommand {
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the latest events of a topic, one CloudEvent per line.")
         @OptionGroup var options: ServerOptions
-        @Option(help: "Topic (task-events, reminders, …).") var topic: String
+        @Option(help: "Topic (task-events, reminders, …).") var topic: Topic
         @Option(help: "How many of the latest events.") var limit: Int = 20
 
         func validate() throws {

@@ -50,3 +50,8 @@ func withDatabase(_ options: ServerOptions, label: String, migrated: Bool = true
     }
     try await db.close()
 }
+
+/// `--topic reminders-dlq`: a topic name as the operator types it.
+extension Topic: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}
