@@ -75,7 +75,14 @@ extension ConsumerService {
     /// unconsumed event), labelled group, topic, partition.
     func exportLag(owned: Set<Int>, logger: Logger) async {
         let (group, topic) = (membership.group, membership.topic)
-        guard let lag = try? await EventLog(db: consumer.db).partitionLag(group: group, topic: topic, partitions: owned) else { return }
+        let lag: [Int: (messages: Int, age: TimeInterval?)]
+        do {
+            lag = try await EventLog(db: consumer.db).partitionLag(group: group, topic: topic, partitions: owned)
+        } catch {
+            // The gauges keep their last values; the next heartbeat tries again.
+            if !isTransientDatabaseFailure(error) { logger.warning("Could not measure the consumer lag", metadata: ["error": "\(error)"]) }
+            return
+        }
         for partition in 0..<Topic.partitions {
             let dimensions = [("group", group), ("topic", topic.rawValue), ("partition", String(partition))]
             let value = lag[partition]
