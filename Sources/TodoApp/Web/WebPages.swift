@@ -2,7 +2,7 @@ import Foundation
 import TodoCore
 
 /// The HTML of the UI. Every value from a person goes through `esc`; the page's script renders
-/// tasks it adds with the same markup through DOM text nodes (`Resources/web/app.js`).
+/// tasks it adds with the same markup through DOM text nodes (`Resources/web/*.js`).
 enum WebPages {
     static func esc(_ s: String) -> String { HTML.escape(s) }
 

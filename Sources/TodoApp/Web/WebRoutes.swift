@@ -189,14 +189,35 @@ enum WebAssets {
         }
     }
 
-    static let script = load("app", "js", "text/javascript; charset=utf-8")
+    /// The page script's ES modules, each after the modules it imports; `app` is the entry.
+    static let moduleOrder = ["api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "app"]
+
+    /// Each module with its imports (`"./list.js"`) rewritten to the hashed names, then hashed
+    /// itself: a changed module changes the names of every module that imports it, so the
+    /// year-long cache never serves a stale mix (no build step: this is done once, at start).
+    static let modules: [String: Asset] = {
+        var done: [String: Asset] = [:]
+        for name in moduleOrder {
+            var text = String(decoding: read(name, "js"), as: UTF8.self)
+            for (dependency, asset) in done { text = text.replacingOccurrences(of: "\"./\(dependency).js\"", with: "\"./\(asset.name)\"") }
+            done[name] = asset(name, "js", "text/javascript; charset=utf-8", Array(text.utf8))
+        }
+        return done
+    }()
+    static let script = modules["app"]!
     static let style = load("app", "css", "text/css; charset=utf-8")
     static let icon = load("icon", "svg", "image/svg+xml")
-    static let byName: [String: Asset] = [script.name: script, style.name: style, icon.name: icon]
+    static let byName: [String: Asset] = Dictionary(
+        uniqueKeysWithValues: (Array(modules.values) + [style, icon]).map { ($0.name, $0) })
 
-    static func load(_ name: String, _ ext: String, _ type: String) -> Asset {
+    static func read(_ name: String, _ ext: String) -> [UInt8] {
         let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "web")
-        let bytes = url.flatMap { try? Data(contentsOf: $0) }.map { Array($0) } ?? []
+        return url.flatMap { try? Data(contentsOf: $0) }.map { Array($0) } ?? []
+    }
+
+    static func load(_ name: String, _ ext: String, _ type: String) -> Asset { asset(name, ext, type, read(name, ext)) }
+
+    static func asset(_ name: String, _ ext: String, _ type: String, _ bytes: [UInt8]) -> Asset {
         let hash = OpaqueToken.hash(String(decoding: bytes, as: UTF8.self)).prefix(12)
         return Asset(name: "\(name).\(hash).\(ext)", contentType: type, bytes: bytes)
     }
