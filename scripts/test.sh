@@ -29,6 +29,8 @@ if grep -E "^warning: '$(basename "$PWD" | tr '[:upper:]' '[:lower:]')'|^$PWD/(S
 fi
 # Every module a target imports is declared in Package.swift (not reached through another package).
 python3 scripts/check-imports.py
+# The code is formatted as the repository's .swift-format says (`swift format -i -r Sources Tests` fixes it).
+swift format lint --strict -r Sources Tests
 # No Swift file under Sources/ is longer than 400 lines (split by concern instead).
 if long=$(find Sources -name '*.swift' -exec awk 'END { if (NR > 400) print FILENAME ": " NR " lines" }' {} \;) && [ -n "$long" ]; then
   echo "FAIL: files over 400 lines:" >&2; echo "$long" >&2; exit 1

@@ -278,9 +278,21 @@ public enum Timestamp {
                 buffer[i] = UInt8(c.value)
                 i += 1
             }
-            put(l.date.year, 4); put("-"); put(l.date.month, 2); put("-"); put(l.date.day, 2); put("T")
-            put(l.hour, 2); put(":"); put(l.minute, 2); put(":"); put(l.second, 2)
-            if millis { put("."); put(ms - secs * 1000, 3) }
+            put(l.date.year, 4)
+            put("-")
+            put(l.date.month, 2)
+            put("-")
+            put(l.date.day, 2)
+            put("T")
+            put(l.hour, 2)
+            put(":")
+            put(l.minute, 2)
+            put(":")
+            put(l.second, 2)
+            if millis {
+                put(".")
+                put(ms - secs * 1000, 3)
+            }
             put("Z")
             return i
         }

@@ -6,7 +6,8 @@ extension RecurrenceRule {
         var text: String
         var monthsSaid = false
         let unit: String = [.minutely: "minute", .hourly: "hour", .daily: "day", .weekly: "week", .monthly: "month", .yearly: "year"][frequency]!
-        let weekdaysOnly = Set(byDay.filter { $0.ordinal == nil }.map(\.weekday)) == Set([.monday, .tuesday, .wednesday, .thursday, .friday])
+        let weekdaysOnly =
+            Set(byDay.filter { $0.ordinal == nil }.map(\.weekday)) == Set([.monday, .tuesday, .wednesday, .thursday, .friday])
             && byDay.count == 5
         if weekdaysOnly && bySetPos.isEmpty && (frequency == .daily || frequency == .weekly) && interval == 1 {
             text = "Every weekday"
@@ -29,7 +30,8 @@ extension RecurrenceRule {
                 }
             }
             if !byMonthDay.isEmpty {
-                text += (byDay.isEmpty ? " on the " : " if it is the ")
+                text +=
+                    (byDay.isEmpty ? " on the " : " if it is the ")
                     + Self.list(byMonthDay.map { $0 == -1 ? "last day" : $0 < 0 ? Self.ordinalWord($0) + " day" : Self.ordinalNumber($0) })
             }
             if !byYearDay.isEmpty { text += " on day " + Self.list(byYearDay.map { $0 < 0 ? Self.ordinalWord($0) : String($0) }) + " of the year" }

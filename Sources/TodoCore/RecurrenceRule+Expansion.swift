@@ -154,7 +154,10 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
         if let count = rule.count, emitted >= count { return nil }
         if !startDone {
             startDone = true
-            if beyondUntil(start) { finished = true; return nil }
+            if beyondUntil(start) {
+                finished = true
+                return nil
+            }
             emitted += 1
             return start
         }
@@ -166,11 +169,17 @@ public struct WallClockInstances: IteratorProtocol, Sequence {
                     if candidate == start { startProduced = true }
                     continue
                 }
-                if beyondUntil(candidate) { finished = true; return nil }
+                if beyondUntil(candidate) {
+                    finished = true
+                    return nil
+                }
                 emitted += 1
                 return candidate
             }
-            guard fill() else { finished = true; return nil }
+            guard fill() else {
+                finished = true
+                return nil
+            }
         }
     }
 

@@ -44,7 +44,12 @@ public struct WeekdayNum: Sendable, Hashable, Comparable {
 /// canonical text, which parses back to an equal rule.
 public struct RecurrenceRule: Sendable, Hashable, CustomStringConvertible {
     public enum Frequency: String, Sendable, CaseIterable, Comparable {
-        case minutely = "MINUTELY", hourly = "HOURLY", daily = "DAILY", weekly = "WEEKLY", monthly = "MONTHLY", yearly = "YEARLY"
+        case minutely = "MINUTELY"
+        case hourly = "HOURLY"
+        case daily = "DAILY"
+        case weekly = "WEEKLY"
+        case monthly = "MONTHLY"
+        case yearly = "YEARLY"
 
         var order: Int { Frequency.allCases.firstIndex(of: self)! }
         public static func < (a: Frequency, b: Frequency) -> Bool { a.order < b.order }
@@ -96,7 +101,8 @@ public struct RecurrenceRule: Sendable, Hashable, CustomStringConvertible {
         }
         guard let freqText = parts.removeValue(forKey: "FREQ") else { throw RecurrenceError("FREQ", "is required") }
         guard let freq = Frequency(rawValue: freqText) else {
-            throw RecurrenceError("FREQ", freqText == "SECONDLY" ? "SECONDLY is not supported" : "must be MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY")
+            throw RecurrenceError(
+                "FREQ", freqText == "SECONDLY" ? "SECONDLY is not supported" : "must be MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY")
         }
         self.init(frequency: freq)
         for (name, value) in parts {

@@ -139,13 +139,19 @@ extension UUID {
             var j = 0
             var i = 0
             while i < 36 {
-                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    i += 1
+                    continue
+                }
                 guard let hi = UUID.hex(b[i]), let lo = UUID.hex(b[i + 1]) else { return nil }
                 bytes[j] = hi << 4 | lo
                 j += 1
                 i += 2
             }
-            return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+            return (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12],
+                bytes[13], bytes[14], bytes[15]
+            )
         }
         guard let parsed else { return nil }
         self.init(uuid: parsed)

@@ -132,7 +132,9 @@ public enum TaskRules {
         }
         var anchor = RecurrenceAnchor.schedule
         if let a = value["anchor"], a != .null {
-            if let parsed = a.stringValue.flatMap(RecurrenceAnchor.init(rawValue:)) { anchor = parsed } else {
+            if let parsed = a.stringValue.flatMap(RecurrenceAnchor.init(rawValue:)) {
+                anchor = parsed
+            } else {
                 errors.add("\(field).anchor", "must be schedule or completion")
             }
         }

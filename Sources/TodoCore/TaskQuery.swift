@@ -55,7 +55,9 @@ public struct TaskQuery: Sendable, Equatable {
                 if let s = Status(rawValue: value) { status = s } else { errors.add("status", "must be open, completed or all") }
             case "priority":
                 for part in value.split(separator: ",") {
-                    if let p = Priority(rawValue: String(part)) { priorities.append(p) } else {
+                    if let p = Priority(rawValue: String(part)) {
+                        priorities.append(p)
+                    } else {
                         errors.add("priority", "must be one of none, low, medium, high, urgent")
                     }
                 }
@@ -66,14 +68,20 @@ public struct TaskQuery: Sendable, Equatable {
             case "due_after":
                 dueAfter = errors.collect { try TaskQuery.instant(value, field: name, zone: zone) }
             case "overdue":
-                if value == "true" { overdue = true } else if value == "false" { overdue = false } else {
+                if value == "true" {
+                    overdue = true
+                } else if value == "false" {
+                    overdue = false
+                } else {
                     errors.add("overdue", "must be true or false")
                 }
             case "q":
                 searchTerms = TaskQuery.words(value)
             case "sort": sortText = value
             case "limit":
-                if let n = Int(value), (1...TaskQuery.maxLimit).contains(n) { limit = n } else {
+                if let n = Int(value), (1...TaskQuery.maxLimit).contains(n) {
+                    limit = n
+                } else {
                     errors.add("limit", "must be a whole number from 1 to \(TaskQuery.maxLimit)")
                 }
             case "cursor": cursorText = value
@@ -94,7 +102,9 @@ public struct TaskQuery: Sendable, Equatable {
             sort = Sort(.rank, descending: true)
         }
         if let cursorText {
-            if let c = Cursor(encoded: cursorText), c.sort == sort.description { after = c } else {
+            if let c = Cursor(encoded: cursorText), c.sort == sort.description {
+                after = c
+            } else {
                 errors.add("cursor", "is not a cursor of this list and order")
             }
         }

@@ -245,7 +245,8 @@ public struct Consumer: Sendable {
                 let permanent = error is PermanentFailure || error is EventDecodingFailure
                 if permanent || policy.isExhausted(after: attempt) {
                     logger.error("Event failed; moved to the dead letters", metadata: ["error": "\(error)", "attempts": "\(attempt)"])
-                    try await deadLetter(event, text: event.cloudEvent.serialized(), partition: event.partition, offset: event.offset,
+                    try await deadLetter(
+                        event, text: event.cloudEvent.serialized(), partition: event.partition, offset: event.offset,
                         error: "\(error)", attempts: attempt)
                     return
                 }

@@ -179,7 +179,9 @@ public struct DaprSubscription: Sendable {
 
 /// Dapr's delivery verdicts (upper case; anything else counts as RETRY).
 public enum DaprStatus: String, Sendable {
-    case success = "SUCCESS", retry = "RETRY", drop = "DROP"
+    case success = "SUCCESS"
+    case retry = "RETRY"
+    case drop = "DROP"
 }
 
 /// The receiving side of Dapr pub/sub: the subscription list for `GET /dapr/subscribe` and the
@@ -256,7 +258,9 @@ public struct DaprSubscriber: Sendable {
             logger.failure("Could not record a dead letter; Dapr will retry", error, level: .warning)
             return .retry
         }
-        logger.error("Event failed for good; dropped to the dead-letter topic", metadata: ["error": .string(error), "dead_letter_topic": .string(s.deadLetterTopic.rawValue)])
+        logger.error(
+            "Event failed for good; dropped to the dead-letter topic",
+            metadata: ["error": .string(error), "dead_letter_topic": .string(s.deadLetterTopic.rawValue)])
         return .drop
     }
 }

@@ -224,5 +224,10 @@ final class SessionPool: Sendable {
         }
     }
 
-    func drain() -> [Session] { idle.withLockedValue { list in defer { list.removeAll() }; return list.map(\.session) } }
+    func drain() -> [Session] {
+        idle.withLockedValue { list in
+            defer { list.removeAll() }
+            return list.map(\.session)
+        }
+    }
 }

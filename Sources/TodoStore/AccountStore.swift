@@ -136,7 +136,8 @@ public struct AccountStore: Sendable {
             guard let row = try await conn.first("SELECT family_id FROM refresh_tokens WHERE token_hash = \(hash)")
             else { return false }
             try await conn.execute(
-                "UPDATE refresh_tokens SET revoked_at = \(now.truncatedToMillis) WHERE family_id = \(try row.uuid("family_id")) AND revoked_at IS NULL")
+                "UPDATE refresh_tokens SET revoked_at = \(now.truncatedToMillis) WHERE family_id = \(try row.uuid("family_id")) AND revoked_at IS NULL"
+            )
             return true
         }
     }
@@ -151,7 +152,9 @@ public struct AccountStore: Sendable {
 
     // MARK: - Personal API tokens
 
-    public func createAPIToken(userID: UUID, name: String, scopes: [Scope], hash: String, prefix: String, expiresAt: Date?, now: Date = Date()) async throws -> APIToken {
+    public func createAPIToken(userID: UUID, name: String, scopes: [Scope], hash: String, prefix: String, expiresAt: Date?, now: Date = Date())
+        async throws -> APIToken
+    {
         let now = now.truncatedToMillis
         let token = APIToken(
             id: .v7(at: now), userID: userID, name: name, scopes: scopes, prefix: prefix,

@@ -29,7 +29,9 @@ public enum DatabaseBackup {
     public static func restoreSQLite(from file: String, databasePath: String) throws {
         guard FileManager.default.fileExists(atPath: file) else { throw Failure("no backup at \(file)") }
         let source = try DatabaseQueue(path: file, configuration: readOnly)
-        let isTodo = try source.read { db in try Bool.fetchOne(db, sql: "SELECT COUNT(*) = 2 FROM sqlite_master WHERE name IN ('tasks', 'schema_migrations')") ?? false }
+        let isTodo = try source.read { db in
+            try Bool.fetchOne(db, sql: "SELECT COUNT(*) = 2 FROM sqlite_master WHERE name IN ('tasks', 'schema_migrations')") ?? false
+        }
         guard isTodo else { throw Failure("\(file) is not a backup of a Todo database") }
         let destination = try DatabasePool(path: databasePath)
         try source.backup(to: destination)

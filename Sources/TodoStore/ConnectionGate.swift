@@ -69,7 +69,10 @@ final class ConnectionGate: Sendable {
                 s.waiters.append((id, c))
                 return false
             }
-            if freedMeanwhile { c.resume(returning: true); return }
+            if freedMeanwhile {
+                c.resume(returning: true)
+                return
+            }
             waitingGauge.record(state.withLock { $0.waiters.count })
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)

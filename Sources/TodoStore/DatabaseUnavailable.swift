@@ -54,7 +54,9 @@ extension Logger {
     /// Logs a failure at `level`, except the database being unavailable or the pool exhausted:
     /// the database logs an outage once (`OutageLog`) and the pool each refusal, so those are
     /// DEBUG here.
-    public func failure(_ message: @autoclosure () -> Logger.Message, _ error: any Error, level: Logger.Level = .error, metadata: Logger.Metadata = [:]) {
+    public func failure(
+        _ message: @autoclosure () -> Logger.Message, _ error: any Error, level: Logger.Level = .error, metadata: Logger.Metadata = [:]
+    ) {
         var metadata = metadata
         metadata["error"] = "\(error)"
         log(level: isTransientDatabaseFailure(error) ? .debug : level, message(), metadata: metadata)

@@ -52,7 +52,9 @@ public struct Doctor: Sendable {
                 Finding(
                     check: "reminders not fired",
                     count: try await count("SELECT COUNT(*) AS n FROM reminders WHERE state = 'pending' AND remind_at < \(fired)"),
-                    hint: "due over 5 minutes ago and still pending: is a backend (the scheduler) running? they fire at its start if younger than REMINDER_CATCH_UP"),
+                    hint:
+                        "due over 5 minutes ago and still pending: is a backend (the scheduler) running? they fire at its start if younger than REMINDER_CATCH_UP"
+                ),
                 Finding(
                     check: "dead letters waiting",
                     count: try await count("SELECT COUNT(*) AS n FROM dead_letters WHERE state = 'dead'"),

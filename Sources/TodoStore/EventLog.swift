@@ -102,7 +102,8 @@ public struct EventLog: Sendable {
                             age = now.timeIntervalSince(try oldest.date("created_at"))
                         }
                         result.append(
-                            Lag(group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd,
+                            Lag(
+                                group: g, topic: topic, partition: partition, currentOffset: current, logEndOffset: logEnd,
                                 owner: owners[partition], oldestUnconsumedAge: age))
                     }
                 }
@@ -142,8 +143,10 @@ public struct EventLog: Sendable {
                 let offset: Int
                 switch target {
                 case .earliest:
-                    offset = try await conn.first(
-                        "SELECT MIN(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset IS NOT NULL")?
+                    offset =
+                        try await conn.first(
+                            "SELECT MIN(log_offset) AS o FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset IS NOT NULL"
+                        )?
                         .optionalInt("o") ?? 0
                 case .datetime(let t):
                     if let o = try await conn.first(
@@ -154,8 +157,9 @@ public struct EventLog: Sendable {
                     {
                         offset = o
                     } else {
-                        offset = try await conn.first(
-                            "SELECT next_offset FROM log_heads WHERE topic = \(topic) AND partition_no = \(partition)")?
+                        offset =
+                            try await conn.first(
+                                "SELECT next_offset FROM log_heads WHERE topic = \(topic) AND partition_no = \(partition)")?
                             .optionalInt("next_offset") ?? 0
                     }
                 }

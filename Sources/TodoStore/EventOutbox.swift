@@ -48,7 +48,10 @@ extension EventOutbox {
             SELECT seq, topic, event_key, cloud_event FROM events WHERE published_at IS NULL AND log_offset IS NOT NULL
             ORDER BY log_offset, partition_no LIMIT \(limit)
             """
-        ).map { Unpublished(seq: try $0.int("seq"), topic: try $0.topic("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event")) }
+        ).map {
+            Unpublished(
+                seq: try $0.int("seq"), topic: try $0.topic("topic"), key: try $0.string("event_key"), cloudEvent: try $0.string("cloud_event"))
+        }
     }
 
     /// Records events as published (the sidecar answered 204).

@@ -24,7 +24,9 @@ public struct GroupMembership: Sendable {
     public let leaseTTL: TimeInterval
     let db: any SQLDatabase
 
-    public init(group: String, topic: Topic, member: String, db: any SQLDatabase, memberTTL: TimeInterval = defaultTTL, leaseTTL: TimeInterval = defaultTTL) {
+    public init(
+        group: String, topic: Topic, member: String, db: any SQLDatabase, memberTTL: TimeInterval = defaultTTL, leaseTTL: TimeInterval = defaultTTL
+    ) {
         self.group = group
         self.topic = topic
         self.member = member
@@ -87,7 +89,9 @@ public struct GroupMembership: Sendable {
     }
 
     /// Live members of a group on a topic (what `todo events reset` refuses to run against).
-    public static func liveMembers(group: String, topic: Topic, memberTTL: TimeInterval = defaultTTL, conn: any SQLConnection) async throws -> [String] {
+    public static func liveMembers(group: String, topic: Topic, memberTTL: TimeInterval = defaultTTL, conn: any SQLConnection) async throws
+        -> [String]
+    {
         let since = try await clock(conn).addingTimeInterval(-memberTTL)
         return try await conn.query(
             """

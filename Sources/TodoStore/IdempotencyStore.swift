@@ -37,7 +37,9 @@ public struct IdempotencyStore: Sendable {
                 ON CONFLICT (user_id, key) DO NOTHING RETURNING key
                 """)
             if inserted != nil { return .reserved }
-            guard let row = try await conn.first("SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)")
+            guard
+                let row = try await conn.first(
+                    "SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)")
             else { return .inProgress }
             if try row.string("request_hash") != requestHash { return .mismatch }
             guard let status = row.optionalInt("status") else { return .inProgress }

@@ -30,7 +30,8 @@ public struct NotificationStore: Sendable {
         guard !reminders.isEmpty else { return 0 }
         let rows = reminders.map { r -> SQLQuery in
             let due = r.reminder
-            return "(\(UUID.v7(at: now)), \(due.userID), \(due.reminderID), \(due.taskID), \(ReminderText.title(due)), \(ReminderText.body(due)), \(now))"
+            return
+                "(\(UUID.v7(at: now)), \(due.userID), \(due.reminderID), \(due.taskID), \(ReminderText.title(due)), \(ReminderText.body(due)), \(now))"
         }
         let inserted = try await conn.query(
             """

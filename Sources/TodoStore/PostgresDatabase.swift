@@ -294,14 +294,14 @@ struct ConnectionLost: Error, CustomStringConvertible {
     var description: String { "the database connection is closed (the server ended the session)" }
 }
 
-
 /// No pooled connection could be had in time: the server is down or restarting (or the process
 /// is shutting down while it is).
 struct NoConnection: Error, CustomStringConvertible {
     let waited: Duration
     let shuttingDown: Bool
     var description: String {
-        shuttingDown ? "no database connection (shutting down while the database is unavailable)" : "no database connection could be made within \(waited)"
+        shuttingDown
+            ? "no database connection (shutting down while the database is unavailable)" : "no database connection could be made within \(waited)"
     }
 }
 

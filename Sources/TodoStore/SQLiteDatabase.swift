@@ -92,7 +92,8 @@ public final class SQLiteDatabase: SQLDatabase {
                     result.append(SQLRow(columns: columns, values: row.databaseValues.map(Connection.value)))
                 }
                 return result
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            } catch let error as DatabaseError
+                where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
                 || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
             {
                 throw UniqueViolation(message: error.message ?? "")

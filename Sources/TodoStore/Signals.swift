@@ -132,7 +132,10 @@ public struct PostgresSignalListener: Service {
                 try await cancelWhenGracefulShutdown {
                     try await db.client.withConnection { conn in
                         try await Self.listen(conn, to: SignalChannel.allCases[...], streams: []) { streams in
-                            if failing.withLock({ f in defer { f = false }; return f }) {
+                            if failing.withLock({ f in
+                                defer { f = false }
+                                return f
+                            }) {
                                 logger.info("Listening for database notifications again")
                             }
                             signals.signal(SignalChannel.allCases)
@@ -148,7 +151,10 @@ public struct PostgresSignalListener: Service {
                 }
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                if !failing.withLock({ f in defer { f = true }; return f }) {
+                if !failing.withLock({ f in
+                    defer { f = true }
+                    return f
+                }) {
                     logger.warning("Database notifications lost; services poll until they are back", metadata: ["error": "\(error)"])
                 }
             }

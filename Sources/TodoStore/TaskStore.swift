@@ -104,7 +104,9 @@ public struct TaskStore: Sendable {
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
     /// returned unchanged. Reopening also clears a skip. The `task.completed` event of a recurring
     /// task makes the recurring-task-service create the next occurrence (`Series.successor`, `insertSuccessor`).
-    public func setCompleted(id: UUID, userID: UUID, completed: Bool, precondition: VersionPrecondition = .unconditional, now: Date = Date()) async throws -> TodoTask {
+    public func setCompleted(id: UUID, userID: UUID, completed: Bool, precondition: VersionPrecondition = .unconditional, now: Date = Date())
+        async throws -> TodoTask
+    {
         let now = now.truncatedToMillis
         return try await db.write { conn in
             var task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
@@ -231,4 +233,3 @@ public struct TaskStore: Sendable {
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
     }
 }
-

@@ -7,7 +7,8 @@ import TodoApp
 import TodoCore
 import TodoStore
 
-func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
+{
     AppMetrics.bootstrap()
     let (db, dbServices) = try openDatabase(config, logger: logger)
     let services = await AppServices(config: config, db: db, logger: logger)

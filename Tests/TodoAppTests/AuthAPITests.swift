@@ -16,7 +16,8 @@ import TodoTesting
             #expect(signup["email"] == .string(email))
             #expect(signup["time_zone"] == "Europe/Berlin")
             #expect(signup.text.contains("password") == false)
-            let again = try await api.send(.post, "/api/v1/auth/signup", json: ["email": .string(email), "password": "secret123", "display_name": "Ann"])
+            let again = try await api.send(
+                .post, "/api/v1/auth/signup", json: ["email": .string(email), "password": "secret123", "display_name": "Ann"])
             #expect(again.status == .conflict)
             #expect(again["code"] == "email_taken")
 
@@ -73,7 +74,9 @@ import TodoTesting
             let email = "c-\(UUID().uuidString.lowercased())@example.com"
             _ = try await api.signIn(email: email)  // one attempt used
             for _ in 0..<2 {
-                #expect(try await api.send(.post, "/api/v1/auth/login", json: ["email": .string(email), "password": "wrong password"]).status == .unauthorized)
+                #expect(
+                    try await api.send(.post, "/api/v1/auth/login", json: ["email": .string(email), "password": "wrong password"]).status
+                        == .unauthorized)
             }
             let limited = try await api.send(.post, "/api/v1/auth/login", json: ["email": .string(email), "password": "correct horse"])
             #expect(limited.status == .tooManyRequests)
@@ -91,7 +94,8 @@ import TodoTesting
         }) { api in
             func login(from address: String) async throws -> HTTPResponse.Status {
                 try await api.send(
-                    .post, "/api/v1/auth/login", json: ["email": .string("x-\(UUID().uuidString.lowercased())@example.com"), "password": "whatever1"],
+                    .post, "/api/v1/auth/login",
+                    json: ["email": .string("x-\(UUID().uuidString.lowercased())@example.com"), "password": "whatever1"],
                     headers: [.init("X-Forwarded-For")!: "203.0.113.9, \(address)"]
                 ).status
             }
@@ -134,7 +138,10 @@ import TodoTesting
         #expect(await old.verify(fresh) == nil)
         // A verified (cached) token still expires.
         #expect(await rotated.verify(fresh, now: Date().addingTimeInterval(3601)) == nil)
-        #expect(fresh.split(separator: ".").first.flatMap { Data(base64Encoded: String($0) + "==") }.map { String(decoding: $0, as: UTF8.self).contains("\"k2\"") } ?? false)
+        #expect(
+            fresh.split(separator: ".").first.flatMap { Data(base64Encoded: String($0) + "==") }.map {
+                String(decoding: $0, as: UTF8.self).contains("\"k2\"")
+            } ?? false)
     }
 
     @Test func personalTokensHaveScopesAndCannotManageTheAccount() async throws {
@@ -171,7 +178,8 @@ import TodoTesting
             #expect(r["time_zone"] == "America/New_York")
             let pw = try await api.send(.patch, "/api/v1/me", token: token, json: ["password": "new password 1"])
             #expect(pw.status == .unprocessableContent)
-            let ok = try await api.send(.patch, "/api/v1/me", token: token, json: ["password": "new password 1", "current_password": "correct horse"])
+            let ok = try await api.send(
+                .patch, "/api/v1/me", token: token, json: ["password": "new password 1", "current_password": "correct horse"])
             #expect(ok.status == .ok)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TodoCore
 import TodoApp
+import TodoCore
 import TodoEvents
 
 @Suite struct ConfigurationTests {
@@ -10,7 +10,9 @@ import TodoEvents
         #expect(keys.map(\.kid) == ["2026-11", "2026-05"])
         #expect(try AppConfiguration.parseJWTKeys("cccccccccccccccccccccccccccccccccc").map(\.kid) == ["default"])
         #expect(throws: (any Error).self) { try AppConfiguration.parseJWTKeys("short") }
-        #expect(throws: (any Error).self) { try AppConfiguration.parseJWTKeys("a:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb") }
+        #expect(throws: (any Error).self) {
+            try AppConfiguration.parseJWTKeys("a:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+        }
     }
 
     @Test func secretsComeFromFiles() throws {
@@ -46,4 +48,3 @@ import TodoEvents
         }
     }
 }
-

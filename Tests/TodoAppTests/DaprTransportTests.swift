@@ -35,7 +35,8 @@ import TodoTesting
                 let trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
                 for i in 0..<3 {
                     _ = try await api.createTask(alice, ["title": .string("A\(i)")])
-                    _ = try await api.send(.post, "/api/v1/tasks", token: bob, json: ["title": .string("B\(i)")], headers: [.init("traceparent")!: trace])
+                    _ = try await api.send(
+                        .post, "/api/v1/tasks", token: bob, json: ["title": .string("B\(i)")], headers: [.init("traceparent")!: trace])
                 }
                 while try await EventLog(db: api.services.db).sequence() > 0 {}
                 let total = try await Self.unpublished(api.services.db)
@@ -174,14 +175,17 @@ import TodoTesting
                     poison = .object(members)
                 }
                 #expect(try await sidecar.deliver(poison, topic: Topic.taskEvents.rawValue, to: api) == .deadLettered("task-events-dlq", attempts: 1))
-                #expect(try await sidecar.deliver(.string("not json"), topic: Topic.taskEvents.rawValue, to: api) == .deadLettered("task-events-dlq", attempts: 1))
+                #expect(
+                    try await sidecar.deliver(.string("not json"), topic: Topic.taskEvents.rawValue, to: api)
+                        == .deadLettered("task-events-dlq", attempts: 1))
                 #expect(sidecar.deadLettered("task-events-dlq").count == 2)
                 let recorded = try await api.services.db.read { conn in
                     try await conn.first("SELECT COUNT(*) AS n FROM dead_letters WHERE topic = 'task-events'")!.int("n")
                 }
                 #expect(recorded == 2)
                 // A delivery for a topic the role does not serve is dropped to the DLQ, not 404.
-                let stray = try await api.send(.post, "/dapr/events/elsewhere", raw: completed.serialized(), headers: [.contentType: "application/cloudevents+json"])
+                let stray = try await api.send(
+                    .post, "/dapr/events/elsewhere", raw: completed.serialized(), headers: [.contentType: "application/cloudevents+json"])
                 #expect(stray.status == .ok && stray["status"] == "DROP")
                 #expect(sidecar.state.withLock { $0.silentlyDropped.isEmpty })
             }
@@ -189,7 +193,13 @@ import TodoTesting
     }
 
     @Test func theAppAPITokenIsRequiredWhenSet() async throws {
-        try await TestApp.run(.sqlite, configure: { Self.dapr(&$0); $0.dapr.appAPIToken = "app-token-0123456789" }) { api in
+        try await TestApp.run(
+            .sqlite,
+            configure: {
+                Self.dapr(&$0)
+                $0.dapr.appAPIToken = "app-token-0123456789"
+            }
+        ) { api in
             let refused = try await api.send(.get, "/dapr/subscribe")
             #expect(refused.status == .unauthorized)
             let ok = try await api.send(.get, "/dapr/subscribe", headers: [.init("dapr-api-token")!: "app-token-0123456789"])

@@ -84,7 +84,9 @@ final class StandInDaprSidecar: Sendable {
                         contentType: contentType, traceparent: request.headers[HTTPField.Name("traceparent")!], body: json))
                 return false
             }
-            return fail ? Self.error(.internalServerError, "ERR_PUBSUB_PUBLISH_MESSAGE", "kafka: client has run out of available brokers") : Response(status: .noContent)
+            return fail
+                ? Self.error(.internalServerError, "ERR_PUBSUB_PUBLISH_MESSAGE", "kafka: client has run out of available brokers")
+                : Response(status: .noContent)
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client.port!) }
@@ -104,7 +106,8 @@ final class StandInDaprSidecar: Sendable {
 
     /// Delivers `event` (as stored on the broker) to the app's subscription for `topic` as daprd
     /// does, with `retries` further attempts for retriable answers.
-    func deliver(_ event: JSONValue, topic: String, partition: Int = 0, offset: Int = 0, retries: Int = 2, to app: APIClient) async throws -> Outcome {
+    func deliver(_ event: JSONValue, topic: String, partition: Int = 0, offset: Int = 0, retries: Int = 2, to app: APIClient) async throws -> Outcome
+    {
         let subscriptions = try await app.send(.get, "/dapr/subscribe")
         guard case .array(let list) = subscriptions.json,
             let subscription = list.first(where: { $0["topic"]?.stringValue == topic && $0["pubsubname"]?.stringValue == pubsubName })

@@ -59,14 +59,21 @@ import TodoTesting
             #expect(huge.status == .contentTooLarge)
             let invalid = try await api.createTask(
                 token,
-                ["title": .string(String(repeating: "t", count: 501)), "priority": "p0", "tags": ["ok", "not ok"],
-                 "due": ["date_time": "2026-13-01T09:00", "time_zone": "Europe/Berlin"], "completed": true])
+                [
+                    "title": .string(String(repeating: "t", count: 501)), "priority": "p0", "tags": ["ok", "not ok"],
+                    "due": ["date_time": "2026-13-01T09:00", "time_zone": "Europe/Berlin"], "completed": true,
+                ])
             #expect(invalid.status == .unprocessableContent)
             let fields = invalid.errorFields
             #expect(fields == ["title", "priority", "tags[1]", "due.date_time", "completed"])
-            #expect(try await api.createTask(token, ["title": "x", "due": ["date_time": "2026-12-01T09:00", "time_zone": "Mars/Base"]]).status == .unprocessableContent)
+            #expect(
+                try await api.createTask(token, ["title": "x", "due": ["date_time": "2026-12-01T09:00", "time_zone": "Mars/Base"]]).status
+                    == .unprocessableContent)
             #expect(try await api.createTask(token, .array([])).status == .unprocessableContent)
-            for query in ["limit=0", "limit=201", "sort=colour", "status=maybe", "cursor=garbage", "priority=p1", "due_before=tomorrow", "overdue=yes", "colour=red"] {
+            for query in [
+                "limit=0", "limit=201", "sort=colour", "status=maybe", "cursor=garbage", "priority=p1", "due_before=tomorrow", "overdue=yes",
+                "colour=red",
+            ] {
                 let r = try await api.send(.get, "/api/v1/tasks?\(query)", token: token)
                 #expect(r.status == .unprocessableContent, "\(query)")
             }
@@ -80,20 +87,27 @@ import TodoTesting
         try await TestApp.run { api in
             let token = try await api.signIn(timeZone: "UTC")
             for i in 0..<7 {
-                _ = try await api.createTask(token, ["title": .string("Report \(i)"), "priority": i % 2 == 0 ? "high" : "low", "tags": i < 3 ? ["work"] : ["home"]])
+                _ = try await api.createTask(
+                    token, ["title": .string("Report \(i)"), "priority": i % 2 == 0 ? "high" : "low", "tags": i < 3 ? ["work"] : ["home"]])
             }
             var titles: [String] = []
             var cursor: String?
             repeat {
                 let uri = "/api/v1/tasks?sort=-title&limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
                 let page = try await api.send(.get, uri, token: token)
-                guard case .array(let items)? = page["items"] else { Issue.record("no items"); return }
+                guard case .array(let items)? = page["items"] else {
+                    Issue.record("no items")
+                    return
+                }
                 titles += items.compactMap { $0["title"]?.stringValue }
                 cursor = page["next_cursor"]?.stringValue
             } while cursor != nil
             #expect(titles == (0..<7).reversed().map { "Report \($0)" })
             let filtered = try await api.send(.get, "/api/v1/tasks?tag=work&priority=high&q=report", token: token)
-            guard case .array(let items)? = filtered["items"] else { Issue.record("no items"); return }
+            guard case .array(let items)? = filtered["items"] else {
+                Issue.record("no items")
+                return
+            }
             #expect(Set(items.compactMap { $0["title"]?.stringValue }) == ["Report 0", "Report 2"])
             let tags = try await api.send(.get, "/api/v1/tags", token: token)
             #expect(tags["items"] == [["name": "home", "open_count": 4, "total_count": 4], ["name": "work", "open_count": 3, "total_count": 3]])
@@ -108,17 +122,23 @@ import TodoTesting
     @Test func idempotencyKeyReturnsTheFirstResult() async throws {
         try await TestApp.run { api in
             let token = try await api.signIn()
-            let first = try await api.send(.post, "/api/v1/tasks", token: token, json: ["title": "Once"], headers: [.init("Idempotency-Key")!: "abc-1"])
-            let second = try await api.send(.post, "/api/v1/tasks", token: token, json: ["title": "Once"], headers: [.init("Idempotency-Key")!: "abc-1"])
+            let first = try await api.send(
+                .post, "/api/v1/tasks", token: token, json: ["title": "Once"], headers: [.init("Idempotency-Key")!: "abc-1"])
+            let second = try await api.send(
+                .post, "/api/v1/tasks", token: token, json: ["title": "Once"], headers: [.init("Idempotency-Key")!: "abc-1"])
             #expect(first.status == .created)
             #expect(second.status == .created)
             #expect(second.text == first.text)
             #expect(second.headers[.eTag] == first.headers[.eTag])
             #expect(second.headers[.init("Idempotent-Replayed")!] == "true")
-            let other = try await api.send(.post, "/api/v1/tasks", token: token, json: ["title": "Twice"], headers: [.init("Idempotency-Key")!: "abc-1"])
+            let other = try await api.send(
+                .post, "/api/v1/tasks", token: token, json: ["title": "Twice"], headers: [.init("Idempotency-Key")!: "abc-1"])
             #expect(other.status == .unprocessableContent)
             let list = try await api.send(.get, "/api/v1/tasks", token: token)
-            guard case .array(let items)? = list["items"] else { Issue.record("no items"); return }
+            guard case .array(let items)? = list["items"] else {
+                Issue.record("no items")
+                return
+            }
             #expect(items.count == 1)
             // A rejected request is remembered too: retrying it gives the same answer.
             let bad1 = try await api.send(.post, "/api/v1/tasks", token: token, json: ["title": ""], headers: [.init("Idempotency-Key")!: "abc-2"])

@@ -24,7 +24,9 @@ import TodoTesting
         try await TestApp.run(kind) { api in
             let email = "web-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             _ = try await api.send(.post, "/api/v1/auth/signup", json: ["email": .string(email), "password": "web-password-1", "display_name": "W"])
-            let token = try #require(try await api.send(.post, "/api/v1/auth/login", json: ["email": .string(email), "password": "web-password-1"])["access_token"]?.stringValue)
+            let token = try #require(
+                try await api.send(.post, "/api/v1/auth/login", json: ["email": .string(email), "password": "web-password-1"])["access_token"]?
+                    .stringValue)
             _ = try await api.send(.post, "/api/v1/tasks", token: token, json: ["title": "<b>bold</b> & \"quoted\""])
 
             let page = try await api.send(.get, "/")
@@ -37,14 +39,16 @@ import TodoTesting
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: "todo_csrf=\(csrf)"]
 
             // a forged or missing CSRF token changes nothing
-            let forged = try await api.send(.post, "/session", raw: Self.form(["csrf": "forged", "email": email, "password": "web-password-1"]), headers: form)
+            let forged = try await api.send(
+                .post, "/session", raw: Self.form(["csrf": "forged", "email": email, "password": "web-password-1"]), headers: form)
             #expect(forged.status == .forbidden)
             #expect(Self.cookie(forged, "todo_session") == nil)
             let wrong = try await api.send(.post, "/session", raw: Self.form(["csrf": csrf, "email": email, "password": "nope-nope"]), headers: form)
             #expect(wrong.status == .unauthorized)
             #expect(wrong.text.contains("The email or password is wrong."))
 
-            let signedIn = try await api.send(.post, "/session", raw: Self.form(["csrf": csrf, "email": email, "password": "web-password-1"]), headers: form)
+            let signedIn = try await api.send(
+                .post, "/session", raw: Self.form(["csrf": csrf, "email": email, "password": "web-password-1"]), headers: form)
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers[.location] == "/")
             let setCookie = signedIn.headers[values: .setCookie].first { $0.hasPrefix("todo_session=") } ?? ""
@@ -65,9 +69,12 @@ import TodoTesting
             #expect(try await api.send(.get, "/api/v1/me", token: access)["email"] == .string(email))
 
             // signing out revokes the session
-            let out = try await api.send(.post, "/session/end", raw: Self.form(["csrf": csrf]), headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookies])
+            let out = try await api.send(
+                .post, "/session/end", raw: Self.form(["csrf": csrf]), headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookies])
             #expect(out.status == .seeOther)
-            #expect(try await api.send(.post, "/session/token", headers: [.cookie: cookies, HTTPField.Name("X-CSRF-Token")!: csrf]).status == .unauthorized)
+            #expect(
+                try await api.send(.post, "/session/token", headers: [.cookie: cookies, HTTPField.Name("X-CSRF-Token")!: csrf]).status
+                    == .unauthorized)
             #expect(try await api.send(.get, "/", headers: [.cookie: cookies]).text.contains("Create an account"))
         }
     }
@@ -106,19 +113,23 @@ import TodoTesting
             let csrf = try #require(Self.cookie(try await api.send(.get, "/"), "todo_csrf"))
             let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: "todo_csrf=\(csrf)"]
             let bad = try await api.send(
-                .post, "/session/signup", raw: Self.form(["csrf": csrf, "email": "not-an-email", "password": "short", "display_name": "", "time_zone": "Mars/Base"]),
+                .post, "/session/signup",
+                raw: Self.form(["csrf": csrf, "email": "not-an-email", "password": "short", "display_name": "", "time_zone": "Mars/Base"]),
                 headers: headers)
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("Could not create the account"))
             let good = try await api.send(
                 .post, "/session/signup",
-                raw: Self.form(["csrf": csrf, "email": "new-web@example.com", "password": "long-enough-1", "display_name": "New", "time_zone": "Asia/Tokyo"]),
+                raw: Self.form([
+                    "csrf": csrf, "email": "new-web@example.com", "password": "long-enough-1", "display_name": "New", "time_zone": "Asia/Tokyo",
+                ]),
                 headers: headers)
             #expect(good.status == .seeOther)
             #expect(Self.cookie(good, "todo_session") != nil)
             let again = try await api.send(
                 .post, "/session/signup",
-                raw: Self.form(["csrf": csrf, "email": "new-web@example.com", "password": "long-enough-1", "display_name": "New", "time_zone": "UTC"]),
+                raw: Self.form(["csrf": csrf, "email": "new-web@example.com", "password": "long-enough-1", "display_name": "New", "time_zone": "UTC"]
+                ),
                 headers: headers)
             #expect(again.status == .conflict)
         }

@@ -40,7 +40,8 @@ import TodoCore
         // 02:30 happens twice on 2026-10-25: the first (CEST) is taken.
         #expect(Zones.instant(of: LocalDateTime("2026-10-25T02:30")!, in: berlin) == Timestamp.parse("2026-10-25T00:30:00Z"))
         let lordHowe = try #require(Zones.zone("Australia/Lord_Howe"))
-        #expect(Zones.local(at: Zones.instant(of: LocalDateTime("2026-01-10T09:00")!, in: lordHowe), in: lordHowe) == LocalDateTime("2026-01-10T09:00"))
+        #expect(
+            Zones.local(at: Zones.instant(of: LocalDateTime("2026-01-10T09:00")!, in: lordHowe), in: lordHowe) == LocalDateTime("2026-01-10T09:00"))
         #expect(Zones.zone("CET_NOT_A_ZONE") == nil)
         #expect(Zones.zone("Mars/Base") == nil)
     }

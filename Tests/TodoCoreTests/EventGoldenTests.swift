@@ -49,7 +49,9 @@ import TodoCore
         #expect(created.task.title == "Water the plants")
         #expect(created.task.priority == .high)
         #expect(created.task.tags == ["home", "garden"])
-        #expect(created.task.due == .dateTime(LocalDateTime("2030-03-29T09:30")!, timeZone: "Europe/Berlin", at: Timestamp.parse("2030-03-29T08:30:00Z")!))
+        #expect(
+            created.task.due == .dateTime(LocalDateTime("2030-03-29T09:30")!, timeZone: "Europe/Berlin", at: Timestamp.parse("2030-03-29T08:30:00Z")!)
+        )
         #expect(created.task.recurrence == Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,FR", anchor: .schedule))
         #expect(created.task.reminders.map(\.trigger) == [.at(Timestamp.parse("2030-03-28T18:00:00Z")!), .before(seconds: 900)])
         #expect(created.task.occurrenceIndex == 0 && created.task.seriesID == created.task.id)

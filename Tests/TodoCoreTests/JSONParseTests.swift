@@ -66,7 +66,10 @@ import TodoCore
         // A byte order mark is ignored (RFC 8259 §8.1 allows it).
         #expect(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF] + Array("[1]".utf8))) == [1])
         let v = try JSONValue.parse(Data("{\"z\":1,\"a\":2,\"m\":{\"y\":1,\"b\":2},\"a\":3}".utf8))
-        guard case .object(let members) = v else { Issue.record("not an object"); return }
+        guard case .object(let members) = v else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.0) == ["z", "a", "m", "a"])
         #expect(v["a"] == 3)  // the last of a repeated key
         #expect(v.serialized() == "{\"z\":1,\"a\":2,\"m\":{\"y\":1,\"b\":2},\"a\":3}")

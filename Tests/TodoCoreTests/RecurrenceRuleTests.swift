@@ -109,14 +109,17 @@ import TodoCore
     @Test func monthEndsAndLeapDaysSkipMonthsThatLackThem() throws {
         let utc = Zones.zone("UTC")!
         let monthly31 = try RecurrenceRule(parsing: "FREQ=MONTHLY;COUNT=4")
-        #expect(monthly31.expand(start: LocalDateTime("2026-01-31T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
-            == ["2026-01-31", "2026-03-31", "2026-05-31", "2026-07-31"])
+        #expect(
+            monthly31.expand(start: LocalDateTime("2026-01-31T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
+                == ["2026-01-31", "2026-03-31", "2026-05-31", "2026-07-31"])
         let leap = try RecurrenceRule(parsing: "FREQ=YEARLY;COUNT=3")
-        #expect(leap.expand(start: LocalDateTime("2024-02-29T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
-            == ["2024-02-29", "2028-02-29", "2032-02-29"])
+        #expect(
+            leap.expand(start: LocalDateTime("2024-02-29T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
+                == ["2024-02-29", "2028-02-29", "2032-02-29"])
         let lastDay = try RecurrenceRule(parsing: "FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=3")
-        #expect(lastDay.expand(start: LocalDateTime("2028-01-31T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
-            == ["2028-01-31", "2028-02-29", "2028-03-31"])
+        #expect(
+            lastDay.expand(start: LocalDateTime("2028-01-31T09:00")!, zone: utc, limit: 9).map(\.local.date.description)
+                == ["2028-01-31", "2028-02-29", "2028-03-31"])
     }
 
     @Test func untilInUTCAndLocalAndAllDay() throws {
@@ -138,8 +141,11 @@ import TodoCore
         #expect(next == Occurrence(index: 3, local: LocalDateTime("2026-11-11T09:00")!, at: Timestamp.parse("2026-11-11T09:00:00Z")!))
         #expect(weekly.next(start: LocalDateTime("2026-11-02T09:00")!, zone: utc, after: Timestamp.parse("2026-11-17T00:00:00Z")!) == nil)
         // Counting from a later occurrence keeps the series' COUNT.
-        #expect(weekly.next(start: LocalDateTime("2026-11-11T09:00")!, startIndex: 3, zone: utc, after: Timestamp.parse("2026-11-11T09:00:00Z")!)?.index == 4)
-        #expect(weekly.next(start: LocalDateTime("2026-11-16T09:00")!, startIndex: 4, zone: utc, after: Timestamp.parse("2026-11-16T09:00:00Z")!) == nil)
+        #expect(
+            weekly.next(start: LocalDateTime("2026-11-11T09:00")!, startIndex: 3, zone: utc, after: Timestamp.parse("2026-11-11T09:00:00Z")!)?.index
+                == 4)
+        #expect(
+            weekly.next(start: LocalDateTime("2026-11-16T09:00")!, startIndex: 4, zone: utc, after: Timestamp.parse("2026-11-16T09:00:00Z")!) == nil)
     }
 
     @Test(arguments: [

@@ -99,7 +99,9 @@ import TodoCore
         // a timed start keeps its time of day; today's time already past moves to the next day the rule has
         let daily = try RecurrenceRule(parsing: "FREQ=DAILY")
         let start = Due.dateTime(LocalDateTime("2026-11-01T09:00")!, timeZone: "Europe/Berlin")
-        #expect(Series.firstInstance(of: daily, from: start, now: sunday, zone: zone) == .dateTime(LocalDateTime("2026-11-02T09:00")!, timeZone: "Europe/Berlin"))
+        #expect(
+            Series.firstInstance(of: daily, from: start, now: sunday, zone: zone)
+                == .dateTime(LocalDateTime("2026-11-02T09:00")!, timeZone: "Europe/Berlin"))
         // a start the rule produces stays
         let wednesdays = try RecurrenceRule(parsing: "FREQ=WEEKLY;BYDAY=WE")
         let wednesday = Due.allDay(LocalDate("2026-11-04")!)

@@ -47,7 +47,8 @@ final class RecordingHandler: EventHandler {
         try await db.write { conn in
             // Parallel tests would race on PostgreSQL's catalog without the lock.
             try await conn.lock(.testSchema)
-            try await conn.execute("CREATE TABLE IF NOT EXISTS test_effects (group_name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (group_name, event_id))")
+            try await conn.execute(
+                "CREATE TABLE IF NOT EXISTS test_effects (group_name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (group_name, event_id))")
         }
     }
 
@@ -150,7 +151,8 @@ final class RecordingHandler: EventHandler {
             #expect(retried == 2)
             #expect(try await store.count(dlq: Topic.deadLetter(topic)) == 0)
             // "fixed" in the new release: only test.broken still fails
-            let consumer = Consumer(group: group, topic: topic, handler: RecordingHandler(group: group, poison: ["test.broken"]), db: db, logger: quiet)
+            let consumer = Consumer(
+                group: group, topic: topic, handler: RecordingHandler(group: group, poison: ["test.broken"]), db: db, logger: quiet)
             // a member that owns neither partition leaves them to their owner
             let owned = Set([Topic.partition(forKey: "u1"), Topic.partition(forKey: "u2")])
             #expect(try await consumer.retryRequeued(owns: { !owned.contains($0) }) == 0)
@@ -179,13 +181,15 @@ final class RecordingHandler: EventHandler {
             try await EventLog(db: db).sequence()
             let policy = RetryPolicy(maxAttempts: 3, base: .milliseconds(1), cap: .milliseconds(5))
             // Two failures then success: within three attempts.
-            let consumer = Consumer(group: group, topic: topic, handler: RecordingHandler(group: group, flakyFailures: 2), db: db, policy: policy, logger: quiet)
+            let consumer = Consumer(
+                group: group, topic: topic, handler: RecordingHandler(group: group, flakyFailures: 2), db: db, policy: policy, logger: quiet)
             #expect(try await consumer.drain() == 2)
             #expect(try await effects(db, group: group) == [ok, doomed].map(\.lowercased).sorted())
             #expect(try await deadLetters(db, group: group).isEmpty)
             // Three failures: the third attempt is the last, so it is dead-lettered after 3 attempts.
             let group2 = group + "-2"
-            let strict = Consumer(group: group2, topic: topic, handler: RecordingHandler(group: group2, flakyFailures: 3), db: db, policy: policy, logger: quiet)
+            let strict = Consumer(
+                group: group2, topic: topic, handler: RecordingHandler(group: group2, flakyFailures: 3), db: db, policy: policy, logger: quiet)
             #expect(try await strict.drain() == 2)
             #expect(try await effects(db, group: group2).isEmpty)
             #expect(try await deadLetters(db, group: group2).map(\.1) == [3, 3])
@@ -273,7 +277,8 @@ final class RecordingHandler: EventHandler {
             var tasks: [UUID] = []
             for i in 0..<6 {
                 let task = try await TaskStore(db: db).create(
-                    userID: user.id, draft: TaskDraft(title: "Task \(i)", reminders: [ReminderSpec(trigger: .at(now.addingTimeInterval(Double(-60 + i))))]))
+                    userID: user.id,
+                    draft: TaskDraft(title: "Task \(i)", reminders: [ReminderSpec(trigger: .at(now.addingTimeInterval(Double(-60 + i))))]))
                 tasks.append(task.id)
             }
             // Three fire, then the poison event (same partition: the person's key; no channels,

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Logging
+import Testing
 import TodoCore
 import TodoEvents
 import TodoStore
@@ -69,12 +69,14 @@ func settle(_ db: any SQLDatabase) async throws {
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let first = try await store.create(
-                userID: user.id, draft: TaskDraft(title: "Race", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+                userID: user.id,
+                draft: TaskDraft(title: "Race", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<8 {
                     group.addTask {
                         // Complete and reopen in a race: whatever interleaves, one successor.
-                        _ = try await store.setCompleted(id: first.id, userID: user.id, completed: i % 2 == 0, now: self.instant("2026-11-02T10:00:00Z"))
+                        _ = try await store.setCompleted(
+                            id: first.id, userID: user.id, completed: i % 2 == 0, now: self.instant("2026-11-02T10:00:00Z"))
                         try await settle(db)
                     }
                 }
@@ -95,7 +97,8 @@ func settle(_ db: any SQLDatabase) async throws {
             let user = try await makeUser(db)
             let first = try await store.create(
                 userID: user.id,
-                draft: TaskDraft(title: "Gym", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,WE", anchor: .schedule)))
+                draft: TaskDraft(
+                    title: "Gym", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY;BYDAY=MO,WE", anchor: .schedule)))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-20T12:00:00Z"))
             try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
@@ -111,7 +114,8 @@ func settle(_ db: any SQLDatabase) async throws {
             let user = try await makeUser(db)
             let first = try await store.create(
                 userID: user.id,
-                draft: TaskDraft(title: "Water plants", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY;INTERVAL=3", anchor: .completion)))
+                draft: TaskDraft(
+                    title: "Water plants", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY;INTERVAL=3", anchor: .completion)))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-10T14:00:00Z"))
             try await settle(db)
             let next = try #require(try await openTasks(store, user).first)
@@ -156,7 +160,8 @@ func settle(_ db: any SQLDatabase) async throws {
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let first = try await store.create(
-                userID: user.id, draft: TaskDraft(title: "Review", due: at("2026-10-19T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY", anchor: .schedule)))
+                userID: user.id,
+                draft: TaskDraft(title: "Review", due: at("2026-10-19T09:00"), recurrence: Recurrence(rule: "FREQ=WEEKLY", anchor: .schedule)))
             #expect(first.due?.at == instant("2026-10-19T07:00:00Z"))
             _ = try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-10-19T08:00:00Z"))
             try await settle(db)
@@ -171,7 +176,8 @@ func settle(_ db: any SQLDatabase) async throws {
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let first = try await store.create(
-                userID: user.id, draft: TaskDraft(title: "Report", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+                userID: user.id,
+                draft: TaskDraft(title: "Report", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
             let skipped = try await store.skip(id: first.id, userID: user.id, now: instant("2026-11-02T07:00:00Z"))
             try await settle(db)
             #expect(skipped.skippedAt != nil)
@@ -220,7 +226,8 @@ func settle(_ db: any SQLDatabase) async throws {
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let first = try await store.create(
-                userID: user.id, draft: TaskDraft(title: "Trace", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
+                userID: user.id,
+                draft: TaskDraft(title: "Trace", due: at("2026-11-02T09:00"), recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule)))
             let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             _ = try await TraceContext.$traceparent.withValue(trace) {
                 try await store.setCompleted(id: first.id, userID: user.id, completed: true, now: instant("2026-11-02T10:00:00Z"))
@@ -263,7 +270,6 @@ func settle(_ db: any SQLDatabase) async throws {
         }
     }
 }
-
 
 /// A due as the events carry it (`task_data.due`).
 private func dueJSON(_ due: ResolvedDue) -> JSONValue {

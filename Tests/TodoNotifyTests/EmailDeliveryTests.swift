@@ -35,7 +35,8 @@ import TodoTesting
             let due = ResolvedDue(.dateTime(LocalDateTime("2026-12-01T09:30")!, timeZone: "Asia/Tokyo"), defaultTimeZone: "Asia/Tokyo")
             _ = try await TaskStore(db: db).create(
                 userID: user.id,
-                draft: TaskDraft(title: "Pay rent", due: due, reminders: [ReminderSpec(trigger: .at(Date().addingTimeInterval(-1)), channels: [.email])]))
+                draft: TaskDraft(
+                    title: "Pay rent", due: due, reminders: [ReminderSpec(trigger: .at(Date().addingTimeInterval(-1)), channels: [.email])]))
             #expect(try await ReminderStore(db: db).fireDue(catchUp: 600).fired == 1)
             while try await EventLog(db: db).sequence() > 0 {}
             let consumer = Consumer(
@@ -48,7 +49,8 @@ import TodoTesting
                 from: "reminders@todo.test", caFile: sink.caFile)
             settings.timeout = .seconds(5)
             let service = EmailDeliveryService(
-                db: db, sender: try SMTPClient(settings: settings, logger: quiet), policy: RetryPolicy(maxAttempts: 3, base: .milliseconds(50), cap: .milliseconds(100), jitter: .half),
+                db: db, sender: try SMTPClient(settings: settings, logger: quiet),
+                policy: RetryPolicy(maxAttempts: 3, base: .milliseconds(50), cap: .milliseconds(100), jitter: .half),
                 logger: quiet)
             let running = Task { try await service.run() }
             defer { running.cancel() }

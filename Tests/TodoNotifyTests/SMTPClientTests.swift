@@ -49,7 +49,9 @@ import TodoNotify
         #expect(header("Content-Type", in: m)?.hasPrefix("multipart/alternative; boundary=") == true)
         // Both alternatives, base64: the text (with its dot line intact) and the HTML.
         let parts = m.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().map {
-            String(decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--")[0].replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
+            String(
+                decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--")[0].replacingOccurrences(of: "\r\n", with: "")) ?? Data(),
+                as: UTF8.self)
         }
         #expect(parts == [message.text, message.html])
         // The server did not offer PIPELINING, so each command waited for its reply.

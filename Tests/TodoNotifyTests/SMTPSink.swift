@@ -36,8 +36,12 @@ final class SMTPSink: @unchecked Sendable {
         maildir = dir.appendingPathComponent("mail")
         control = dir.appendingPathComponent("control")
         try FileManager.default.createDirectory(at: maildir, withIntermediateDirectories: true)
-        var args = [Self.root.appendingPathComponent("scripts/smtp-sink.py").path, "--port", "\(port)", "--maildir", maildir.path, "--control", control.path]
-        if mode != .plain { args += ["--cert", Self.certs.appendingPathComponent("cert.pem").path, "--key", Self.certs.appendingPathComponent("key.pem").path] }
+        var args = [
+            Self.root.appendingPathComponent("scripts/smtp-sink.py").path, "--port", "\(port)", "--maildir", maildir.path, "--control", control.path,
+        ]
+        if mode != .plain {
+            args += ["--cert", Self.certs.appendingPathComponent("cert.pem").path, "--key", Self.certs.appendingPathComponent("key.pem").path]
+        }
         if mode == .implicitTLS { args.append("--implicit-tls") }
         if let auth { args += ["--auth", auth] }
         if pipelining { args.append("--pipelining") }

@@ -25,7 +25,9 @@ import TodoTesting
             let family = UUID.v7()
             let later = Date().addingTimeInterval(3600)
             try await store.addRefreshToken(userID: user.id, familyID: family, hash: "h1-\(family)", expiresAt: later)
-            #expect(try await store.rotateRefreshToken(hash: "h1-\(family)", newHash: "h2-\(family)", expiresAt: later) == .rotated(userID: user.id, familyID: family))
+            #expect(
+                try await store.rotateRefreshToken(hash: "h1-\(family)", newHash: "h2-\(family)", expiresAt: later)
+                    == .rotated(userID: user.id, familyID: family))
             // The first token again: theft suspected, the whole family goes.
             #expect(try await store.rotateRefreshToken(hash: "h1-\(family)", newHash: "h3-\(family)", expiresAt: later) == .reused)
             #expect(try await store.rotateRefreshToken(hash: "h2-\(family)", newHash: "h4-\(family)", expiresAt: later) == .revoked)
@@ -89,7 +91,8 @@ import TodoTesting
             let keys = IdempotencyStore(db: db)
             let user = try await makeUser(db)
             let now = Date()
-            try await accounts.addRefreshToken(userID: user.id, familyID: .v7(), hash: "old-\(user.id)", expiresAt: now.addingTimeInterval(-8 * 86_400))
+            try await accounts.addRefreshToken(
+                userID: user.id, familyID: .v7(), hash: "old-\(user.id)", expiresAt: now.addingTimeInterval(-8 * 86_400))
             try await accounts.addRefreshToken(userID: user.id, familyID: .v7(), hash: "live-\(user.id)", expiresAt: now.addingTimeInterval(86_400))
             _ = try await keys.reserve(userID: user.id, key: "old", requestHash: "h", now: now.addingTimeInterval(-25 * 3600))
             _ = try await keys.reserve(userID: user.id, key: "new", requestHash: "h", now: now)

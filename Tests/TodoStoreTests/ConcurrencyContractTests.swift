@@ -99,7 +99,8 @@ import TodoTesting
                 for i in 0..<6 {
                     group.addTask {
                         (try? await store.update(
-                            id: task.id, userID: user.id, patch: TaskPatch(description: "writer \(i)"), precondition: VersionPrecondition(expecting: current.version))) != nil
+                            id: task.id, userID: user.id, patch: TaskPatch(description: "writer \(i)"),
+                            precondition: VersionPrecondition(expecting: current.version))) != nil
                     }
                 }
                 return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import TodoStore
 
 /// The PostgreSQL pool's admission (`ConnectionGate`): a bounded wait, then `PoolExhausted`
@@ -21,7 +22,10 @@ import Testing
         #expect(gate.inUse == 2)
         // A permit freed while someone waits goes to that waiter.
         let order = Mutex<[String]>([])
-        async let first: Void = { try await gate.acquire(); order.withLock { $0.append("first") } }()
+        async let first: Void = {
+            try await gate.acquire()
+            order.withLock { $0.append("first") }
+        }()
         try await Task.sleep(for: .milliseconds(50))
         gate.release()
         try await first

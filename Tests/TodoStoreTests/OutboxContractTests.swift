@@ -20,7 +20,8 @@ import TodoTesting
             let user = try await makeUser(db)
             let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Write", tags: ["work"]))
             _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), precondition: .unconditional)
-            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), precondition: .unconditional)  // no change, no event
+            // no change, no event
+            _ = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Write more"), precondition: .unconditional)
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true)  // idempotent, no event
             _ = try await store.setCompleted(id: task.id, userID: user.id, completed: false)
@@ -53,7 +54,9 @@ import TodoTesting
             await #expect(throws: TodoError.self) {
                 try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Lost"), precondition: VersionPrecondition(expecting: 7))
             }
-            await #expect(throws: TodoError.self) { try await store.delete(id: task.id, userID: user.id, precondition: VersionPrecondition(expecting: 7)) }
+            await #expect(throws: TodoError.self) {
+                try await store.delete(id: task.id, userID: user.id, precondition: VersionPrecondition(expecting: 7))
+            }
             let other = try await makeUser(db)
             await #expect(throws: TodoError.self) { try await store.setCompleted(id: task.id, userID: other.id, completed: true) }
             #expect(try await events(db, for: user).map { $0["type"] } == ["task.created"])
@@ -94,4 +97,3 @@ import TodoTesting
         }
     }
 }
-

@@ -34,7 +34,8 @@ import TodoTesting
             #expect(try await store.get(id: task.id, userID: user.id).reminders == task.reminders)
 
             // The due moves: the relative reminder moves with it, the absolute one stays.
-            task = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(due: .set(at("2026-12-02T10:30"))), precondition: .unconditional)
+            task = try await store.update(
+                id: task.id, userID: user.id, patch: TaskPatch(due: .set(at("2026-12-02T10:30"))), precondition: .unconditional)
             #expect(task.reminders.first { $0.id == relative.id }?.remindAt == instant("2026-12-02T09:15:00Z"))
             #expect(task.reminders.first { $0.trigger == .at(absolute) }?.remindAt == absolute)
             // No due: the relative one waits for a due.
@@ -109,7 +110,8 @@ import TodoTesting
             for i in 0..<60 {
                 _ = try await store.create(
                     userID: user.id,
-                    draft: TaskDraft(title: "R\(i)", reminders: [ReminderSpec(trigger: .at(instant("2026-12-01T07:00:00Z").addingTimeInterval(Double(i))))]))
+                    draft: TaskDraft(
+                        title: "R\(i)", reminders: [ReminderSpec(trigger: .at(instant("2026-12-01T07:00:00Z").addingTimeInterval(Double(i))))]))
             }
             let now = instant("2026-12-01T07:01:30Z")
             let counts = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -48,7 +48,9 @@ import TodoTesting
             await #expect(throws: TodoError.notFound(resource: "task")) {
                 try await store.setCompleted(id: task.id, userID: other.id, completed: true)
             }
-            await #expect(throws: TodoError.notFound(resource: "task")) { try await store.delete(id: task.id, userID: other.id, precondition: .unconditional) }
+            await #expect(throws: TodoError.notFound(resource: "task")) {
+                try await store.delete(id: task.id, userID: other.id, precondition: .unconditional)
+            }
             let page = try await store.list(userID: other.id, query: TaskQuery())
             #expect(page.items.isEmpty)
             #expect(try await store.get(id: task.id, userID: owner.id).title == "Private")
@@ -61,7 +63,8 @@ import TodoTesting
             let store = TaskStore(db: db)
             let user = try await makeUser(db)
             let task = try await store.create(userID: user.id, draft: draft("Draft") { $0.tags = ["a"] })
-            let same = try await store.update(id: task.id, userID: user.id, patch: TaskPatch(title: "Draft"), precondition: VersionPrecondition(expecting: 1))
+            let same = try await store.update(
+                id: task.id, userID: user.id, patch: TaskPatch(title: "Draft"), precondition: VersionPrecondition(expecting: 1))
             #expect(same.version == 1)
             let changed = try await store.update(
                 id: task.id, userID: user.id, patch: TaskPatch(title: "Final", tags: ["b", "c"]), precondition: VersionPrecondition(expecting: 1))
@@ -101,11 +104,34 @@ import TodoTesting
             let user = try await makeUser(db, timeZone: "UTC")
             let now = Timestamp.parse("2026-11-29T12:00:00Z")!
             func at(_ s: String) -> ResolvedDue { ResolvedDue(.dateTime(LocalDateTime(s)!, timeZone: "UTC"), defaultTimeZone: "UTC") }
-            let overdueHigh = try await store.create(userID: user.id, draft: draft("Overdue high") { $0.priority = .high; $0.tags = ["work"]; $0.due = at("2026-11-28T09:00") })
-            let futureHigh = try await store.create(userID: user.id, draft: draft("Future high") { $0.priority = .high; $0.tags = ["work", "q4"]; $0.due = at("2026-12-05T09:00") })
-            let lowNoDue = try await store.create(userID: user.id, draft: draft("Low") { $0.priority = .low; $0.tags = ["home"] })
-            let allDayToday = try await store.create(userID: user.id, draft: draft("All day today") { $0.due = ResolvedDue(.allDay(LocalDate("2026-11-29")!), defaultTimeZone: "UTC") })
-            let completed = try await store.create(userID: user.id, draft: draft("Done") { $0.priority = .high; $0.tags = ["work"] })
+            let overdueHigh = try await store.create(
+                userID: user.id,
+                draft: draft("Overdue high") {
+                    $0.priority = .high
+                    $0.tags = ["work"]
+                    $0.due = at("2026-11-28T09:00")
+                })
+            let futureHigh = try await store.create(
+                userID: user.id,
+                draft: draft("Future high") {
+                    $0.priority = .high
+                    $0.tags = ["work", "q4"]
+                    $0.due = at("2026-12-05T09:00")
+                })
+            let lowNoDue = try await store.create(
+                userID: user.id,
+                draft: draft("Low") {
+                    $0.priority = .low
+                    $0.tags = ["home"]
+                })
+            let allDayToday = try await store.create(
+                userID: user.id, draft: draft("All day today") { $0.due = ResolvedDue(.allDay(LocalDate("2026-11-29")!), defaultTimeZone: "UTC") })
+            let completed = try await store.create(
+                userID: user.id,
+                draft: draft("Done") {
+                    $0.priority = .high
+                    $0.tags = ["work"]
+                })
             _ = try await store.setCompleted(id: completed.id, userID: user.id, completed: true)
 
             func ids(_ params: [(String, String)]) async throws -> Set<UUID> {
@@ -137,7 +163,10 @@ import TodoTesting
                 created.append(
                     try await store.create(
                         userID: user.id,
-                        draft: draft("Task \(i % 5)") { $0.priority = Priority(rank: i % 5)!; $0.due = due }))
+                        draft: draft("Task \(i % 5)") {
+                            $0.priority = Priority(rank: i % 5)!
+                            $0.due = due
+                        }))
             }
             for sort in ["due", "-due", "priority", "-priority", "created", "-created", "updated", "title", "-title"] {
                 var seen: [TodoTask] = []
@@ -151,7 +180,8 @@ import TodoTesting
                 } while cursor != nil
                 #expect(seen.count == 23, "sort \(sort)")
                 #expect(Set(seen.map(\.id)).count == 23, "sort \(sort)")
-                let full = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("sort", sort), ("limit", "200")], timeZone: "UTC"))
+                let full = try await store.list(
+                    userID: user.id, query: try TaskQuery(parameters: [("sort", sort), ("limit", "200")], timeZone: "UTC"))
                 #expect(full.items.map(\.id) == seen.map(\.id), "sort \(sort)")
                 if sort == "due" {
                     // Tasks without a due come last.
@@ -179,7 +209,8 @@ import TodoTesting
             #expect(page.items.map(\.id) == [inTitle.id, inDescription.id])
             let both = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("q", "budget meetings")], timeZone: "UTC"))
             #expect(both.items.map(\.id) == [inTitle.id])
-            let renamed = try await store.update(id: inTitle.id, userID: user.id, patch: TaskPatch(title: "Plan offsite"), precondition: .unconditional)
+            let renamed = try await store.update(
+                id: inTitle.id, userID: user.id, patch: TaskPatch(title: "Plan offsite"), precondition: .unconditional)
             #expect(renamed.title == "Plan offsite")
             let after = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("q", "budget")], timeZone: "UTC"))
             #expect(after.items.map(\.id) == [inDescription.id])

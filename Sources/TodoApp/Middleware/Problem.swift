@@ -52,7 +52,9 @@ public struct Problem: HTTPResponseError, Sendable {
         case .conflict(let code, let detail): self.init(.conflict, code: code, detail: detail)
         case .preconditionFailed(let detail): self.init(.preconditionFailed, code: "version_mismatch", detail: detail)
         case .validation(let errors):
-            let detail = errors.count == 1 ? "\(errors[0].field.isEmpty ? "request" : errors[0].field) \(errors[0].reason)." : "\(errors.count) fields are invalid."
+            let detail =
+                errors.count == 1
+                ? "\(errors[0].field.isEmpty ? "request" : errors[0].field) \(errors[0].reason)." : "\(errors.count) fields are invalid."
             self.init(.unprocessableContent, code: "validation_failed", detail: detail, errors: errors)
         case .rateLimited(let seconds):
             self.init(
@@ -79,7 +81,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let p as Problem: return p
         case let e as TodoError: return Problem(e)
         case let e as PoolExhausted:
-            context.logger.warning("Database connection pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
+            context.logger.warning(
+                "Database connection pool exhausted; answered 503", metadata: ["waited": "\(e.waited)", "path": "\(request.uri.path)"])
             return Problem(
                 .serviceUnavailable, code: "busy", detail: "The service is busy; retry in a second.", headers: [.retryAfter: "1"])
         case is DatabaseUnavailable:
@@ -98,7 +101,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             switch e.status {
             case .notFound: return Problem(.notFound, code: "not_found", detail: "No such resource.")
             case .contentTooLarge: return Problem(.contentTooLarge, code: "body_too_large", detail: "The body is larger than 1 MiB.")
-            case .methodNotAllowed: return Problem(.methodNotAllowed, code: "method_not_allowed", detail: "This resource does not accept \(request.method).")
+            case .methodNotAllowed:
+                return Problem(.methodNotAllowed, code: "method_not_allowed", detail: "This resource does not accept \(request.method).")
             case let status where status.code < 500:
                 return Problem(status, code: "bad_request", detail: e.body ?? status.reasonPhrase)
             default: break

@@ -91,7 +91,8 @@ struct AccountRoutes {
         case .rotated(let userID, _):
             return try await tokenResponse(access: services.tokens.accessToken(for: userID), refresh: newToken)
         case .reused:
-            context.logger.warning("Refresh token reused; its sign-in is revoked", metadata: ["client_address": .string(context.remoteAddress ?? "unknown")])
+            context.logger.warning(
+                "Refresh token reused; its sign-in is revoked", metadata: ["client_address": .string(context.remoteAddress ?? "unknown")])
             throw TodoError.unauthorized(code: "refresh_token_reused", detail: "This refresh token was used before; sign in again.")
         case .expired, .revoked, .unknown:
             throw TodoError.unauthorized(code: "invalid_refresh_token", detail: "The refresh token is unknown, expired or revoked.")
@@ -129,7 +130,7 @@ struct AccountRoutes {
         let zone = body["time_zone"].flatMap { v in errors.collect { try TaskRules.timeZone(v) } }
         let password = body["password"].flatMap { v in errors.collect { try AccountRules.password(v) } }
         let channels = body["reminder_channels"].flatMap { v in errors.collect { try ReminderChannel.parse(v, field: "reminder_channels") } }
-        if (password != nil || email != nil), body["current_password"]?.stringValue == nil {
+        if password != nil || email != nil, body["current_password"]?.stringValue == nil {
             errors.add("current_password", "is required to change the email or password")
         }
         try errors.check()
@@ -225,7 +226,9 @@ struct TokenRoutes {
         }
         var days = 90
         if let d = body["expires_in_days"] {
-            if case .int(let n) = d, (1...365).contains(n) { days = Int(n) } else {
+            if case .int(let n) = d, (1...365).contains(n) {
+                days = Int(n)
+            } else {
                 errors.add("expires_in_days", "must be a whole number from 1 to 365")
             }
         }

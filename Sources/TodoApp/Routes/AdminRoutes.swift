@@ -32,7 +32,8 @@ struct AdminRoutes {
             let items = try await store.list(dlq: topic, limit: limit)
             return Response.json(
                 .object([
-                    ("topic", .string(topic.rawValue)), ("count", .int(Int64(try await store.count(dlq: topic)))), ("items", .array(items.map(\.json))),
+                    ("topic", .string(topic.rawValue)), ("count", .int(Int64(try await store.count(dlq: topic)))),
+                    ("items", .array(items.map(\.json))),
                 ]))
         }
         admin.post("retry-dlq") { request, context in
@@ -45,7 +46,11 @@ struct AdminRoutes {
             let topic = errors.collect { try dlqTopic(body["topic"]) }
             var maxCount = 100
             if let m = body["max_count"] {
-                if case .int(let n) = m, (1...10_000).contains(n) { maxCount = Int(n) } else { errors.add("max_count", "must be a whole number from 1 to 10000") }
+                if case .int(let n) = m, (1...10_000).contains(n) {
+                    maxCount = Int(n)
+                } else {
+                    errors.add("max_count", "must be a whole number from 1 to 10000")
+                }
             }
             try errors.check()
             let requeued = try await store.retry(dlq: topic!, maxCount: maxCount)
@@ -71,7 +76,8 @@ struct AdminRoutes {
         let matches = tokens.reduce(false) { found, token in constantTimeEqual(presented, token) || found }
         guard header.hasPrefix("Bearer "), matches else {
             context.logger.warning(
-                "Admin API call refused", metadata: ["client_address": .string(context.remoteAddress ?? "unknown"), "path": .string(request.uri.path)])
+                "Admin API call refused",
+                metadata: ["client_address": .string(context.remoteAddress ?? "unknown"), "path": .string(request.uri.path)])
             throw TodoError.unauthorized(code: "admin_token_invalid", detail: "Send Authorization: Bearer <ADMIN_TOKEN>.")
         }
     }

@@ -88,7 +88,9 @@ struct TaskResponse {
         (completedAt, skippedAt) = (task.completedAt, task.skippedAt)
         recurrence = task.recurrence.map { RecurrenceBody(rule: $0.rule, anchor: $0.anchor) }
         reminders = task.reminders.map(ReminderBody.init)
-        (seriesID, occurrenceIndex, createdAt, updatedAt, version) = (task.seriesID, task.occurrenceIndex, task.createdAt, task.updatedAt, task.version)
+        (seriesID, occurrenceIndex, createdAt, updatedAt, version) = (
+            task.seriesID, task.occurrenceIndex, task.createdAt, task.updatedAt, task.version
+        )
     }
 
     var json: JSONValue {

@@ -115,7 +115,9 @@ struct TaskRoutes {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let task = try await services.tasks.get(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
-        if let none = request.headers[.ifNoneMatch], none.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == task.etag }) {
+        if let none = request.headers[.ifNoneMatch],
+            none.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == task.etag })
+        {
             return Response(status: .notModified, headers: [.eTag: task.etag])
         }
         return .task(task)
@@ -222,7 +224,10 @@ struct TaskRoutes {
         for (key, _) in AccountRoutes.members(body) where key != "name" { errors.add(key, "is not a field of a tag") }
         let name: String? =
             if case .string(let s)? = body["name"] { errors.collect { try TaskRules.tag(s, field: "name") } } else {
-                { errors.add("name", "is required"); return nil }()
+                {
+                    errors.add("name", "is required")
+                    return nil
+                }()
             }
         try errors.check()
         let tag = try await services.tasks.renameTag(userID: principal.userID, from: old, to: name!)

@@ -53,7 +53,8 @@ public func describeQuickAdd(_ task: JSONValue) -> String {
     line("id", task["id"]?.stringValue)
     line("title", task["title"]?.stringValue)
     if let due = task["due"] {
-        line("due", due["date"]?.stringValue ?? due["date_time"].flatMap { t in t.stringValue.map { "\($0) \(due["time_zone"]?.stringValue ?? "")" } })
+        line(
+            "due", due["date"]?.stringValue ?? due["date_time"].flatMap { t in t.stringValue.map { "\($0) \(due["time_zone"]?.stringValue ?? "")" } })
     }
     if let r = task["recurrence"] {
         let anchor = r["anchor"]?.stringValue == "completion" ? ", from completion" : ""
@@ -65,7 +66,8 @@ public func describeQuickAdd(_ task: JSONValue) -> String {
     if let p = task["priority"]?.stringValue, p != "none" { line("priority", p) }
     if case .array(let tags)? = task["tags"] { line("tags", tags.compactMap(\.stringValue).joined(separator: ", ")) }
     if case .array(let tokens)? = task["tokens"] {
-        line("understood", tokens.compactMap { t in t["text"]?.stringValue.map { "[\(t["kind"]?.stringValue ?? "")] \($0)" } }.joined(separator: "  "))
+        line(
+            "understood", tokens.compactMap { t in t["text"]?.stringValue.map { "[\(t["kind"]?.stringValue ?? "")] \($0)" } }.joined(separator: "  "))
     }
     return lines.joined(separator: "\n")
 }

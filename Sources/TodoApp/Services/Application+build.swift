@@ -133,7 +133,8 @@ public func buildApplication(
         logger.warning("Email channel off: SMTP_HOST is not set; reminders go to the app only")
     }
     if role.runsNotifier, let email = services.email {
-        workers.append(EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
+        workers.append(
+            EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
     }
     switch config.eventTransport {
     case .database:
@@ -223,7 +224,8 @@ func subscriptions(role: Role, emailEnabled: Bool, logger: Logger) -> [DaprSubsc
 func daprSubscriber(_ services: AppServices, role: Role) -> DaprSubscriber {
     let logger = services.readiness.logger
     return DaprSubscriber(
-        subscriptions: subscriptions(role: role, emailEnabled: services.email != nil, logger: logger), pubsubName: services.config.dapr.pubsubName, db: services.db, logger: logger)
+        subscriptions: subscriptions(role: role, emailEnabled: services.email != nil, logger: logger), pubsubName: services.config.dapr.pubsubName,
+        db: services.db, logger: logger)
 }
 
 func workerLogger(_ logger: Logger, _ service: String) -> Logger {
@@ -278,7 +280,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         // The route pattern (`/api/v1/tasks/{id}`), never the raw path: bounded label values.
         let route = context.endpointPath ?? "unmatched"
         Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", status)]).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordNanoseconds(elapsed.nanoseconds)
+        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordNanoseconds(
+            elapsed.nanoseconds)
         var metadata: Logger.Metadata = [
             "method": .string(method), "path": .string(path), "status": .string(status),
             "duration_ms": .stringConvertible((elapsed.inSeconds * 100_000).rounded() / 100),
@@ -287,7 +290,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let probe = path.hasPrefix("/health") || path == "/metrics"
         if response.status == .serviceUnavailable {
             // not ready (a probe), or the database unavailable for a moment: the caller retries
-            if probe { context.logger.debug("Request", metadata: metadata) } else { context.logger.warning("Request refused for now", metadata: metadata) }
+            if probe {
+                context.logger.debug("Request", metadata: metadata)
+            } else {
+                context.logger.warning("Request refused for now", metadata: metadata)
+            }
         } else if response.status.code >= 500 {
             context.logger.error("Request failed", metadata: metadata)
         } else if probe {
@@ -306,7 +313,8 @@ extension RequestLogMiddleware {
     static func exportKnownRoutes(_ router: Router<Context>) {
         for route in router.routes {
             for status in ["500", "503"] {  // the server errors any route can answer
-                _ = Counter(label: "http_requests_total", dimensions: [("method", "\(route.method)"), ("route", route.path.description), ("status", status)])
+                _ = Counter(
+                    label: "http_requests_total", dimensions: [("method", "\(route.method)"), ("route", route.path.description), ("status", status)])
             }
         }
     }

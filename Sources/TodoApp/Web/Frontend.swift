@@ -21,7 +21,8 @@ public struct FrontendSettings: Sendable {
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> FrontendSettings {
         let url = env["BACKEND_URL"] ?? "http://backend:8000"
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.path.isEmpty || parsed.path == "/"
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
+            parsed.path.isEmpty || parsed.path == "/"
         else { throw ConfigurationError("BACKEND_URL must be an http(s) URL without a path, like http://backend:8000 (got \(url))") }
         return FrontendSettings(backendURL: url.hasSuffix("/") ? String(url.dropLast()) : url)
     }
@@ -54,7 +55,9 @@ public func probeHealth(url: String, timeout: TimeAmount = .seconds(2), http: HT
 }
 
 /// The routes of `todo frontend`: health, metrics, and the API forwarded to the backend.
-public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = BackendProxy.client) -> Router<AppRequestContext> {
+public func buildFrontendRouter(_ settings: FrontendSettings, readiness: ReadinessProbe, http: HTTPClient = BackendProxy.client) -> Router<
+    AppRequestContext
+> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: TraceContextMiddleware())
     router.add(middleware: RequestLogMiddleware())

@@ -54,7 +54,9 @@ struct WebRoutes {
         let form = try await Self.form(&request, context: context)
         let csrf = try checkCSRF(request, form["csrf"])
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
-        let failed = { (message: String) in page(WebPages.signIn(csrf: csrf, error: message, email: email), csrf: csrf, request: request, status: .unauthorized) }
+        let failed = { (message: String) in
+            page(WebPages.signIn(csrf: csrf, error: message, email: email), csrf: csrf, request: request, status: .unauthorized)
+        }
         guard let normalized = try? AccountRules.email(.string(email)), let password = form["password"], !password.isEmpty else {
             return failed("Enter your email and password.")
         }
@@ -92,7 +94,9 @@ struct WebRoutes {
             throw TodoError.unauthorized(code: "no_session", detail: "Sign in again.")
         }
         return .json(
-            .object([("access_token", .string(try await services.tokens.accessToken(for: user.id))), ("expires_in", .int(Int64(services.tokens.lifetime)))]),
+            .object([
+                ("access_token", .string(try await services.tokens.accessToken(for: user.id))), ("expires_in", .int(Int64(services.tokens.lifetime))),
+            ]),
             headers: [.cacheControl: "no-store"])
     }
 

@@ -169,7 +169,9 @@ public enum CloudEventCodec {
         }
         var recurrence: Recurrence?
         if let rec = try r.optionalObject("recurrence") {
-            guard let anchor = RecurrenceAnchor(rawValue: try rec.string("anchor")) else { throw rec.failure("anchor", "expected schedule or completion") }
+            guard let anchor = RecurrenceAnchor(rawValue: try rec.string("anchor")) else {
+                throw rec.failure("anchor", "expected schedule or completion")
+            }
             recurrence = Recurrence(rule: try rec.string("rule"), anchor: anchor)
         }
         guard let priority = Priority(rawValue: try r.string("priority")) else { throw r.failure("priority", "not a priority") }
@@ -191,7 +193,8 @@ public enum CloudEventCodec {
             trigger = .at(try r.date("at"))
         }
         guard let state = ReminderState(rawValue: try r.string("state")) else { throw r.failure("state", "not a reminder state") }
-        return Reminder(id: try r.uuid("id"), trigger: trigger, channels: try r.channels("channels"), remindAt: try r.optionalDate("remind_at"), state: state)
+        return Reminder(
+            id: try r.uuid("id"), trigger: trigger, channels: try r.channels("channels"), remindAt: try r.optionalDate("remind_at"), state: state)
     }
 
     static func reminderDue(_ data: Reader) throws -> ReminderDue {

@@ -13,7 +13,9 @@ extension CloudEventCodec {
         }
 
         init(_ value: JSONValue, path: String) throws {
-            guard case .object(let members) = value else { throw EventDecodingFailure(path.isEmpty ? "(document)" : path, "expected an object, got \(value.typeName)") }
+            guard case .object(let members) = value else {
+                throw EventDecodingFailure(path.isEmpty ? "(document)" : path, "expected an object, got \(value.typeName)")
+            }
             self.init(members: members, path: path)
         }
 

@@ -33,7 +33,9 @@ extension Parser {
             due = .allDay(date)
         } else if let time {
             let candidate = LocalDateTime(date: today, hour: time.hour, minute: time.minute)!
-            due = .dateTime(candidate > now ? candidate : LocalDateTime(date: today.adding(days: 1), hour: time.hour, minute: time.minute)!, timeZone: zone.identifier)
+            due = .dateTime(
+                candidate > now ? candidate : LocalDateTime(date: today.adding(days: 1), hour: time.hour, minute: time.minute)!,
+                timeZone: zone.identifier)
         }
         if let rule {
             due = Series.firstInstance(of: rule, from: due ?? .allDay(today), now: now, zone: zone.zone)

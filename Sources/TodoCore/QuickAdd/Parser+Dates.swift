@@ -38,7 +38,9 @@ extension Parser {
         default: break
         }
         if k == "next", key(i + 1) == "week" { return (2, .date(nextWeekday(.monday))) }
-        if k == "next", key(i + 1) == "month" { return (2, .date(LocalDate(year: today.year + (today.month == 12 ? 1 : 0), month: today.month % 12 + 1, day: 1)!)) }
+        if k == "next", key(i + 1) == "month" {
+            return (2, .date(LocalDate(year: today.year + (today.month == 12 ? 1 : 0), month: today.month % 12 + 1, day: 1)!))
+        }
         if k == "next" || k == "this" || k == "on", let d = key(i + 1).flatMap({ Self.weekdays[$0] }) { return (2, .date(nextWeekday(d))) }
         if let d = Self.weekdays[k], !k.hasSuffix("s") || k == "tues" || k == "thurs" { return (1, .date(nextWeekday(d))) }
         if k == "end", key(i + 1) == "of", key(i + 2) == "month" || (key(i + 2) == "the" && key(i + 3) == "month") {
@@ -87,7 +89,9 @@ extension Parser {
     func calendarDate(_ i: Int) -> (Int, LocalDate)? {
         if let k = key(i), k.count == 10, let d = LocalDate(k) { return (1, d) }
         guard let (n, m, d) = monthDay(i) else { return nil }
-        if let y = key(i + n).flatMap({ Int($0) }), (1900...9999).contains(y), let date = LocalDate(year: y, month: m, day: d) { return (n + 1, date) }
+        if let y = key(i + n).flatMap({ Int($0) }), (1900...9999).contains(y), let date = LocalDate(year: y, month: m, day: d) {
+            return (n + 1, date)
+        }
         for y in [today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4] {
             if let date = LocalDate(year: y, month: m, day: d), date >= today { return (n, date) }
         }

@@ -11,7 +11,10 @@ extension Parser {
             (.thursday, ["thursday", "thu", "thur", "thurs"]), (.friday, ["friday", "fri"]), (.saturday, ["saturday", "sat"]),
             (.sunday, ["sunday", "sun"]),
         ] {
-            for n in names { map[n] = d; map[n + "s"] = d }
+            for n in names {
+                map[n] = d
+                map[n + "s"] = d
+            }
         }
         return map
     }()
@@ -38,7 +41,9 @@ extension Parser {
         return n
     }
 
-    static let ordinalWords = ["first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "fifth": 5, "5th": 5]
+    static let ordinalWords = [
+        "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1, "fifth": 5, "5th": 5,
+    ]
 
     static func ordinalWord(_ k: String) -> Int? { ordinalWords[k] }
 

@@ -39,7 +39,9 @@ extension Parser {
         return (n * unit, 2)
     }
 
-    static let numberWords = ["a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10]
+    static let numberWords = [
+        "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    ]
 
     static func number(_ k: String) -> Int? {
         if let n = Int(k), n >= 0, n <= 100_000 { return n }

@@ -55,7 +55,8 @@ public struct QuickAddResult: Sendable, Equatable {
         guard case .object(var members) = taskJSON else { return taskJSON }
         if let recurrence, let rule = try? RecurrenceRule(parsing: recurrence.rule), let i = members.firstIndex(where: { $0.0 == "recurrence" }) {
             members[i].1 = .object([
-                ("rule", .string(recurrence.rule)), ("anchor", .string(recurrence.anchor.rawValue)), ("description", .string(rule.englishDescription)),
+                ("rule", .string(recurrence.rule)), ("anchor", .string(recurrence.anchor.rawValue)),
+                ("description", .string(rule.englishDescription)),
             ])
         }
         members.append(("tokens", .array(tokens.map(\.json))))
@@ -151,7 +152,10 @@ struct Parser {
             // ("every!", "!high")
             var key = raw.lowercased()
             var keyLength = length
-            while let last = key.utf8.last, [UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(last), key.utf8.count > 1 {
+            while let last = key.utf8.last,
+                [UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(last),
+                key.utf8.count > 1
+            {
                 key.removeLast()
                 keyLength -= 1
             }

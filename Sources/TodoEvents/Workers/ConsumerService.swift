@@ -48,8 +48,11 @@ public struct ConsumerService: Service {
                     try await consumer.retryRequeued(owns: { now.contains($0) })
                     if before != now {
                         logger.info(
-                            "Partitions assigned", metadata: ["group": .string(membership.group), "topic": .string(membership.topic.rawValue),
-                                "partitions": .string(now.sorted().map(String.init).joined(separator: ","))])
+                            "Partitions assigned",
+                            metadata: [
+                                "group": .string(membership.group), "topic": .string(membership.topic.rawValue),
+                                "partitions": .string(now.sorted().map(String.init).joined(separator: ",")),
+                            ])
                         wakeup.signal()
                     }
                     return 0
@@ -99,5 +102,10 @@ final class OwnedPartitions: Sendable {
     func contains(_ p: Int) -> Bool { partitions.withLock { $0.contains(p) } }
 
     @discardableResult
-    func replace(with new: Set<Int>) -> Set<Int> { partitions.withLock { s in defer { s = new }; return s } }
+    func replace(with new: Set<Int>) -> Set<Int> {
+        partitions.withLock { s in
+            defer { s = new }
+            return s
+        }
+    }
 }
