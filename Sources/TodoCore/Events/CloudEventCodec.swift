@@ -38,12 +38,7 @@ public enum CloudEventCodec {
 
     /// The `reminders` event (key: the user id; subject: the reminder id).
     public static func encode(_ event: ReminderDue) -> OutboxEvent {
-        let due: JSONValue =
-            switch event.due {
-            case .allDay(let date)?: .object([("date", .string(date.description))])
-            case .dateTime(let local, let zone)?: .object([("date_time", .string(local.description)), ("time_zone", .string(zone))])
-            case nil: .null
-            }
+        let due = event.due.map { dueJSON($0, at: nil) } ?? .null
         let data: JSONValue = .object([
             ("event_type", .string(ReminderDue.type)), ("reminder_id", .string(event.reminderID.lowercased)),
             ("task_id", .string(event.taskID.lowercased)), ("user_id", .string(event.userID.lowercased)), ("title", .string(event.title)),
@@ -60,9 +55,8 @@ public enum CloudEventCodec {
     public static func taskData(_ task: TaskSnapshot) -> JSONValue {
         let due: JSONValue =
             switch task.due {
-            case .allDay(let date)?: .object([("date", .string(date.description))])
-            case .dateTime(let local, let zone, let at)?:
-                .object([("date_time", .string(local.description)), ("time_zone", .string(zone)), ("at", .string(Timestamp.seconds(at)))])
+            case .allDay(let date)?: dueJSON(.allDay(date), at: nil)
+            case .dateTime(let local, let zone, let at)?: dueJSON(.dateTime(local, timeZone: zone), at: at)
             case nil: .null
             }
         return .object([
@@ -87,6 +81,17 @@ public enum CloudEventCodec {
                 guard !["updated_at", "version"].contains(now.0), was.1 != now.1 else { return nil }
                 return (now.0, .object([("old", was.1), ("new", now.1)]))
             })
+    }
+
+    /// `{"date"}` or `{"date_time", "time_zone"}`, with `at` (whole seconds) when given.
+    static func dueJSON(_ due: Due, at: Date?) -> JSONValue {
+        switch due {
+        case .allDay(let date): return .object([("date", .string(date.description))])
+        case .dateTime(let local, let zone):
+            var members: [(String, JSONValue)] = [("date_time", .string(local.description)), ("time_zone", .string(zone))]
+            if let at { members.append(("at", .string(Timestamp.seconds(at)))) }
+            return .object(members)
+        }
     }
 
     static func recurrence(_ r: Recurrence) -> JSONValue {
@@ -159,13 +164,11 @@ public enum CloudEventCodec {
     static func snapshot(_ r: Reader) throws -> TaskSnapshot {
         var due: TaskSnapshot.DueValue?
         if let d = try r.optionalObject("due") {
-            if let date = try d.optionalString("date") {
-                guard let day = LocalDate(date) else { throw d.failure("date", "expected a date such as 2026-12-01") }
-                due = .allDay(day)
-            } else {
-                guard let local = LocalDateTime(try d.string("date_time")) else { throw d.failure("date_time", "expected a local date-time") }
-                due = .dateTime(local, timeZone: try d.string("time_zone"), at: try d.date("at"))
-            }
+            due =
+                switch try self.due(d) {
+                case .allDay(let day): .allDay(day)
+                case .dateTime(let local, let zone): .dateTime(local, timeZone: zone, at: try d.date("at"))
+                }
         }
         var recurrence: Recurrence?
         if let rec = try r.optionalObject("recurrence") {
@@ -184,6 +187,16 @@ public enum CloudEventCodec {
             version: try r.int("version"))
     }
 
+    /// `{"date"}` or `{"date_time", "time_zone"}` (a task's `due` also has `at`).
+    static func due(_ d: Reader) throws -> Due {
+        if let date = try d.optionalString("date") {
+            guard let day = LocalDate(date) else { throw d.failure("date", "expected a date such as 2026-12-01") }
+            return .allDay(day)
+        }
+        guard let local = LocalDateTime(try d.string("date_time")) else { throw d.failure("date_time", "expected a local date-time") }
+        return .dateTime(local, timeZone: try d.string("time_zone"))
+    }
+
     static func reminder(_ r: Reader) throws -> Reminder {
         let trigger: ReminderTrigger
         if let before = try r.optionalString("before") {
@@ -200,16 +213,7 @@ public enum CloudEventCodec {
     static func reminderDue(_ data: Reader) throws -> ReminderDue {
         // Where it goes first: a reminder without channels can never be delivered.
         let channels = try data.channels("channels")
-        var due: Due?
-        if let d = try data.optionalObject("due") {
-            if let date = try d.optionalString("date") {
-                guard let day = LocalDate(date) else { throw d.failure("date", "expected a date such as 2026-12-01") }
-                due = .allDay(day)
-            } else {
-                guard let local = LocalDateTime(try d.string("date_time")) else { throw d.failure("date_time", "expected a local date-time") }
-                due = .dateTime(local, timeZone: try d.string("time_zone"))
-            }
-        }
+        let due = try data.optionalObject("due").map(due)
         return ReminderDue(
             reminderID: try data.uuid("reminder_id"), taskID: try data.uuid("task_id"), userID: try data.uuid("user_id"),
             title: try data.string("title"), due: due, dueAt: try data.optionalDate("due_at"), remindAt: try data.date("remind_at"),
