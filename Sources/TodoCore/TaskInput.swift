@@ -172,36 +172,6 @@ public struct TaskDraft: Sendable, Equatable {
         self.due = due
         self.recurrence = recurrence
     }
-
-    /// Reads a create request. Every bad field is reported at once; unknown fields are errors.
-    public init(json: JSONValue, defaultTimeZone: String) throws {
-        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
-        var errors = FieldErrors()
-        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
-            errors.add(key, "is not a field of a new task")
-        }
-        var title = ""
-        if let t = json["title"] {
-            title = errors.collect { try TaskRules.title(t) } ?? ""
-        } else {
-            errors.add("title", "is required")
-        }
-        self.title = title
-        if let d = json["description"] { self.description = errors.collect { try TaskRules.description(d) } ?? "" }
-        if let p = json["priority"] { self.priority = errors.collect { try TaskRules.priority(p) } ?? .none }
-        if let t = json["tags"], t != .null { self.tags = errors.collect { try TaskRules.tags(t) } ?? [] }
-        if let d = json["due"], d != .null {
-            self.due = errors.collect { try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }
-        }
-        if let r = json["recurrence"], r != .null {
-            self.recurrence = errors.collect { try TaskRules.recurrence(r) }
-            if json["due"] == nil || json["due"] == .null {
-                errors.add("due", "is required for a recurring task (the first occurrence)")
-            }
-        }
-        if let r = json["reminders"] { self.reminders = errors.collect { try ReminderSpec.parseList(r) } ?? [] }
-        try errors.check()
-    }
 }
 
 /// A change to one field under JSON Merge Patch (RFC 7396): absent, set, or removed with `null`.
@@ -214,7 +184,7 @@ public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
 /// A validated JSON Merge Patch of a task.
 public struct TaskPatch: Sendable, Equatable {
     public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due", "recurrence", "reminders"]
-    static let readOnlyFields: Set<String> = [
+    public static let readOnlyFields: Set<String> = [
         "id", "user_id", "completed", "completed_at", "skipped_at", "created_at", "updated_at", "version", "series_id",
         "occurrence_index",
     ]
@@ -239,44 +209,6 @@ public struct TaskPatch: Sendable, Equatable {
         self.tags = tags
         self.due = due
         self.recurrence = recurrence
-    }
-
-    public init(json: JSONValue, defaultTimeZone: String) throws {
-        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
-        var errors = FieldErrors()
-        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
-            errors.add(
-                key,
-                TaskPatch.readOnlyFields.contains(key)
-                    ? (key.hasPrefix("completed") ? "is read-only: use POST …/complete or …/reopen" : "is read-only")
-                    : "is not a field of a task")
-        }
-        if let t = json["title"] {
-            if t == .null { errors.add("title", "must not be null") } else { title = errors.collect { try TaskRules.title(t) } }
-        }
-        if let d = json["description"] { description = errors.collect { try TaskRules.description(d) } }
-        if let p = json["priority"] {
-            if p == .null { priority = Priority.none } else { priority = errors.collect { try TaskRules.priority(p) } }
-        }
-        if let t = json["tags"] {
-            tags = t == .null ? [] : errors.collect { try TaskRules.tags(t) }
-        }
-        if let d = json["due"] {
-            if d == .null {
-                due = .clear
-            } else if let resolved = errors.collect({ try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }) {
-                due = .set(resolved)
-            }
-        }
-        if let r = json["recurrence"] {
-            if r == .null {
-                recurrence = .clear
-            } else if let parsed = errors.collect({ try TaskRules.recurrence(r) }) {
-                recurrence = .set(parsed)
-            }
-        }
-        if let r = json["reminders"] { reminders = errors.collect { try ReminderSpec.parseList(r) } }
-        try errors.check()
     }
 
     /// The task after this patch, or nil when nothing would change. Throws when the result would

@@ -56,29 +56,8 @@ import TodoCore
 }
 
 @Suite struct TaskInputTests {
-    @Test func draftReportsEveryBadField() {
-        let json: JSONValue = ["title": "  ", "priority": "p1", "tags": ["a", 3, "#b c"], "due": ["date_time": "x"], "colour": "red"]
-        #expect(throws: TodoError.self) { try TaskDraft(json: json, defaultTimeZone: "UTC") }
-        do {
-            _ = try TaskDraft(json: json, defaultTimeZone: "UTC")
-        } catch TodoError.validation(let errors) {
-            #expect(Set(errors.map(\.field)) == ["colour", "title", "priority", "tags[1]", "tags[2]", "due.date_time"])
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
-    }
-
     @Test func tagsAreNormalizedAndDeduplicated() throws {
         #expect(try TaskRules.tags(["#Work", "work", "home", " errands "]) == ["Work", "home", "errands"])
-    }
-
-    @Test func mergePatchDistinguishesNullFromAbsent() throws {
-        let patch = try TaskPatch(json: ["due": nil, "priority": nil], defaultTimeZone: "UTC")
-        #expect(patch.due == .clear)
-        #expect(patch.priority == Priority.none)
-        #expect(patch.title == nil)
-        let readOnly = #expect(throws: TodoError.self) { try TaskPatch(json: ["completed": true], defaultTimeZone: "UTC") }
-        #expect(readOnly != nil)
     }
 
     @Test func allDayDueIsOverdueFromTheNextDayInTheOwnersZone() throws {

@@ -246,14 +246,6 @@ import TodoCore
         #expect(r.due == .dateTime(LocalDateTime("2027-03-28T03:30")!, timeZone: "Europe/Berlin"))
     }
 
-    @Test func theTaskJSONHasTheShapesOfTheTaskAPI() throws {
-        let r = QuickAdd.parse("Dentist tomorrow at 3pm remind me 15 minutes before #health !high", now: Self.now, timeZone: Self.zone)
-        let draft = try TaskDraft(json: r.taskJSON, defaultTimeZone: Self.zone.identifier)
-        #expect(draft.title == "Dentist")
-        #expect(r.taskJSON["due"]?["date_time"]?.stringValue == "2026-11-30T15:00")
-        #expect(r.taskJSON["reminders"] == .array([.object([("before", .string("PT15M"))])]))
-    }
-
     @Test func longInputStaysLinear() {
         // 500 characters of words that each start a phrase: parsed, not blown up
         let text = String(repeating: "every in on at ", count: 34)

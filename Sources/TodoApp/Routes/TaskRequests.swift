@@ -1,0 +1,80 @@
+import TodoCore
+
+/// `POST /api/v1/tasks`: the request body of a new task, read into the domain's `TaskDraft`. The
+/// wire shape lives here, with the API; each field's rule is the domain's (`TaskRules`,
+/// `ReminderSpec`). Every bad field is reported at once; unknown fields are errors.
+enum TaskCreateRequest {
+    static func decode(_ json: JSONValue, defaultTimeZone: String) throws -> TaskDraft {
+        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
+        var errors = FieldErrors()
+        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
+            errors.add(key, "is not a field of a new task")
+        }
+        var draft = TaskDraft(title: "")
+        if let t = json["title"] {
+            draft.title = errors.collect { try TaskRules.title(t) } ?? ""
+        } else {
+            errors.add("title", "is required")
+        }
+        if let d = json["description"] { draft.description = errors.collect { try TaskRules.description(d) } ?? "" }
+        if let p = json["priority"] { draft.priority = errors.collect { try TaskRules.priority(p) } ?? .none }
+        if let t = json["tags"], t != .null { draft.tags = errors.collect { try TaskRules.tags(t) } ?? [] }
+        if let d = json["due"], d != .null {
+            draft.due = errors.collect { try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }
+        }
+        if let r = json["recurrence"], r != .null {
+            draft.recurrence = errors.collect { try TaskRules.recurrence(r) }
+            if json["due"] == nil || json["due"] == .null {
+                errors.add("due", "is required for a recurring task (the first occurrence)")
+            }
+        }
+        if let r = json["reminders"] { draft.reminders = errors.collect { try ReminderSpec.parseList(r) } ?? [] }
+        try errors.check()
+        return draft
+    }
+}
+
+/// `PATCH /api/v1/tasks/{id}`: a JSON Merge Patch (RFC 7396) of a task, read into the domain's
+/// `TaskPatch` (`null` clears a field, an absent member leaves it; read-only fields are refused
+/// with the way to change them).
+enum TaskPatchRequest {
+    static func decode(_ json: JSONValue, defaultTimeZone: String) throws -> TaskPatch {
+        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
+        var errors = FieldErrors()
+        var patch = TaskPatch()
+        for (key, _) in members where !TaskPatch.writableFields.contains(key) {
+            errors.add(
+                key,
+                TaskPatch.readOnlyFields.contains(key)
+                    ? (key.hasPrefix("completed") ? "is read-only: use POST …/complete or …/reopen" : "is read-only")
+                    : "is not a field of a task")
+        }
+        if let t = json["title"] {
+            if t == .null { errors.add("title", "must not be null") } else { patch.title = errors.collect { try TaskRules.title(t) } }
+        }
+        if let d = json["description"] { patch.description = errors.collect { try TaskRules.description(d) } }
+        if let p = json["priority"] {
+            if p == .null { patch.priority = Priority.none } else { patch.priority = errors.collect { try TaskRules.priority(p) } }
+        }
+        if let t = json["tags"] {
+            patch.tags = t == .null ? [] : errors.collect { try TaskRules.tags(t) }
+        }
+        if let d = json["due"] {
+            if d == .null {
+                patch.due = .clear
+            } else if let resolved = errors.collect({ try TaskRules.due(d, defaultTimeZone: defaultTimeZone) }) {
+                patch.due = .set(resolved)
+            }
+        }
+        if let r = json["recurrence"] {
+            if r == .null {
+                patch.recurrence = .clear
+            } else if let parsed = errors.collect({ try TaskRules.recurrence(r) }) {
+                patch.recurrence = .set(parsed)
+            }
+        }
+        if let r = json["reminders"] { patch.reminders = errors.collect { try ReminderSpec.parseList(r) } }
+        try errors.check()
+        return patch
+    }
+}
