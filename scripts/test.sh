@@ -36,6 +36,8 @@ if long=$(find Sources -name '*.swift' -exec awk 'END { if (NR > 400) print FILE
   echo "FAIL: files over 400 lines:" >&2; echo "$long" >&2; exit 1
 fi
 swift test --skip-build
+# The events do not change when the API does (renames a response field, rebuilds, restores).
+scripts/check-event-isolation.sh
 
 scripts/e2e-cli.sh
 scripts/e2e-consumers.sh
