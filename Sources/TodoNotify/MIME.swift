@@ -1,9 +1,4 @@
 import Foundation
-import Logging
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
-import NIOSSL
 import TodoCore
 
 /// The message as sent: headers, and text and HTML alternatives, base64 (so no line is too long

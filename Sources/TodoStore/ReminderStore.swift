@@ -38,7 +38,7 @@ public struct ReminderStore: Sendable {
         return try await db.write { conn in
             let rows = try await conn.query(
                 """
-                SELECT r.id, r.task_id, r.user_id, r.channels, r.remind_at, t.title, t.due_at, t.due_date, t.due_local, t.due_tz,
+                SELECT r.id, r.task_id, r.user_id, r.channels, r.remind_at, t.title, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
                   u.email, u.time_zone
                 FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
                 WHERE r.state = 'pending' AND r.remind_at IS NOT NULL AND r.remind_at <= \(now)
@@ -55,15 +55,10 @@ public struct ReminderStore: Sendable {
                     missed.append(.uuid(id))
                     continue
                 }
-                var due: Due?
-                if let date = row.optionalString("due_date").flatMap(LocalDate.init) {
-                    due = .allDay(date)
-                } else if let local = row.optionalString("due_local").flatMap(LocalDateTime.init), let tz = row.optionalString("due_tz") {
-                    due = .dateTime(local, timeZone: tz)
-                }
+                let due = TaskStore.due(row)
                 let reminder = ReminderDue(
-                    reminderID: id, taskID: try row.uuid("task_id"), userID: try row.uuid("user_id"), title: try row.string("title"), due: due,
-                    dueAt: row.optionalDate("due_at"), remindAt: remindAt,
+                    reminderID: id, taskID: try row.uuid("task_id"), userID: try row.uuid("user_id"), title: try row.string("title"), due: due?.due,
+                    dueAt: due?.at, remindAt: remindAt,
                     channels: try row.string("channels").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) },
                     email: try row.string("email"), timeZone: try row.string("time_zone"), timestamp: now)
                 events.append(CloudEventCodec.encode(reminder))

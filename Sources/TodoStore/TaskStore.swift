@@ -207,17 +207,22 @@ public struct TaskStore: Sendable {
         }
     }
 
-    static func task(_ row: SQLRow, tags: [String]) throws -> TodoTask {
-        var due: ResolvedDue?
-        if let at = row.optionalDate("due_at") {
-            let tz = row.optionalString("due_tz") ?? "UTC"
-            let overdueAt = row.optionalDate("overdue_at") ?? at
-            if let d = row.optionalString("due_date"), let date = LocalDate(d) {
-                due = ResolvedDue(due: .allDay(date), timeZone: tz, at: at, overdueAt: overdueAt)
-            } else if let l = row.optionalString("due_local"), let local = LocalDateTime(l) {
-                due = ResolvedDue(due: .dateTime(local, timeZone: tz), timeZone: tz, at: at, overdueAt: overdueAt)
-            }
+    /// The due stored in a row's due columns (`due_at, overdue_at, due_date, due_local, due_tz`).
+    static func due(_ row: SQLRow) -> ResolvedDue? {
+        guard let at = row.optionalDate("due_at") else { return nil }
+        let tz = row.optionalString("due_tz") ?? "UTC"
+        let overdueAt = row.optionalDate("overdue_at") ?? at
+        if let d = row.optionalString("due_date"), let date = LocalDate(d) {
+            return ResolvedDue(due: .allDay(date), timeZone: tz, at: at, overdueAt: overdueAt)
         }
+        if let l = row.optionalString("due_local"), let local = LocalDateTime(l) {
+            return ResolvedDue(due: .dateTime(local, timeZone: tz), timeZone: tz, at: at, overdueAt: overdueAt)
+        }
+        return nil
+    }
+
+    static func task(_ row: SQLRow, tags: [String]) throws -> TodoTask {
+        let due = Self.due(row)
         var recurrence: Recurrence?
         if let rule = row.optionalString("recurrence_rule"),
             let anchor = RecurrenceAnchor(rawValue: row.optionalString("recurrence_anchor") ?? "schedule")

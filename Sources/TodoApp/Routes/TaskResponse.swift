@@ -7,26 +7,24 @@ import TodoStore
 /// a change here never changes what the consumers read (and the event golden files in
 /// TodoCoreTests, which do not link this module, prove it).
 struct TaskResponse {
-    struct DueBody {
-        var date: LocalDate?
-        var dateTime: LocalDateTime?
-        var timeZone: String?
-        var at: Date?
+    enum DueBody {
+        case date(LocalDate)
+        case dateTime(LocalDateTime, timeZone: String, at: Date)
 
         init(_ due: ResolvedDue) {
             switch due.due {
-            case .allDay(let day): date = day
-            case .dateTime(let local, let zone): (dateTime, timeZone, at) = (local, zone, due.at)
+            case .allDay(let day): self = .date(day)
+            case .dateTime(let local, let zone): self = .dateTime(local, timeZone: zone, at: due.at)
             }
         }
 
         /// `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00", "time_zone": "Europe/Berlin", "at": "2026-12-01T08:00:00Z"}`.
         var json: JSONValue {
-            if let date { return .object([("date", .string(date.description))]) }
-            return .object([
-                ("date_time", .string(dateTime?.description ?? "")), ("time_zone", .string(timeZone ?? "")),
-                ("at", .string(at.map(Timestamp.seconds) ?? "")),
-            ])
+            switch self {
+            case .date(let date): .object([("date", .string(date.description))])
+            case .dateTime(let local, let zone, let at):
+                .object([("date_time", .string(local.description)), ("time_zone", .string(zone)), ("at", .string(Timestamp.seconds(at)))])
+            }
         }
     }
 
