@@ -29,6 +29,8 @@ if grep -E "^warning: '$(basename "$PWD" | tr '[:upper:]' '[:lower:]')'|^$PWD/(S
 fi
 # Every module a target imports is declared in Package.swift (not reached through another package).
 python3 scripts/check-imports.py
+# The API description the server ships is the one in docs/.
+cmp docs/openapi.json Sources/TodoApp/Resources/openapi.json || { echo "FAIL: docs/openapi.json and Sources/TodoApp/Resources/openapi.json differ" >&2; exit 1; }
 # The code is formatted as the repository's .swift-format says (`swift format -i -r Sources Tests` fixes it).
 swift format lint --strict -r Sources Tests
 # No Swift file under Sources/ is longer than 400 lines (split by concern instead).

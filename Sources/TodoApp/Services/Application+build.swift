@@ -88,11 +88,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     }
     guard role.servesAPI else { return router }
     WebRoutes(services: services).add(to: router)
-    router.get("openapi.json") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
-    }
+    OpenAPIRoutes().add(to: router)
     if let token = services.config.adminToken {
         AdminRoutes(store: DeadLetterStore(db: services.db), token: token).add(to: router)
     }
@@ -318,13 +314,4 @@ extension RequestLogMiddleware {
             }
         }
     }
-}
-
-/// The OpenAPI description, shipped as a resource of this module.
-enum OpenAPIDocument {
-    static let bytes: [UInt8] = {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url)
-        else { return Array(#"{"openapi":"3.1.0","info":{"title":"Todo","version":"missing"},"paths":{}}"#.utf8) }
-        return Array(data)
-    }()
 }
