@@ -5,13 +5,13 @@ public struct User: Sendable, Equatable {
     public var id: UUID
     public var email: String
     public var displayName: String
-    public var timeZone: String
+    public var timeZone: TimeZoneID
     public var createdAt: Date
     public var updatedAt: Date
     /// Where reminders written without `channels` go.
     public var reminderChannels: [ReminderChannel] = ReminderChannel.allCases.sorted()
 
-    public init(id: UUID, email: String, displayName: String, timeZone: String, createdAt: Date, updatedAt: Date) {
+    public init(id: UUID, email: String, displayName: String, timeZone: TimeZoneID, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.email = email
         self.displayName = displayName
@@ -23,7 +23,7 @@ public struct User: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("id", .string(id.lowercased)), ("email", .string(email)), ("display_name", .string(displayName)),
-            ("time_zone", .string(timeZone)), ("reminder_channels", ReminderChannel.json(reminderChannels)),
+            ("time_zone", .string(timeZone.identifier)), ("reminder_channels", ReminderChannel.json(reminderChannels)),
             ("created_at", .string(Timestamp.millis(createdAt))), ("updated_at", .string(Timestamp.millis(updatedAt))),
         ])
     }

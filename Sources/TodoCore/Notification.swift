@@ -42,7 +42,7 @@ public enum ReminderText {
 
     /// "Due Tuesday, 1 December 2026 at 09:00 (Europe/Berlin)." or "Due Tuesday, 1 December 2026."
     public static func body(_ reminder: ReminderDue) -> String {
-        let zone = Zones.zone(reminder.timeZone) ?? TimeZone(identifier: "UTC")!
+        let zone = reminder.timeZone.zone
         if case .allDay(let day)? = reminder.due {
             return "Due \(longDate(day))."
         }

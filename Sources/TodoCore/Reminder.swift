@@ -149,7 +149,7 @@ public struct Reminder: Sendable, Equatable, Identifiable {
     public static func remindAt(_ trigger: ReminderTrigger, dueAt: Date?) -> Date? {
         switch trigger {
         case .at(let instant): return instant
-        case .before(let seconds): return dueAt.map { $0.addingTimeInterval(-Double(seconds)) }
+        case .before(let seconds): return dueAt.map { $0 - .seconds(seconds) }
         }
     }
 }

@@ -16,9 +16,8 @@ public enum Series {
     /// Reminders: relative ones (`before`) carry over, moved to the new due; absolute ones (`at`)
     /// were for this occurrence only.
     public static func successor(of task: TodoTask, skipped: Bool, at now: Date, id: UUID) -> TodoTask? {
-        guard let recurrence = task.recurrence, let due = task.due, let rule = try? RecurrenceRule(parsing: recurrence.rule),
-            let zone = Zones.zone(due.timeZone)
-        else { return nil }
+        guard let recurrence = task.recurrence, let due = task.due, let rule = try? RecurrenceRule(parsing: recurrence.rule) else { return nil }
+        let zone = due.timeZone.zone
         let anchor = skipped ? .schedule : recurrence.anchor
         let index = task.occurrenceIndex ?? 0
         let (start, allDay): (LocalDateTime, Bool) =
@@ -29,7 +28,7 @@ public enum Series {
         let next: Occurrence?
         switch anchor {
         case .schedule:
-            let notPast = allDay ? Zones.startOfDay(Zones.local(at: now, in: zone).date, in: zone).addingTimeInterval(-1) : now
+            let notPast = allDay ? Zones.startOfDay(Zones.local(at: now, in: zone).date, in: zone) - .seconds(1) : now
             next = rule.next(start: start, startIndex: index, zone: zone, after: max(due.at, notPast))
         case .completion:
             let today = Zones.local(at: now, in: zone).date

@@ -17,7 +17,7 @@ public enum Priority: String, Sendable, CaseIterable, Comparable {
 /// When a task is due: a whole day, or a wall-clock time in an IANA zone.
 public enum Due: Sendable, Equatable {
     case allDay(LocalDate)
-    case dateTime(LocalDateTime, timeZone: String)
+    case dateTime(LocalDateTime, timeZone: TimeZoneID)
 }
 
 /// A due date with the instants the store sorts and filters by. An all-day due is read in the
@@ -26,29 +26,27 @@ public enum Due: Sendable, Equatable {
 public struct ResolvedDue: Sendable, Equatable {
     public var due: Due
     /// The zone the instants were computed in.
-    public var timeZone: String
+    public var timeZone: TimeZoneID
     /// The due instant (for an all-day due, the start of that day).
     public var at: Date
     /// From this instant on, an open task is overdue.
     public var overdueAt: Date
 
-    public init(_ due: Due, defaultTimeZone: String) {
+    public init(_ due: Due, defaultTimeZone: TimeZoneID) {
         self.due = due
         switch due {
         case .allDay(let date):
-            let zone = Zones.zone(defaultTimeZone) ?? TimeZone(identifier: "UTC")!
             self.timeZone = defaultTimeZone
-            self.at = Zones.startOfDay(date, in: zone)
-            self.overdueAt = Zones.startOfDay(date.adding(days: 1), in: zone)
+            self.at = Zones.startOfDay(date, in: defaultTimeZone.zone)
+            self.overdueAt = Zones.startOfDay(date.adding(days: 1), in: defaultTimeZone.zone)
         case .dateTime(let local, let tz):
-            let zone = Zones.zone(tz) ?? TimeZone(identifier: "UTC")!
             self.timeZone = tz
-            self.at = Zones.instant(of: local, in: zone)
+            self.at = Zones.instant(of: local, in: tz.zone)
             self.overdueAt = self.at
         }
     }
 
-    public init(due: Due, timeZone: String, at: Date, overdueAt: Date) {
+    public init(due: Due, timeZone: TimeZoneID, at: Date, overdueAt: Date) {
         self.due = due
         self.timeZone = timeZone
         self.at = at

@@ -78,7 +78,7 @@ public enum TaskRules {
     /// A due: `"2026-12-01"`, `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00",
     /// "time_zone": "Europe/Berlin"}` (the zone defaults to the owner's). `at`, as the API returns
     /// it, is accepted and ignored so a client can send a due back unchanged.
-    public static func due(_ value: JSONValue, defaultTimeZone: String, field: String = "due") throws -> ResolvedDue {
+    public static func due(_ value: JSONValue, defaultTimeZone: TimeZoneID, field: String = "due") throws -> ResolvedDue {
         switch value {
         case .string(let s):
             guard let date = LocalDate(s) else {
@@ -101,8 +101,8 @@ public enum TaskRules {
                 guard case .string(let s) = dt, let local = LocalDateTime(s) else {
                     throw TodoError.invalid("\(field).date_time", "must be a local date-time YYYY-MM-DDTHH:MM")
                 }
-                let tz = try timeZone(value["time_zone"] ?? .string(defaultTimeZone), field: "\(field).time_zone")
-                return ResolvedDue(.dateTime(local, timeZone: tz.identifier), defaultTimeZone: defaultTimeZone)
+                let tz = try timeZone(value["time_zone"] ?? .string(defaultTimeZone.identifier), field: "\(field).time_zone")
+                return ResolvedDue(.dateTime(local, timeZone: tz), defaultTimeZone: defaultTimeZone)
             case (.some, .some):
                 throw TodoError.invalid(field, "must have either date or date_time, not both")
             case (nil, nil):

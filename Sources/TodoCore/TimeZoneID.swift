@@ -23,6 +23,10 @@ public struct TimeZoneID: Sendable, Hashable, CustomStringConvertible, Expressib
 
     public static let utc: TimeZoneID = "UTC"
 
+    /// A zone read back from the database, where it was validated when written. One this build no
+    /// longer knows (a zone dropped from tzdata) reads as UTC rather than making the row unreadable.
+    public static func stored(_ identifier: String) -> TimeZoneID { TimeZoneID(identifier) ?? .utc }
+
     public var description: String { identifier }
 
     public static func == (a: TimeZoneID, b: TimeZoneID) -> Bool { a.identifier == b.identifier }

@@ -10,13 +10,13 @@ import TodoStore
 public struct ReminderScheduler: Service {
     let store: ReminderStore
     let wakeup: Wakeup
-    let catchUp: TimeInterval
+    let catchUp: Duration
     let logger: Logger
     /// The longest sleep (a reminder written by a process that cannot signal us, or a lost
     /// LISTEN connection, is found within this).
     let longestSleep: Duration
 
-    public init(db: any SQLDatabase, catchUp: TimeInterval, logger: Logger, longestSleep: Duration = .seconds(30)) {
+    public init(db: any SQLDatabase, catchUp: Duration, logger: Logger, longestSleep: Duration = .seconds(30)) {
         store = ReminderStore(db: db)
         wakeup = db.signals[.reminders]
         self.catchUp = catchUp
@@ -33,7 +33,7 @@ public struct ReminderScheduler: Service {
                 if result.missed > 0 {
                     logger.warning(
                         "Reminders missed while the scheduler was down were recorded, not sent",
-                        metadata: ["missed": "\(result.missed)", "catch_up_seconds": "\(Int(catchUp))"])
+                        metadata: ["missed": "\(result.missed)", "catch_up_seconds": "\(catchUp.components.seconds)"])
                 }
                 return result.total
             },

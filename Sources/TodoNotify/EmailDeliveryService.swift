@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import TodoCore
+import TodoEvents
 import TodoStore
 
 /// Sends queued email deliveries (the notification-service's email channel). Claims due ones,
@@ -201,11 +202,11 @@ public struct EmailDeliveryService: Service {
                     logger.error(
                         "Reminder email failed; moved to reminders-dlq", metadata: ["error": "\(error)", "attempts": "\(delivery.attempts)"])
                 } else {
-                    let wait = policy.delay(afterAttempt: delivery.attempts).inSeconds
-                    try await queue.retry(delivery.id, at: Date().addingTimeInterval(wait), error: "\(error)")
+                    let wait = policy.delay(afterAttempt: delivery.attempts)
+                    try await queue.retry(delivery.id, at: Date() + wait, error: "\(error)")
                     logger.warning(
                         "Reminder email failed; will retry",
-                        metadata: ["error": "\(error)", "attempt": "\(delivery.attempts)", "retry_in_seconds": "\(Int(wait))"])
+                        metadata: ["error": "\(error)", "attempt": "\(delivery.attempts)", "retry_in_seconds": "\(wait.components.seconds)"])
                 }
             } catch {
                 // The claim expires and the delivery is tried again (it was not sent).

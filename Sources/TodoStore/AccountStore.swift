@@ -10,7 +10,7 @@ public struct AccountStore: Sendable {
 
     static let userColumns = "id, email, display_name, time_zone, reminder_channels, created_at, updated_at"
 
-    public func createUser(email: String, passwordHash: String, displayName: String, timeZone: String, now: Date = Date()) async throws -> User {
+    public func createUser(email: String, passwordHash: String, displayName: String, timeZone: TimeZoneID, now: Date = Date()) async throws -> User {
         let now = now.truncatedToMillis
         let user = User(id: .v7(at: now), email: email, displayName: displayName, timeZone: timeZone, createdAt: now, updatedAt: now)
         do {
@@ -18,7 +18,7 @@ public struct AccountStore: Sendable {
                 try await conn.execute(
                     """
                     INSERT INTO users (id, email, password_hash, display_name, time_zone, created_at, updated_at)
-                    VALUES (\(user.id), \(email), \(passwordHash), \(displayName), \(timeZone), \(now), \(now))
+                    VALUES (\(user.id), \(email), \(passwordHash), \(displayName), \(timeZone.identifier), \(now), \(now))
                     """)
             }
         } catch is UniqueViolation {
@@ -44,7 +44,7 @@ public struct AccountStore: Sendable {
 
     /// Changes the given fields of a user.
     public func updateUser(
-        id: UUID, email: String?, displayName: String?, timeZone: String?, passwordHash: String?, reminderChannels: [ReminderChannel]? = nil,
+        id: UUID, email: String?, displayName: String?, timeZone: TimeZoneID?, passwordHash: String?, reminderChannels: [ReminderChannel]? = nil,
         now: Date = Date()
     ) async throws -> User {
         let now = now.truncatedToMillis
@@ -53,7 +53,7 @@ public struct AccountStore: Sendable {
                 var sets: [SQLQuery] = ["updated_at = \(now)"]
                 if let email { sets.append("email = \(email)") }
                 if let displayName { sets.append("display_name = \(displayName)") }
-                if let timeZone { sets.append("time_zone = \(timeZone)") }
+                if let timeZone { sets.append("time_zone = \(timeZone.identifier)") }
                 if let passwordHash { sets.append("password_hash = \(passwordHash)") }
                 if let reminderChannels { sets.append("reminder_channels = \(reminderChannels.map(\.rawValue).joined(separator: ","))") }
                 guard
@@ -70,7 +70,7 @@ public struct AccountStore: Sendable {
     static func user(_ row: SQLRow) throws -> User {
         var user = User(
             id: try row.uuid("id"), email: try row.string("email"), displayName: try row.string("display_name"),
-            timeZone: try row.string("time_zone"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+            timeZone: try row.timeZone("time_zone"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
         let channels = (row.optionalString("reminder_channels") ?? "").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) }
         if !channels.isEmpty { user.reminderChannels = channels.sorted() }
         return user
@@ -191,7 +191,7 @@ public struct AccountStore: Sendable {
         guard let row else { return nil }
         let token = try Self.apiToken(row)
         if let expires = token.expiresAt, expires <= now { return nil }
-        if (token.lastUsedAt ?? .distantPast) < now.addingTimeInterval(-60) {
+        if (token.lastUsedAt ?? .distantPast) < now - .minutes(1) {
             try await db.write { conn in
                 try await conn.execute("UPDATE api_tokens SET last_used_at = \(now.truncatedToMillis) WHERE id = \(token.id)")
             }

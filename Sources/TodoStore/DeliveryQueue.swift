@@ -28,7 +28,7 @@ public struct DeliveryQueue: Sendable {
     public init(db: any SQLDatabase) { self.db = db }
 
     /// Claims up to `limit` due deliveries.
-    public func claim(now: Date = Date(), lease: TimeInterval = 120, limit: Int = 20) async throws -> [Delivery] {
+    public func claim(now: Date = Date(), lease: Duration = .minutes(2), limit: Int = 20) async throws -> [Delivery] {
         let now = now.truncatedToMillis
         return try await db.write { conn in
             let rows = try await conn.query(
@@ -41,7 +41,7 @@ public struct DeliveryQueue: Sendable {
             let ids = try rows.map { SQLValue.uuid(try $0.uuid("id")) }
             try await conn.execute(
                 """
-                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, next_attempt_at = \(now.addingTimeInterval(lease))
+                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, next_attempt_at = \(now + lease)
                 WHERE id IN \(list: ids)
                 """)
             return try rows.map { row in

@@ -13,14 +13,14 @@ public struct Doctor: Sendable {
 
     let db: any SQLDatabase
     /// Events not sequenced for longer than this are "stuck in the outbox".
-    public var outboxAge: TimeInterval = 60
+    public var outboxAge: Duration = .minutes(1)
     /// A group whose oldest unconsumed event is older than this is "far behind" (the alert's 60 s).
-    public var lagAge: TimeInterval = 60
+    public var lagAge: Duration = .minutes(1)
 
     public init(db: any SQLDatabase) { self.db = db }
 
     public func run(now: Date = Date()) async throws -> [Finding] {
-        let (outboxCutoff, fired) = (now.addingTimeInterval(-outboxAge).truncatedToMillis, now.addingTimeInterval(-300).truncatedToMillis)
+        let (outboxCutoff, fired) = ((now - outboxAge).truncatedToMillis, (now - .minutes(5)).truncatedToMillis)
         var findings = try await db.read { conn -> [Finding] in
             func count(_ query: SQLQuery) async throws -> Int { try await conn.first(query)!.int("n") }
             return [
@@ -61,7 +61,7 @@ public struct Doctor: Sendable {
                     hint: "todo dlq list --topic reminders-dlq (or task-events-dlq); fix the cause, then todo dlq retry"),
             ]
         }
-        let lagging = try await EventLog(db: db).lag(now: now).filter { ($0.oldestUnconsumedAge ?? 0) > lagAge }
+        let lagging = try await EventLog(db: db).lag(now: now).filter { ($0.oldestUnconsumedAge ?? .zero) > lagAge }
         let groups = Set(lagging.map { "\($0.group) on \($0.topic)" }).sorted()
         findings.append(
             Finding(

@@ -67,7 +67,7 @@ public struct EventLog: Sendable {
         /// The member that holds the partition's lease now (nil when no consumer runs).
         public var owner: String?
         /// How old the oldest event this group has not consumed is (nil when none).
-        public var oldestUnconsumedAge: TimeInterval?
+        public var oldestUnconsumedAge: Duration?
     }
 
     /// Lag per group, topic and partition: like `kafka-consumer-groups.sh --describe`, every
@@ -94,12 +94,12 @@ public struct EventLog: Sendable {
                     for partition in 0..<Topic.partitions {
                         let current = offsets[partition] ?? 0
                         let logEnd = ends[topic]?[partition] ?? 0
-                        var age: TimeInterval?
+                        var age: Duration?
                         if current < logEnd,
                             let oldest = try await conn.first(
                                 "SELECT created_at FROM events WHERE topic = \(topic) AND partition_no = \(partition) AND log_offset = \(current)")
                         {
-                            age = now.timeIntervalSince(try oldest.date("created_at"))
+                            age = .between(try oldest.date("created_at"), now)
                         }
                         result.append(
                             Lag(
@@ -223,7 +223,7 @@ public struct EventLog: Sendable {
     /// has not consumed (nil when caught up) — what a consumer process exports for the
     /// partitions it owns.
     public func partitionLag(group: String, topic: Topic, partitions: Set<Int>, now: Date = Date()) async throws
-        -> [Int: (messages: Int, age: TimeInterval?)]
+        -> [Int: (messages: Int, age: Duration?)]
     {
         guard !partitions.isEmpty else { return [:] }
         return try await db.read { conn in
@@ -233,7 +233,7 @@ public struct EventLog: Sendable {
                 LEFT JOIN consumer_offsets o ON o.group_name = \(group) AND o.topic = h.topic AND o.partition_no = h.partition_no
                 WHERE h.topic = \(topic) AND h.partition_no IN \(list: partitions.sorted().map { .int(Int64($0)) })
                 """)
-            var result: [Int: (messages: Int, age: TimeInterval?)] = [:]
+            var result: [Int: (messages: Int, age: Duration?)] = [:]
             for p in partitions { result[p] = (0, nil) }
             for row in rows {
                 let (partition, head, committed) = (try row.int("partition_no"), try row.int("head"), try row.int("committed"))
@@ -243,7 +243,7 @@ public struct EventLog: Sendable {
                     SELECT created_at AS t FROM events WHERE topic = \(topic) AND partition_no = \(partition)
                       AND log_offset = \(committed)
                     """)?.optionalDate("t")
-                result[partition] = (head - committed, oldest.map { now.timeIntervalSince($0) })
+                result[partition] = (head - committed, oldest.map { .between($0, now) })
             }
             return result
         }

@@ -15,17 +15,17 @@ import TodoCore
 public struct GroupMembership: Sendable {
     /// How long a member counts as alive, and a lease as held, after its last heartbeat: six
     /// missed one-second heartbeats (a stalled or killed process's partitions move after this).
-    public static let defaultTTL: TimeInterval = 6
+    public static let defaultTTL: Duration = .seconds(6)
 
     public let group: String
     public let topic: Topic
     public let member: String
-    public let memberTTL: TimeInterval
-    public let leaseTTL: TimeInterval
+    public let memberTTL: Duration
+    public let leaseTTL: Duration
     let db: any SQLDatabase
 
     public init(
-        group: String, topic: Topic, member: String, db: any SQLDatabase, memberTTL: TimeInterval = defaultTTL, leaseTTL: TimeInterval = defaultTTL
+        group: String, topic: Topic, member: String, db: any SQLDatabase, memberTTL: Duration = defaultTTL, leaseTTL: Duration = defaultTTL
     ) {
         self.group = group
         self.topic = topic
@@ -53,7 +53,7 @@ public struct GroupMembership: Sendable {
                 INSERT INTO consumer_members (group_name, topic, member_id, heartbeat_at) VALUES (\(group), \(topic), \(member), \(now))
                 ON CONFLICT (group_name, topic, member_id) DO UPDATE SET heartbeat_at = \(now)
                 """)
-            let stale = now.addingTimeInterval(-memberTTL)
+            let stale = now - memberTTL
             try await conn.execute(
                 "DELETE FROM consumer_members WHERE group_name = \(group) AND topic = \(topic) AND heartbeat_at < \(stale)")
             let members = try await conn.query(
@@ -65,7 +65,7 @@ public struct GroupMembership: Sendable {
             if !assigned.isEmpty { release += " AND partition_no NOT IN \(list: assigned.map { .int(Int64($0)) })" }
             try await conn.execute(release)
             guard !assigned.isEmpty else { return [] }
-            let expires = now.addingTimeInterval(leaseTTL)
+            let expires = now + leaseTTL
             let rows = assigned.map { p -> SQLQuery in "(\(group), \(topic), \(p), \(member), \(expires))" }
             let claimed = try await conn.query(
                 """
@@ -89,10 +89,10 @@ public struct GroupMembership: Sendable {
     }
 
     /// Live members of a group on a topic (what `todo events reset` refuses to run against).
-    public static func liveMembers(group: String, topic: Topic, memberTTL: TimeInterval = defaultTTL, conn: any SQLConnection) async throws
+    public static func liveMembers(group: String, topic: Topic, memberTTL: Duration = defaultTTL, conn: any SQLConnection) async throws
         -> [String]
     {
-        let since = try await clock(conn).addingTimeInterval(-memberTTL)
+        let since = try await clock(conn) - memberTTL
         return try await conn.query(
             """
             SELECT member_id FROM consumer_members WHERE group_name = \(group) AND topic = \(topic) AND heartbeat_at >= \(since)
@@ -121,7 +121,7 @@ public struct GroupMembership: Sendable {
                 SELECT m.group_name, m.topic, m.member_id, l.partition_no FROM consumer_members m
                 LEFT JOIN consumer_leases l ON l.group_name = m.group_name AND l.topic = m.topic AND l.owner = m.member_id
                   AND l.expires_at >= \(now)
-                WHERE m.heartbeat_at >= \(now.addingTimeInterval(-defaultTTL))\(filter)
+                WHERE m.heartbeat_at >= \(now - defaultTTL)\(filter)
                 ORDER BY m.group_name, m.topic, m.member_id, l.partition_no
                 """)
             var result: [Member] = []

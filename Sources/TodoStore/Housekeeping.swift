@@ -10,12 +10,12 @@ import TodoCore
 /// (once the event is no longer in the log it can never be replayed).
 public struct Housekeeping: Sendable {
     let db: any SQLDatabase
-    let eventRetention: TimeInterval
+    let eventRetention: Duration
     let requirePublished: Bool
     /// Rows per statement, so a large backlog never becomes one huge transaction.
     let batch = 5000
 
-    public init(db: any SQLDatabase, eventRetention: TimeInterval = 7 * 24 * 3600, requirePublished: Bool = false) {
+    public init(db: any SQLDatabase, eventRetention: Duration = .days(7), requirePublished: Bool = false) {
         self.db = db
         self.eventRetention = eventRetention
         self.requirePublished = requirePublished
@@ -24,9 +24,9 @@ public struct Housekeeping: Sendable {
     /// One pass; returns how many rows it removed (call again while it removes something).
     @discardableResult
     public func sweep(now: Date = Date()) async throws -> Int {
-        let keyCutoff = now.addingTimeInterval(-IdempotencyStore.retention).truncatedToMillis
-        let tokenCutoff = now.addingTimeInterval(-7 * 24 * 3600).truncatedToMillis
-        let eventCutoff = now.addingTimeInterval(-eventRetention).truncatedToMillis
+        let keyCutoff = (now - IdempotencyStore.retention).truncatedToMillis
+        let tokenCutoff = (now - .days(7)).truncatedToMillis
+        let eventCutoff = (now - eventRetention).truncatedToMillis
         let published: SQLQuery = requirePublished ? " AND e.published_at IS NOT NULL" : ""
         let batch = self.batch
         return try await db.write { conn in

@@ -5,9 +5,9 @@ import TodoCore
 /// retried request gets the first answer instead of doing the work twice.
 public struct IdempotencyStore: Sendable {
     let db: any SQLDatabase
-    public static let retention: TimeInterval = 24 * 3600
+    public static let retention: Duration = .days(1)
     /// A reservation older than this is taken to belong to a request that died; it may be retaken.
-    public static let staleReservation: TimeInterval = 60
+    public static let staleReservation: Duration = .minutes(1)
 
     public init(db: any SQLDatabase) { self.db = db }
 
@@ -28,8 +28,8 @@ public struct IdempotencyStore: Sendable {
             try await conn.execute(
                 """
                 DELETE FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
-                  AND (created_at < \(now.addingTimeInterval(-Self.retention))
-                       OR (status IS NULL AND created_at < \(now.addingTimeInterval(-Self.staleReservation))))
+                  AND (created_at < \(now - Self.retention)
+                       OR (status IS NULL AND created_at < \(now - Self.staleReservation)))
                 """)
             let inserted = try await conn.first(
                 """

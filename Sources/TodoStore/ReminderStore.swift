@@ -33,7 +33,7 @@ public struct ReminderStore: Sendable {
 
     /// Fires up to `limit` reminders due at `now`. One missed by more than `catchUp` (the scheduler
     /// was down) is marked `missed` instead: after an outage people get the recent ones, not a flood.
-    public func fireDue(now: Date = Date(), catchUp: TimeInterval, limit: Int = 500) async throws -> Fired {
+    public func fireDue(now: Date = Date(), catchUp: Duration, limit: Int = 500) async throws -> Fired {
         let now = now.truncatedToMillis
         return try await db.write { conn in
             let rows = try await conn.query(
@@ -51,7 +51,7 @@ public struct ReminderStore: Sendable {
             for row in rows {
                 let id = try row.uuid("id")
                 let remindAt = try row.date("remind_at")
-                guard now.timeIntervalSince(remindAt) <= catchUp else {
+                guard remindAt + catchUp >= now else {
                     missed.append(.uuid(id))
                     continue
                 }
@@ -60,7 +60,7 @@ public struct ReminderStore: Sendable {
                     reminderID: id, taskID: try row.uuid("task_id"), userID: try row.uuid("user_id"), title: try row.string("title"), due: due?.due,
                     dueAt: due?.at, remindAt: remindAt,
                     channels: try row.string("channels").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) },
-                    email: try row.string("email"), timeZone: try row.string("time_zone"), timestamp: now)
+                    email: try row.string("email"), timeZone: try row.timeZone("time_zone"), timestamp: now)
                 events.append(CloudEventCodec.encode(reminder))
                 fired.append(.uuid(id))
             }

@@ -129,6 +129,8 @@ public struct SQLRow: Sendable {
 
     public func topic(_ name: String) throws -> Topic { Topic(rawValue: try string(name)) }
 
+    public func timeZone(_ name: String) throws -> TimeZoneID { .stored(try string(name)) }
+
     public func uuid(_ name: String) throws -> UUID {
         guard let v = optionalUUID(name) else { throw SQLDecodingError(column: name, expected: "uuid") }
         return v

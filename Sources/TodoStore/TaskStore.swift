@@ -191,12 +191,12 @@ public struct TaskStore: Sendable {
     /// The due columns' values, in the order `due_at, overdue_at, due_date, due_local, due_tz`.
     static func dueColumns(_ due: ResolvedDue?) -> SQLQuery {
         let (date, local) = dueTexts(due)
-        return "\(due?.at), \(due?.overdueAt), \(date), \(local), \(due?.timeZone)"
+        return "\(due?.at), \(due?.overdueAt), \(date), \(local), \(due?.timeZone.identifier)"
     }
 
     static func dueAssignments(_ due: ResolvedDue?) -> SQLQuery {
         let (date, local) = dueTexts(due)
-        return "due_at = \(due?.at), overdue_at = \(due?.overdueAt), due_date = \(date), due_local = \(local), due_tz = \(due?.timeZone)"
+        return "due_at = \(due?.at), overdue_at = \(due?.overdueAt), due_date = \(date), due_local = \(local), due_tz = \(due?.timeZone.identifier)"
     }
 
     private static func dueTexts(_ due: ResolvedDue?) -> (String?, String?) {
@@ -210,7 +210,7 @@ public struct TaskStore: Sendable {
     /// The due stored in a row's due columns (`due_at, overdue_at, due_date, due_local, due_tz`).
     static func due(_ row: SQLRow) -> ResolvedDue? {
         guard let at = row.optionalDate("due_at") else { return nil }
-        let tz = row.optionalString("due_tz") ?? "UTC"
+        let tz = row.optionalString("due_tz").map(TimeZoneID.stored) ?? .utc
         let overdueAt = row.optionalDate("overdue_at") ?? at
         if let d = row.optionalString("due_date"), let date = LocalDate(d) {
             return ResolvedDue(due: .allDay(date), timeZone: tz, at: at, overdueAt: overdueAt)

@@ -115,7 +115,7 @@ struct PostgresTestServer: Sendable {
 }
 
 /// A new user with a unique email.
-public func makeUser(_ db: any SQLDatabase, timeZone: String = "Europe/Berlin") async throws -> User {
+public func makeUser(_ db: any SQLDatabase, timeZone: TimeZoneID = "Europe/Berlin") async throws -> User {
     try await AccountStore(db: db).createUser(
         email: "u-\(UUID().uuidString.lowercased())@example.com", passwordHash: "x", displayName: "Test", timeZone: timeZone)
 }

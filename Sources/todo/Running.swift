@@ -23,10 +23,9 @@ func runServer(config: AppConfiguration, role: Role, logger: Logger, prepare: @e
 /// `SHUTDOWN_DELAY` + 8 s the services still running are cancelled (every wait in them ends on
 /// cancellation), and the drain's watchdog ends the process at + 10 s if even that did not do it.
 func runDraining(_ app: some ApplicationProtocol, readiness: ReadinessProbe, config: AppConfiguration, logger: Logger) async throws {
-    let delay = Duration.milliseconds(Int64(config.shutdownDelay * 1000))
-    let drain = DrainOnShutdown(probe: readiness, delay: delay, logger: logger)
+    let drain = DrainOnShutdown(probe: readiness, delay: config.shutdownDelay, logger: logger)
     var configuration = ServiceGroupConfiguration(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    configuration.maximumGracefulShutdownDuration = delay + .seconds(8)
+    configuration.maximumGracefulShutdownDuration = config.shutdownDelay + .seconds(8)
     try await ServiceGroup(configuration: configuration).run()
 }
 

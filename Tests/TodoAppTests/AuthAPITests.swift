@@ -118,7 +118,7 @@ import TodoTesting
             }
             let none = b64(#"{"alg":"none","kid":"k1","typ":"JWT"}"#) + "." + parts[1] + "."
             #expect(try await api.send(.get, "/api/v1/me", token: none).status == .unauthorized)
-            let otherKey = await TokenIssuer(keys: [(kid: "k1", secret: "another-secret-0123456789abcdef-012345")], lifetime: 3600)
+            let otherKey = await TokenIssuer(keys: [(kid: "k1", secret: "another-secret-0123456789abcdef-012345")], lifetime: .hours(1))
             let forged = try await otherKey.accessToken(for: UUID())
             #expect(try await api.send(.get, "/api/v1/me", token: forged).status == .unauthorized)
             let expired = try await api.services.tokens.accessToken(for: UUID(), now: Date().addingTimeInterval(-7200))
@@ -129,8 +129,8 @@ import TodoTesting
     }
 
     @Test func rotatedKeysStillVerifyOldTokens() async throws {
-        let old = await TokenIssuer(keys: TestApp.keys, lifetime: 3600)
-        let rotated = await TokenIssuer(keys: [(kid: "k2", secret: "second-secret-0123456789abcdef-01234567")] + TestApp.keys, lifetime: 3600)
+        let old = await TokenIssuer(keys: TestApp.keys, lifetime: .hours(1))
+        let rotated = await TokenIssuer(keys: [(kid: "k2", secret: "second-secret-0123456789abcdef-01234567")] + TestApp.keys, lifetime: .hours(1))
         let user = UUID()
         #expect(await rotated.verify(try await old.accessToken(for: user)) == user)
         let fresh = try await rotated.accessToken(for: user)

@@ -33,7 +33,7 @@ import TodoEvents
         ])
         #expect(config.eventTransport == .dapr)
         #expect(config.dapr.httpPort == 3501 && config.dapr.pubsubName == "kafka-pubsub")
-        #expect(config.eventRetention == 30 * 86400)
+        #expect(config.eventRetention == .seconds(30 * 86400))
         let policy = config.retryPolicy(for: "task-events")
         #expect(policy.maxAttempts == 8 && policy.base == .milliseconds(500) && policy.cap == .seconds(120))
         #expect(config.retryPolicy(for: "reminders").maxAttempts == RetryPolicy().maxAttempts)

@@ -38,7 +38,7 @@ import TodoTesting
             #expect(reminders.first?["channels"] == .array(["in_app"]))
 
             // The reminder comes due (the scheduler's step) and the notification-service handles it.
-            _ = try await ReminderStore(db: api.services.db).fireDue(now: Timestamp.parse("2037-12-01T07:45:00.200Z")!, catchUp: 600)
+            _ = try await ReminderStore(db: api.services.db).fireDue(now: Timestamp.parse("2037-12-01T07:45:00.200Z")!, catchUp: .seconds(600))
             try await api.settle()
             let notifications = try await api.send(.get, "/api/v1/notifications", token: token)
             #expect(notifications.status == .ok)

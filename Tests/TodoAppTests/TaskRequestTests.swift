@@ -33,7 +33,7 @@ import TodoCore
     @Test func theTaskJSONHasTheShapesOfTheTaskAPI() throws {
         let r = QuickAdd.parse(
             "Dentist tomorrow at 3pm remind me 15 minutes before #health !high", now: LocalDateTime("2026-11-29T10:00")!, timeZone: zone)
-        let draft = try TaskCreateRequest.decode(r.taskJSON, defaultTimeZone: zone.identifier)
+        let draft = try TaskCreateRequest.decode(r.taskJSON, defaultTimeZone: zone)
         #expect(draft.title == "Dentist")
         #expect(r.taskJSON["due"]?["date_time"]?.stringValue == "2026-11-30T15:00")
         #expect(r.taskJSON["reminders"] == .array([.object([("before", .string("PT15M"))])]))

@@ -210,7 +210,7 @@ import TodoCore
         let due: String =
             switch r.due {
             case .allDay(let d)?: d.description
-            case .dateTime(let t, let zone)?: zone == Self.zone.identifier ? String(t.description.prefix(16)) : "wrong zone \(zone)"
+            case .dateTime(let t, let zone)?: zone == Self.zone ? String(t.description.prefix(16)) : "wrong zone \(zone)"
             case nil: "-"
             }
         #expect(due == e.due, "due")

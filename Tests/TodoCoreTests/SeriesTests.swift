@@ -6,7 +6,7 @@ import TodoCore
 /// a completed or skipped one goes, when a series ends, which reminders carry over, and where a
 /// new series starts.
 @Suite struct SeriesTests {
-    func at(_ local: String, _ zone: String = "Europe/Berlin") -> ResolvedDue {
+    func at(_ local: String, _ zone: TimeZoneID = "Europe/Berlin") -> ResolvedDue {
         ResolvedDue(.dateTime(LocalDateTime(local)!, timeZone: zone), defaultTimeZone: zone)
     }
 
@@ -44,7 +44,7 @@ import TodoCore
     }
 
     @Test func anAllDayInstanceTodayIsNotPast() throws {
-        let zone = "Europe/Berlin"
+        let zone: TimeZoneID = "Europe/Berlin"
         let daily = task(due: ResolvedDue(.allDay(LocalDate("2026-11-18")!), defaultTimeZone: zone), rule: "FREQ=DAILY")
         let successor = try #require(next(daily, at: "2026-11-20T15:00:00Z"))
         #expect(successor.due?.due == .allDay(LocalDate("2026-11-20")!))

@@ -244,7 +244,7 @@ final class RecordingHandler: EventHandler {
             let due = ResolvedDue(.dateTime(LocalDateTime("2026-12-01T09:00")!, timeZone: "America/New_York"), defaultTimeZone: "America/New_York")
             let task = try await TaskStore(db: db).create(
                 userID: user.id, draft: TaskDraft(title: "Standup", due: due, reminders: [ReminderSpec(trigger: .before(seconds: 900))]))
-            let fired = try await ReminderStore(db: db).fireDue(now: Timestamp.parse("2026-12-01T13:45:00Z")!, catchUp: 600)
+            let fired = try await ReminderStore(db: db).fireDue(now: Timestamp.parse("2026-12-01T13:45:00Z")!, catchUp: .seconds(600))
             #expect(fired.fired == 1)
             while try await EventLog(db: db).sequence() > 0 {}
             let consumer = notifier(db)
@@ -283,12 +283,12 @@ final class RecordingHandler: EventHandler {
             }
             // Three fire, then the poison event (same partition: the person's key; no channels,
             // so it can never be delivered), then the other three.
-            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(-57.5), catchUp: 600).fired == 3)
+            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(-57.5), catchUp: .seconds(600)).fired == 3)
             let poison = OutboxEvent(
                 topic: Topic.reminders, type: "reminder.due", key: user.id.lowercased, subject: nil, time: now,
                 data: ["reminder_id": .string(UUID().lowercased), "user_id": .string(user.id.lowercased)])
             try await db.write { conn in try await EventOutbox.append(poison, conn: conn) }
-            #expect(try await ReminderStore(db: db).fireDue(now: now, catchUp: 600).fired == 3)
+            #expect(try await ReminderStore(db: db).fireDue(now: now, catchUp: .seconds(600)).fired == 3)
             while try await EventLog(db: db).sequence() > 0 {}
             let consumer = notifier(db)
             #expect(try await consumer.drain() == 7)
@@ -301,7 +301,7 @@ final class RecordingHandler: EventHandler {
                     userID: user.id, draft: TaskDraft(title: "Task \(i)", reminders: [ReminderSpec(trigger: .at(now.addingTimeInterval(Double(i))))]))
                 tasks.append(task.id)
             }
-            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(10), catchUp: 600).fired == 4)
+            #expect(try await ReminderStore(db: db).fireDue(now: now.addingTimeInterval(10), catchUp: .seconds(600)).fired == 4)
             while try await EventLog(db: db).sequence() > 0 {}
             #expect(try await consumer.drain() == 4)
             try await EventLog(db: db).reset(group: ReminderHandler.group, topic: Topic.reminders, to: .earliest)

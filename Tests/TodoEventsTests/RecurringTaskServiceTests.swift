@@ -21,7 +21,7 @@ func settle(_ db: any SQLDatabase) async throws {
 /// Completing or skipping an occurrence of a series makes the recurring-task-service create the
 /// next one, once, on both databases.
 @Suite struct RecurringTaskServiceTests {
-    func at(_ local: String, _ zone: String = "Europe/Berlin") -> ResolvedDue {
+    func at(_ local: String, _ zone: TimeZoneID = "Europe/Berlin") -> ResolvedDue {
         ResolvedDue(.dateTime(LocalDateTime(local)!, timeZone: zone), defaultTimeZone: zone)
     }
 

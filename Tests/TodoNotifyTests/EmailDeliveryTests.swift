@@ -37,7 +37,7 @@ import TodoTesting
                 userID: user.id,
                 draft: TaskDraft(
                     title: "Pay rent", due: due, reminders: [ReminderSpec(trigger: .at(Date().addingTimeInterval(-1)), channels: [.email])]))
-            #expect(try await ReminderStore(db: db).fireDue(catchUp: 600).fired == 1)
+            #expect(try await ReminderStore(db: db).fireDue(catchUp: .seconds(600)).fired == 1)
             while try await EventLog(db: db).sequence() > 0 {}
             let consumer = Consumer(
                 group: ReminderHandler.group, topic: Topic.reminders, handler: ReminderHandler(emailEnabled: true, logger: quiet), db: db,

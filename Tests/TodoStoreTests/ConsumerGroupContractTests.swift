@@ -9,7 +9,7 @@ import TodoTesting
     /// A member; the TTL is long enough that a slow (loaded) test machine never lets a member
     /// expire between two of its heartbeats here — expiry is tested on purpose, by ageing rows.
     func member(_ name: String, _ db: any SQLDatabase) -> GroupMembership {
-        GroupMembership(group: "g", topic: Topic.taskEvents, member: name, db: db, memberTTL: 120, leaseTTL: 120)
+        GroupMembership(group: "g", topic: Topic.taskEvents, member: name, db: db, memberTTL: .seconds(120), leaseTTL: .seconds(120))
     }
 
     /// Heartbeats every member `rounds` times, in order; returns what each owns after the last.

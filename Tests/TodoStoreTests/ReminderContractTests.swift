@@ -5,7 +5,7 @@ import TodoStore
 import TodoTesting
 
 @Suite struct ReminderContractTests {
-    func at(_ local: String, _ zone: String = "Europe/Berlin") -> ResolvedDue {
+    func at(_ local: String, _ zone: TimeZoneID = "Europe/Berlin") -> ResolvedDue {
         ResolvedDue(.dateTime(LocalDateTime(local)!, timeZone: zone), defaultTimeZone: zone)
     }
 
@@ -78,12 +78,12 @@ import TodoTesting
             #expect(try await reminders.nextDue() == instant("2026-11-01T00:00:00Z"))
             // The scheduler comes back at 07:40Z with a 10-minute catch-up: the month-old reminder and
             // the hour-before one (07:00Z, 40 minutes ago) are recorded as missed, not sent.
-            let first = try await reminders.fireDue(now: instant("2026-12-01T07:40:00Z"), catchUp: 600)
+            let first = try await reminders.fireDue(now: instant("2026-12-01T07:40:00Z"), catchUp: .seconds(600))
             #expect(first == ReminderStore.Fired(fired: 0, missed: 2))
             // The ten-minutes-before one fires on time, once.
-            let onTime = try await reminders.fireDue(now: instant("2026-12-01T07:50:00.500Z"), catchUp: 600)
+            let onTime = try await reminders.fireDue(now: instant("2026-12-01T07:50:00.500Z"), catchUp: .seconds(600))
             #expect(onTime.fired == 1)
-            #expect(try await reminders.fireDue(now: instant("2026-12-01T07:51:00Z"), catchUp: 600).total == 0)
+            #expect(try await reminders.fireDue(now: instant("2026-12-01T07:51:00Z"), catchUp: .seconds(600)).total == 0)
             let events = try await reminderEvents(db)
             #expect(events.count == 1)
             let data = try #require(events.first?["data"])
@@ -119,7 +119,7 @@ import TodoTesting
                     group.addTask {
                         var n = 0
                         while true {
-                            let r = try await ReminderStore(db: db).fireDue(now: now, catchUp: 3600, limit: 7)
+                            let r = try await ReminderStore(db: db).fireDue(now: now, catchUp: .seconds(3600), limit: 7)
                             n += r.fired
                             if r.total == 0 { return n }
                         }

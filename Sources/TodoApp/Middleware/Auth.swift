@@ -29,14 +29,14 @@ public struct TokenIssuer: Sendable {
     let keys: JWTKeyCollection
     let signingKid: String
     let kids: Set<String>
-    public let lifetime: TimeInterval
+    public let lifetime: Duration
     /// Tokens already verified, with their subject and expiry: a request with a known token skips
     /// parsing and the HMAC (about a tenth of a get-one request's CPU time). Bounded; cleared
     /// when full.
     private let verified = NIOLockedValueBox<[String: (UUID, Date)]>([:])
     static let verifiedLimit = 10_000
 
-    public init(keys config: [(kid: String, secret: String)], lifetime: TimeInterval) async {
+    public init(keys config: [(kid: String, secret: String)], lifetime: Duration) async {
         let collection = JWTKeyCollection()
         for (kid, secret) in config {
             await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
@@ -49,7 +49,7 @@ public struct TokenIssuer: Sendable {
 
     public func accessToken(for userID: UUID, now: Date = Date()) async throws -> String {
         let claims = AccessClaims(
-            sub: .init(value: userID.lowercased), exp: .init(value: now.addingTimeInterval(lifetime)), iat: .init(value: now),
+            sub: .init(value: userID.lowercased), exp: .init(value: now + lifetime), iat: .init(value: now),
             iss: .init(value: Self.issuer))
         return try await keys.sign(claims, kid: JWKIdentifier(string: signingKid))
     }
@@ -159,9 +159,9 @@ public final class LoginRateLimiter: Sendable {
     private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
     let burstPerEmail: Int
     let burstPerAddress: Int
-    let window: TimeInterval
+    let window: Duration
 
-    public init(burstPerEmail: Int, burstPerAddress: Int, window: TimeInterval) {
+    public init(burstPerEmail: Int, burstPerAddress: Int, window: Duration) {
         self.burstPerEmail = burstPerEmail
         self.burstPerAddress = burstPerAddress
         self.window = window
@@ -175,7 +175,7 @@ public final class LoginRateLimiter: Sendable {
             var wait = 0.0
             var refilled: [(String, Bucket)] = []
             for (key, burst) in keys {
-                let rate = Double(burst) / window
+                let rate = Double(burst) / window.inSeconds
                 var b = buckets[key] ?? Bucket(tokens: Double(burst), updated: now)
                 b.tokens = min(Double(burst), b.tokens + now.timeIntervalSince(b.updated) * rate)
                 b.updated = now
@@ -192,7 +192,7 @@ public final class LoginRateLimiter: Sendable {
             }
             if buckets.count > 100_000 {  // forget buckets that have refilled, so memory stays bounded
                 let window = self.window
-                buckets = buckets.filter { now.timeIntervalSince($0.value.updated) < window }
+                buckets = buckets.filter { $0.value.updated + window > now }
             }
         }
     }

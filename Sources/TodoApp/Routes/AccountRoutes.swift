@@ -43,7 +43,7 @@ struct AccountRoutes {
         let zone = errors.collect { try TaskRules.timeZone(body["time_zone"] ?? "UTC") }
         try errors.check()
         let hash = try await services.passwords.hash(password!)
-        let user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!.identifier)
+        let user = try await services.accounts.createUser(email: email!, passwordHash: hash, displayName: name!, timeZone: zone!)
         logger.info("Account created", metadata: ["user_id": .string(user.id.lowercased)])
         return user
     }
@@ -84,7 +84,7 @@ struct AccountRoutes {
             throw TodoError.invalid("refresh_token", "is required")
         }
         let newToken = OpaqueToken.make()
-        let expires = Date().addingTimeInterval(services.config.refreshTokenLifetime)
+        let expires = Date() + services.config.refreshTokenLifetime
         let outcome = try await services.accounts.rotateRefreshToken(
             hash: OpaqueToken.hash(token), newHash: OpaqueToken.hash(newToken), expiresAt: expires)
         switch outcome {
@@ -143,7 +143,7 @@ struct AccountRoutes {
             if let password { newHash = try await services.passwords.hash(password) }
         }
         let user = try await services.accounts.updateUser(
-            id: principal.userID, email: email, displayName: name, timeZone: zone?.identifier, passwordHash: newHash, reminderChannels: channels)
+            id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash, reminderChannels: channels)
         return .json(user.json)
     }
 
@@ -168,7 +168,7 @@ struct AccountRoutes {
         let refresh = OpaqueToken.make()
         try await services.accounts.addRefreshToken(
             userID: userID, familyID: familyID, hash: OpaqueToken.hash(refresh),
-            expiresAt: Date().addingTimeInterval(services.config.refreshTokenLifetime))
+            expiresAt: Date() + services.config.refreshTokenLifetime)
         return refresh
     }
 
@@ -176,7 +176,7 @@ struct AccountRoutes {
         .json(
             .object([
                 ("access_token", .string(access)), ("refresh_token", .string(refresh)), ("token_type", "Bearer"),
-                ("expires_in", .int(Int64(services.tokens.lifetime))),
+                ("expires_in", .int(services.tokens.lifetime.components.seconds)),
             ]), headers: [.cacheControl: "no-store"])
     }
 
@@ -236,7 +236,7 @@ struct TokenRoutes {
         let secret = OpaqueToken.make(prefix: Self.prefix)
         let token = try await services.accounts.createAPIToken(
             userID: principal.userID, name: name, scopes: scopes.sorted(), hash: OpaqueToken.hash(secret),
-            prefix: String(secret.prefix(Self.prefix.count + 4)), expiresAt: Date().addingTimeInterval(TimeInterval(days) * 86_400))
+            prefix: String(secret.prefix(Self.prefix.count + 4)), expiresAt: Date() + .days(days))
         guard case .object(var members) = token.json else { return .json(token.json, status: .created) }
         members.append(("token", .string(secret)))
         return .json(.object(members), status: .created, headers: [.cacheControl: "no-store"])

@@ -4,7 +4,7 @@ import TodoCore
 /// wire shape lives here, with the API; each field's rule is the domain's (`TaskRules`,
 /// `ReminderSpec`). Every bad field is reported at once; unknown fields are errors.
 enum TaskCreateRequest {
-    static func decode(_ json: JSONValue, defaultTimeZone: String) throws -> TaskDraft {
+    static func decode(_ json: JSONValue, defaultTimeZone: TimeZoneID) throws -> TaskDraft {
         guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
         var errors = FieldErrors()
         for (key, _) in members where !TaskPatch.writableFields.contains(key) {
@@ -38,7 +38,7 @@ enum TaskCreateRequest {
 /// `TaskPatch` (`null` clears a field, an absent member leaves it; read-only fields are refused
 /// with the way to change them).
 enum TaskPatchRequest {
-    static func decode(_ json: JSONValue, defaultTimeZone: String) throws -> TaskPatch {
+    static func decode(_ json: JSONValue, defaultTimeZone: TimeZoneID) throws -> TaskPatch {
         guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
         var errors = FieldErrors()
         var patch = TaskPatch()

@@ -9,7 +9,7 @@ import TodoStore
 struct TaskResponse {
     enum DueBody {
         case date(LocalDate)
-        case dateTime(LocalDateTime, timeZone: String, at: Date)
+        case dateTime(LocalDateTime, timeZone: TimeZoneID, at: Date)
 
         init(_ due: ResolvedDue) {
             switch due.due {
@@ -23,7 +23,7 @@ struct TaskResponse {
             switch self {
             case .date(let date): .object([("date", .string(date.description))])
             case .dateTime(let local, let zone, let at):
-                .object([("date_time", .string(local.description)), ("time_zone", .string(zone)), ("at", .string(Timestamp.seconds(at)))])
+                .object([("date_time", .string(local.description)), ("time_zone", .string(zone.identifier)), ("at", .string(Timestamp.seconds(at)))])
             }
         }
     }

@@ -28,7 +28,7 @@ struct TaskRoutes {
     /// The user's time zone, which all-day dues and date-only filters are read in.
     func timeZone(_ principal: Principal) async throws -> TimeZoneID {
         // Validated when the account stored it; a zone a later tz database dropped reads as UTC.
-        try await services.accounts.user(id: principal.userID).flatMap { TimeZoneID($0.timeZone) } ?? .utc
+        try await services.accounts.user(id: principal.userID)?.timeZone ?? .utc
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -36,7 +36,7 @@ struct TaskRoutes {
         try principal.require(.tasksWrite)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let draft = try TaskCreateRequest.decode(body, defaultTimeZone: try await timeZone(principal).identifier)
+        let draft = try TaskCreateRequest.decode(body, defaultTimeZone: try await timeZone(principal))
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased)])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
@@ -65,7 +65,7 @@ struct TaskRoutes {
         guard !result.title.isEmpty else {
             throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
         }
-        let draft = try TaskCreateRequest.decode(result.taskJSON, defaultTimeZone: zone.identifier)
+        let draft = try TaskCreateRequest.decode(result.taskJSON, defaultTimeZone: zone)
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased), "via": "quick add"])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])
@@ -129,7 +129,7 @@ struct TaskRoutes {
         let id = try context.parameters.uuid("id", resource: "task")
         var request = request
         let body = try await request.jsonObject(context: context, merge: true)
-        let patch = try TaskPatchRequest.decode(body, defaultTimeZone: try await timeZone(principal).identifier)
+        let patch = try TaskPatchRequest.decode(body, defaultTimeZone: try await timeZone(principal))
         let task = try await services.tasks.update(
             id: id, userID: principal.userID, patch: patch, precondition: VersionPrecondition(request))
         return .task(task)

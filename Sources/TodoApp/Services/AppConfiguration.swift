@@ -23,12 +23,12 @@ public struct AppConfiguration: Sendable {
     public var jwtKeys: [(kid: String, secret: String)] = []
     public var adminToken: String?
     public var bcryptCost: UInt8 = 12
-    public var accessTokenLifetime: TimeInterval = 3600
-    public var refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
+    public var accessTokenLifetime: Duration = .hours(1)
+    public var refreshTokenLifetime: Duration = .days(30)
     /// Login attempts: a burst per email and per client address, refilled over `loginWindow`.
     public var loginBurstPerEmail = 10
     public var loginBurstPerAddress = 50
-    public var loginWindow: TimeInterval = 15 * 60
+    public var loginWindow: Duration = .minutes(15)
     /// Proxies in front of the server (an ingress: 1). The client address is then the entry that
     /// many places from the right of `X-Forwarded-For`; 0 ignores the header (it could be forged).
     public var trustedProxyHops = 0
@@ -45,7 +45,7 @@ public struct AppConfiguration: Sendable {
     public var dapr = DaprSettings()
     /// Events older than this, once consumed by every group (or published, in Dapr mode), are
     /// deleted (`EVENT_RETENTION`, like Kafka's `retention.ms`; 7 days by default).
-    public var eventRetention: TimeInterval = 7 * 24 * 3600
+    public var eventRetention: Duration = .days(7)
     /// Retry policy per consumed topic (`CONSUMER_RETRY_TASK_EVENTS="attempts=5 base=200ms cap=30s"`).
     public var retryPolicies: [Topic: RetryPolicy] = [:]
 
@@ -55,10 +55,10 @@ public struct AppConfiguration: Sendable {
     public var smtp: SMTPSettings?
     /// Reminders missed (the scheduler was down) by at most this long still fire; older ones are
     /// recorded as missed (`REMINDER_CATCH_UP`, default 30m).
-    public var reminderCatchUp: TimeInterval = 30 * 60
+    public var reminderCatchUp: Duration = .minutes(30)
     /// How long a process stays up, not ready, after SIGTERM before it stops accepting requests
     /// (`SHUTDOWN_DELAY`, default 0; on Kubernetes a few seconds, for endpoints to update).
-    public var shutdownDelay: TimeInterval = 0
+    public var shutdownDelay: Duration = .zero
     /// Email retries (`EMAIL_RETRY="attempts=10 base=1s cap=10m"`).
     public var emailRetry = RetryPolicy.email
 
@@ -98,7 +98,7 @@ public struct AppConfiguration: Sendable {
         c.dapr.apiToken = try secrets.value("DAPR_API_TOKEN")
         c.dapr.appAPIToken = try secrets.value("APP_API_TOKEN")
         if let text = env["EVENT_RETENTION"] {
-            guard let d = Self.duration(text), d >= 60 else {
+            guard let d = Duration(setting: text), d >= .minutes(1) else {
                 throw ConfigurationError("EVENT_RETENTION must be a duration of at least a minute, like 7d, 36h or 90m")
             }
             c.eventRetention = d
@@ -122,11 +122,13 @@ public struct AppConfiguration: Sendable {
                 host: host, port: port, security: security, username: username, password: password, from: from, caFile: env["SMTP_CA_FILE"])
         }
         if let text = env["SHUTDOWN_DELAY"] {
-            guard let d = Self.duration(text), d <= 300 else { throw ConfigurationError("SHUTDOWN_DELAY must be a duration like 5s, at most 5m") }
+            guard let d = Duration(setting: text), d <= .minutes(5) else {
+                throw ConfigurationError("SHUTDOWN_DELAY must be a duration like 5s, at most 5m")
+            }
             c.shutdownDelay = d
         }
         if let text = env["REMINDER_CATCH_UP"] {
-            guard let d = Self.duration(text) else { throw ConfigurationError("REMINDER_CATCH_UP must be a duration like 30m or 2h") }
+            guard let d = Duration(setting: text) else { throw ConfigurationError("REMINDER_CATCH_UP must be a duration like 30m or 2h") }
             c.reminderCatchUp = d
         }
         if let spec = env["EMAIL_RETRY"] {
@@ -146,16 +148,6 @@ public struct AppConfiguration: Sendable {
         return c
     }
 
-    /// `500ms`, `30s`, `90m`, `36h`, `7d` (a whole number and a unit).
-    static func duration(_ text: String) -> TimeInterval? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for (unit, seconds) in units where text.hasSuffix(unit) {
-            let number = text.dropLast(unit.count)
-            if let n = Int(number), n >= 0, !(unit == "s" && number.hasSuffix("m")) { return Double(n) * seconds }
-        }
-        return nil
-    }
-
     /// `attempts=5 base=200ms cap=30s` (any subset, in any order; the rest keep `defaults`).
     static func retryPolicy(_ spec: String, defaults: RetryPolicy = .consumer) -> RetryPolicy? {
         var policy = defaults
@@ -167,9 +159,8 @@ public struct AppConfiguration: Sendable {
                 guard let n = Int(kv[1]), (1...100).contains(n) else { return nil }
                 policy.maxAttempts = n
             case "base", "cap":
-                guard let d = duration(kv[1]), d > 0, d <= 24 * 3600 else { return nil }
-                let value = Duration.milliseconds(Int64(d * 1000))
-                if kv[0] == "base" { policy.base = value } else { policy.cap = value }
+                guard let d = Duration(setting: kv[1]), d > .zero, d <= .days(1) else { return nil }
+                if kv[0] == "base" { policy.base = d } else { policy.cap = d }
             default: return nil
             }
         }

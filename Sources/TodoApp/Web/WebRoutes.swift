@@ -39,7 +39,7 @@ struct WebRoutes {
     func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
         if let user = try await sessionUser(request) {
-            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: TimeZoneID(user.timeZone) ?? .utc)
+            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: user.timeZone)
             let first = try await services.tasks.list(userID: user.id, query: query)
             let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
@@ -95,7 +95,8 @@ struct WebRoutes {
         }
         return .json(
             .object([
-                ("access_token", .string(try await services.tokens.accessToken(for: user.id))), ("expires_in", .int(Int64(services.tokens.lifetime))),
+                ("access_token", .string(try await services.tokens.accessToken(for: user.id))),
+                ("expires_in", .int(services.tokens.lifetime.components.seconds)),
             ]),
             headers: [.cacheControl: "no-store"])
     }
@@ -121,7 +122,9 @@ struct WebRoutes {
         headers.append(
             HTTPField(
                 name: .setCookie,
-                value: "\(Self.sessionCookie)=\(refresh); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Strict\(Self.secure(request))"))
+                value:
+                    "\(Self.sessionCookie)=\(refresh); Path=/; Max-Age=\(lifetime.components.seconds); HttpOnly; SameSite=Strict\(Self.secure(request))"
+            ))
         return Response(status: .seeOther, headers: headers)
     }
 

@@ -44,7 +44,8 @@ public enum CloudEventCodec {
             ("task_id", .string(event.taskID.lowercased)), ("user_id", .string(event.userID.lowercased)), ("title", .string(event.title)),
             ("due", due), ("due_at", event.dueAt.map { .string(Timestamp.millis($0)) } ?? .null),
             ("remind_at", .string(Timestamp.millis(event.remindAt))), ("channels", ReminderChannel.json(event.channels)),
-            ("email", .string(event.email)), ("time_zone", .string(event.timeZone)), ("timestamp", .string(Timestamp.millis(event.timestamp))),
+            ("email", .string(event.email)), ("time_zone", .string(event.timeZone.identifier)),
+            ("timestamp", .string(Timestamp.millis(event.timestamp))),
         ])
         return OutboxEvent(
             topic: Topic.reminders, type: ReminderDue.type, key: event.userID.lowercased, subject: event.reminderID.lowercased,
@@ -88,7 +89,7 @@ public enum CloudEventCodec {
         switch due {
         case .allDay(let date): return .object([("date", .string(date.description))])
         case .dateTime(let local, let zone):
-            var members: [(String, JSONValue)] = [("date_time", .string(local.description)), ("time_zone", .string(zone))]
+            var members: [(String, JSONValue)] = [("date_time", .string(local.description)), ("time_zone", .string(zone.identifier))]
             if let at { members.append(("at", .string(Timestamp.seconds(at)))) }
             return .object(members)
         }
@@ -194,7 +195,7 @@ public enum CloudEventCodec {
             return .allDay(day)
         }
         guard let local = LocalDateTime(try d.string("date_time")) else { throw d.failure("date_time", "expected a local date-time") }
-        return .dateTime(local, timeZone: try d.string("time_zone"))
+        return .dateTime(local, timeZone: try d.timeZone("time_zone"))
     }
 
     static func reminder(_ r: Reader) throws -> Reminder {
@@ -217,7 +218,7 @@ public enum CloudEventCodec {
         return ReminderDue(
             reminderID: try data.uuid("reminder_id"), taskID: try data.uuid("task_id"), userID: try data.uuid("user_id"),
             title: try data.string("title"), due: due, dueAt: try data.optionalDate("due_at"), remindAt: try data.date("remind_at"),
-            channels: channels, email: try data.string("email"), timeZone: try data.string("time_zone"),
+            channels: channels, email: try data.string("email"), timeZone: try data.timeZone("time_zone"),
             timestamp: try data.date("timestamp"))
     }
 }

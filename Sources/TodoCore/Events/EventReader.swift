@@ -74,6 +74,12 @@ extension CloudEventCodec {
             return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
         }
 
+        /// An IANA time zone this system knows.
+        func timeZone(_ key: String) throws -> TimeZoneID {
+            guard let zone = TimeZoneID(try string(key)) else { throw failure(key, "expected an IANA time zone") }
+            return zone
+        }
+
         func optionalDate(_ key: String) throws -> Date? {
             guard optional(key) != nil else { return nil }
             return try date(key)

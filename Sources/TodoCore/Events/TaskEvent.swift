@@ -7,7 +7,7 @@ public struct TaskSnapshot: Sendable, Equatable {
     /// A due as the event carries it: a whole day, or a wall-clock time in a zone with its instant.
     public enum DueValue: Sendable, Equatable {
         case allDay(LocalDate)
-        case dateTime(LocalDateTime, timeZone: String, at: Date)
+        case dateTime(LocalDateTime, timeZone: TimeZoneID, at: Date)
     }
 
     public var id: UUID
@@ -150,12 +150,12 @@ public struct ReminderDue: Sendable, Equatable {
     /// The recipient's address.
     public var email: String
     /// The person's time zone (the email shows times in it).
-    public var timeZone: String
+    public var timeZone: TimeZoneID
     public var timestamp: Date
 
     public init(
         reminderID: UUID, taskID: UUID, userID: UUID, title: String, due: Due?, dueAt: Date?, remindAt: Date, channels: [ReminderChannel],
-        email: String, timeZone: String, timestamp: Date
+        email: String, timeZone: TimeZoneID, timestamp: Date
     ) {
         self.reminderID = reminderID
         self.taskID = taskID

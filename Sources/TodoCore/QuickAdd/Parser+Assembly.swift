@@ -26,16 +26,16 @@ extension Parser {
         // the due: an exact time; a date with or without a time; a time alone (today if still ahead)
         var due: Due?
         if let exact {
-            due = .dateTime(exact, timeZone: zone.identifier)
+            due = .dateTime(exact, timeZone: zone)
         } else if let date, let time {
-            due = .dateTime(LocalDateTime(date: date, hour: time.hour, minute: time.minute)!, timeZone: zone.identifier)
+            due = .dateTime(LocalDateTime(date: date, hour: time.hour, minute: time.minute)!, timeZone: zone)
         } else if let date {
             due = .allDay(date)
         } else if let time {
             let candidate = LocalDateTime(date: today, hour: time.hour, minute: time.minute)!
             due = .dateTime(
                 candidate > now ? candidate : LocalDateTime(date: today.adding(days: 1), hour: time.hour, minute: time.minute)!,
-                timeZone: zone.identifier)
+                timeZone: zone)
         }
         if let rule {
             due = Series.firstInstance(of: rule, from: due ?? .allDay(today), now: now, zone: zone.zone)

@@ -47,8 +47,8 @@ extension Parser {
             let n = key(i + 2) == "the" ? 4 : 3
             return (n, .date(LocalDate(year: today.year, month: today.month, day: LocalDate.daysIn(month: today.month, year: today.year))!))
         }
-        if k == "in", let (seconds, n) = amount(i + 1) ?? monthsAmount(i + 1) {
-            return (1 + n, relative(seconds: seconds, words: i + 1))
+        if k == "in", let (offset, n) = amount(i + 1).map({ (Offset.seconds($0.0), $0.1) }) ?? monthsAmount(i + 1) {
+            return (1 + n, relative(offset))
         }
         if k == "on", let (n, d) = calendarDate(i + 1) { return (1 + n, .date(d)) }
         // "by friday", "by Dec 10": a deadline is a due
@@ -57,22 +57,31 @@ extension Parser {
         return nil
     }
 
-    /// "in 3 months": months are calendar months, not seconds. Encoded as a negative amount.
-    func monthsAmount(_ i: Int) -> (Int, Int)? {
-        guard let k = key(i), let n = Self.number(k), n <= 1200, key(i + 1) == "month" || key(i + 1) == "months" else { return nil }
-        return (-n, 2)
+    /// How far "in …" reaches: a fixed span, or calendar months ("in 3 months" is the same day of
+    /// the month three months on, clamped to that month's last day).
+    enum Offset {
+        case seconds(Int)
+        case months(Int)
     }
 
-    func relative(seconds: Int, words i: Int) -> DateValue {
-        if seconds < 0 {
-            // calendar months, clamped to the month's last day
-            let total = today.year * 12 + (today.month - 1) - seconds
+    /// "3 months": the offset and the words used.
+    func monthsAmount(_ i: Int) -> (Offset, Int)? {
+        guard let k = key(i), let n = Self.number(k), n <= 1200, key(i + 1) == "month" || key(i + 1) == "months" else { return nil }
+        return (.months(n), 2)
+    }
+
+    func relative(_ offset: Offset) -> DateValue {
+        let seconds: Int
+        switch offset {
+        case .months(let months):
+            let total = today.year * 12 + (today.month - 1) + months
             let (y, m) = (total / 12, total % 12 + 1)
             return .date(LocalDate(year: y, month: m, day: min(today.day, LocalDate.daysIn(month: m, year: y)))!)
+        case .seconds(let s): seconds = s
         }
         if seconds % 86400 == 0 { return .date(today.adding(days: seconds / 86400)) }
         let tz = zone.zone
-        let instant = Zones.instant(of: now, in: tz).addingTimeInterval(TimeInterval(seconds))
+        let instant = Zones.instant(of: now, in: tz) + .seconds(seconds)
         var local = Zones.local(at: instant, in: tz)
         local.second = 0
         return .exact(local)

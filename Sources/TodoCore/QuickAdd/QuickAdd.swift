@@ -36,7 +36,7 @@ public struct QuickAddResult: Sendable, Equatable {
         switch due {
         case .allDay(let d)?: members.append(("due", .object([("date", .string(d.description))])))
         case .dateTime(let t, let zone)?:
-            members.append(("due", .object([("date_time", .string(String(t.description.prefix(16)))), ("time_zone", .string(zone))])))
+            members.append(("due", .object([("date_time", .string(String(t.description.prefix(16)))), ("time_zone", .string(zone.identifier))])))
         case nil: break
         }
         if let recurrence {

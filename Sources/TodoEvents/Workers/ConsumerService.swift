@@ -78,7 +78,7 @@ extension ConsumerService {
     /// unconsumed event), labelled group, topic, partition.
     func exportLag(owned: Set<Int>, logger: Logger) async {
         let (group, topic) = (membership.group, membership.topic)
-        let lag: [Int: (messages: Int, age: TimeInterval?)]
+        let lag: [Int: (messages: Int, age: Duration?)]
         do {
             lag = try await EventLog(db: consumer.db).partitionLag(group: group, topic: topic, partitions: owned)
         } catch {
@@ -90,7 +90,7 @@ extension ConsumerService {
             let dimensions = [("group", group), ("topic", topic.rawValue), ("partition", String(partition))]
             let value = lag[partition]
             Gauge(label: "kafka_consumer_lag", dimensions: dimensions).record(value?.messages ?? 0)
-            Gauge(label: "kafka_consumer_lag_seconds", dimensions: dimensions).record(value?.age ?? 0)
+            Gauge(label: "kafka_consumer_lag_seconds", dimensions: dimensions).record(value?.age?.inSeconds ?? 0)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TodoCore
 import TodoStore
 
 /// Runs `Housekeeping.sweep` once an hour (and once shortly after start).
@@ -10,7 +11,7 @@ public struct HousekeepingService: Service {
     let interval: Duration
 
     public init(
-        db: any SQLDatabase, logger: Logger, eventRetention: TimeInterval = 7 * 24 * 3600, requirePublished: Bool = false,
+        db: any SQLDatabase, logger: Logger, eventRetention: Duration = .days(7), requirePublished: Bool = false,
         interval: Duration = .seconds(3600)
     ) {
         housekeeping = Housekeeping(db: db, eventRetention: eventRetention, requirePublished: requirePublished)

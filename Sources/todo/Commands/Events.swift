@@ -22,7 +22,7 @@ struct Events: AsyncParsableCommand {
                 let rows = try await EventLog(db: db).lag(group: group)
                 print("GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID OLDEST-UNCONSUMED-AGE")
                 for r in rows {
-                    let age = r.oldestUnconsumedAge.map { String(format: "%.1fs", $0) } ?? "-"
+                    let age = r.oldestUnconsumedAge.map { String(format: "%.1fs", $0.inSeconds) } ?? "-"
                     print("\(r.group) \(r.topic) \(r.partition) \(r.currentOffset) \(r.logEndOffset) \(r.lag) \(r.owner ?? "-") \(age)")
                 }
             }
