@@ -92,6 +92,12 @@ import TodoCore
         }
         let noZone = CloudEventCodec.decode(without(["data", "task_data", "due", "time_zone"], in: json))
         #expect(noZone == .failure(EventDecodingFailure("data.task_data.due", "without time_zone")))
+        func replacing(_ path: [String], with new: JSONValue, in value: JSONValue) -> JSONValue {
+            guard case .object(let members) = value, let first = path.first else { return new }
+            return .object(members.map { $0.0 == first ? ($0.0, replacing(Array(path.dropFirst()), with: new, in: $0.1)) : $0 })
+        }
+        let unknownZone = CloudEventCodec.decode(replacing(["data", "task_data", "due", "time_zone"], with: "Mars/Olympus_Mons", in: json))
+        #expect(unknownZone == .failure(EventDecodingFailure("data.task_data.due.time_zone", "expected an IANA time zone")))
         let noData = CloudEventCodec.decode(without(["data"], in: json))
         #expect(noData == .failure(EventDecodingFailure("(document)", "without data")))
         guard case .object(var members) = json else { return }
