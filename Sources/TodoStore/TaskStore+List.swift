@@ -67,18 +67,20 @@ extension TaskStore {
         if let cursor = query.after {
             outer = "WHERE (x.sort_key, x.id) \(raw: sort.descending ? "<" : ">") (\(Self.bind(cursor.value)), \(cursor.id))"
         }
+        // The page is chosen first; its tags and reminder flags are read for its rows only (in the
+        // select list of the sorted query they would be computed for every matching row).
         let sql: SQLQuery = """
-            SELECT * FROM (SELECT \(raw: Self.columns), \(key) AS sort_key FROM tasks t \(joins)
-              WHERE \(SQLQuery(filters, separator: " AND "))) x
-            \(outer)
-            ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)
+            SELECT p.*, \(raw: Self.relatedColumns(of: "p", db.dialect)) FROM (
+              SELECT * FROM (SELECT \(raw: Self.columns), \(key) AS sort_key FROM tasks t \(joins)
+                WHERE \(SQLQuery(filters, separator: " AND "))) x
+              \(outer)
+              ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)) p
+            ORDER BY p.sort_key \(raw: direction), p.id \(raw: direction)
             """
         return try await db.read { conn in
             let rows = try await conn.query(sql)
             let pageRows = Array(rows.prefix(query.limit))
-            let ids = try pageRows.map { try $0.uuid("id") }
-            let tags = try await Self.loadTags(taskIDs: ids, conn: conn)
-            let tasks = try await Self.withReminders(try zip(pageRows, ids).map { row, id in try Self.task(row, tags: tags[id] ?? []) }, conn: conn)
+            let tasks = try await Self.tasks(pageRows, conn: conn)
             var next: String?
             if rows.count > query.limit, let last = pageRows.last {
                 next = Cursor(sort: sort.description, value: try Self.cursorValue(last, field: sort.field), id: try last.uuid("id")).encoded

@@ -46,13 +46,12 @@ extension TaskStore {
             guard let series = task.seriesID else { return task.isClosed ? [SeriesEntry(task: task)] : [] }
             let rows = try await conn.query(
                 """
-                SELECT \(raw: Self.columns) FROM tasks t WHERE t.user_id = \(userID) AND t.series_id = \(series)
+                SELECT \(raw: Self.readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND t.series_id = \(series)
                   AND (t.completed_at IS NOT NULL OR t.skipped_at IS NOT NULL)
                 ORDER BY t.occurrence_index, t.created_at LIMIT 1000
                 """)
-            let ids = try rows.map { try $0.uuid("id") }
-            let tags = try await Self.loadTags(taskIDs: ids, conn: conn)
-            return try zip(rows, ids).map { SeriesEntry(task: try Self.task($0, tags: tags[$1] ?? [])) }
+            // History entries carry no reminders (a closed occurrence's are spent).
+            return try await Self.tasks(rows, reminders: false, conn: conn).map(SeriesEntry.init)
         }
     }
 

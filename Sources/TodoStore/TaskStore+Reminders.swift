@@ -106,14 +106,4 @@ extension TaskStore {
         for (id, list) in result { result[id] = Reminder.ordered(list) }
         return result
     }
-
-    /// `tasks` with their reminders attached.
-    static func withReminders(_ tasks: [TodoTask], conn: any SQLConnection) async throws -> [TodoTask] {
-        let reminders = try await loadReminders(taskIDs: tasks.map(\.id), conn: conn)
-        return tasks.map { t in
-            var t = t
-            t.reminders = reminders[t.id] ?? []
-            return t
-        }
-    }
 }

@@ -74,15 +74,10 @@ extension TaskStore {
         guard !before.isEmpty else { return }
         let ids = before.map { SQLValue.uuid($0.id) }
         try await conn.execute("UPDATE tasks SET version = version + 1, updated_at = \(now) WHERE id IN \(list: ids)")
-        let rows = try await conn.query("SELECT \(raw: columns) FROM tasks t WHERE t.id IN \(list: ids)")
-        let tags = try await loadTags(taskIDs: before.map(\.id), conn: conn)
-        let reminders = try await loadReminders(taskIDs: before.map(\.id), conn: conn)
+        let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id IN \(list: ids)")
         let old = Dictionary(uniqueKeysWithValues: before.map { ($0.id, $0) })
-        for row in rows {
-            let id = try row.uuid("id")
-            var after = try task(row, tags: tags[id] ?? [])
-            after.reminders = reminders[id] ?? []
-            guard let previous = old[id] else { continue }
+        for after in try await tasks(rows, conn: conn) {
+            guard let previous = old[after.id] else { continue }
             try await EventOutbox.append(TaskEvent.updated(from: previous, to: after, at: now), conn: conn)
         }
     }
@@ -90,9 +85,7 @@ extension TaskStore {
     /// The tasks carrying a tag, as they are now.
     static func tasks(withTag tagID: UUID, conn: any SQLConnection) async throws -> [TodoTask] {
         let rows = try await conn.query(
-            "SELECT \(raw: columns) FROM tasks t WHERE t.id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))")
-        let ids = try rows.map { try $0.uuid("id") }
-        let tags = try await loadTags(taskIDs: ids, conn: conn)
-        return try await withReminders(try zip(rows, ids).map { try task($0, tags: tags[$1] ?? []) }, conn: conn)
+            "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))")
+        return try await tasks(rows, conn: conn)
     }
 }

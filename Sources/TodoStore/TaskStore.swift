@@ -14,6 +14,51 @@ public struct TaskStore: Sendable {
         t.updated_at, t.version
         """
 
+    /// What a read selects: the task's columns and, in the same row, its tags (`tag_list`:
+    /// `position:name` pairs, space-separated — a tag name has no spaces) and whether it has
+    /// reminders. A read of any number of tasks is one query, plus one for the reminders of the
+    /// tasks that have any (most have none).
+    static func readColumns(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: readColumnsSQLite
+        case .postgres: readColumnsPostgres
+        }
+    }
+
+    private static let readColumnsSQLite = columns + ", " + relatedColumns(of: "t", .sqlite)
+    private static let readColumnsPostgres = columns + ", " + relatedColumns(of: "t", .postgres)
+
+    /// `tag_list` and `has_reminders` of the task rows named `alias`.
+    static func relatedColumns(of alias: String, _ dialect: SQLDialect) -> String {
+        let aggregate = dialect == .sqlite ? "group_concat" : "string_agg"
+        return """
+            (SELECT \(aggregate)(CAST(tt.position AS TEXT) || ':' || g.name, ' ') FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+             WHERE tt.task_id = \(alias).id) AS tag_list,
+            CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = \(alias).id) THEN 1 ELSE 0 END AS has_reminders
+            """
+    }
+
+    /// The tasks of rows selected with `readColumns`, in their order, with their tags and (unless
+    /// `reminders` is false) their reminders.
+    static func tasks(_ rows: [SQLRow], reminders: Bool = true, conn: any SQLConnection) async throws -> [TodoTask] {
+        var tasks = try rows.map { try task($0, tags: tagList($0)) }
+        guard reminders else { return tasks }
+        let withReminders = zip(rows, tasks).compactMap { row, task in row.optionalInt("has_reminders") == 1 ? task.id : nil }
+        guard !withReminders.isEmpty else { return tasks }
+        let loaded = try await loadReminders(taskIDs: withReminders, conn: conn)
+        for i in tasks.indices { tasks[i].reminders = loaded[tasks[i].id] ?? [] }
+        return tasks
+    }
+
+    /// The tag names of a row's `tag_list`, in the order they were given.
+    static func tagList(_ row: SQLRow) -> [String] {
+        guard let list = row.optionalString("tag_list"), !list.isEmpty else { return [] }
+        return list.split(separator: " ").compactMap { pair -> (Int, String)? in
+            guard let colon = pair.firstIndex(of: ":"), let position = Int(pair[..<colon]) else { return nil }
+            return (position, String(pair[pair.index(after: colon)...]))
+        }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     /// Creates a task owned by `userID`. A recurring task starts a series (its own id) at index 0.
     public func create(userID: UUID, draft: TaskDraft, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
@@ -148,23 +193,9 @@ public struct TaskStore: Sendable {
 
     static func fetch(id: UUID, userID: UUID, conn: any SQLConnection, forUpdate: Bool) async throws -> TodoTask? {
         let lock: SQLQuery = forUpdate ? conn.rowLock : ""
-        guard let row = try await conn.first("SELECT \(raw: columns) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
-        else { return nil }
-        let tags = try await loadTags(taskIDs: [id], conn: conn)
-        return try await withReminders([try task(row, tags: tags[id] ?? [])], conn: conn)[0]
-    }
-
-    /// Tag names per task, in the order they were given.
-    static func loadTags(taskIDs: [UUID], conn: any SQLConnection) async throws -> [UUID: [String]] {
-        guard !taskIDs.isEmpty else { return [:] }
         let rows = try await conn.query(
-            """
-            SELECT tt.task_id, g.name FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-            WHERE tt.task_id IN \(list: taskIDs.map(SQLValue.uuid)) ORDER BY tt.task_id, tt.position
-            """)
-        var result: [UUID: [String]] = [:]
-        for row in rows { result[try row.uuid("task_id"), default: []].append(try row.string("name")) }
-        return result
+            "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
+        return try await tasks(rows, conn: conn).first
     }
 
     /// Makes `names` the task's tags, creating tags the user does not have yet. Returns the names

@@ -34,6 +34,31 @@ import TodoTesting
         }
     }
 
+    /// A read is one query that brings each task's tags along (and its reminders only where it has
+    /// some): the tags keep the order they were given, past position 9 too, in every kind of read.
+    @Test(arguments: TestDatabase.available)
+    func readsKeepTagOrderAndReminders(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let tags = (0..<12).map { "t\(11 - $0)" } + ["a.b/c:d"]
+            let due = ResolvedDue(.dateTime(LocalDateTime("2030-12-01T09:00")!, timeZone: "Europe/Berlin"), defaultTimeZone: "UTC")
+            let tagged = try await store.create(
+                userID: user.id,
+                draft: draft("Tagged") {
+                    $0.tags = tags
+                    $0.due = due
+                    $0.reminders = [ReminderSpec(trigger: .before(seconds: 600))]
+                })
+            let plain = try await store.create(userID: user.id, draft: draft("Plain"))
+            #expect(tagged.tags == tags && tagged.reminders.count == 1)
+            #expect(try await store.get(id: tagged.id, userID: user.id) == tagged)
+            #expect(try await store.get(id: plain.id, userID: user.id) == plain)
+            let page = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("sort", "title")], timeZone: .utc))
+            #expect(page.items == [plain, tagged])
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func anotherUsersTaskIsNotFound(_ kind: TestDatabase) async throws {
         try await kind.with { db in
