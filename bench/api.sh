@@ -1,14 +1,33 @@
 #!/usr/bin/env bash
-# Measures the API with wrk (Debian's package) at 64 connections, on SQLite and on PostgreSQL:
-# list with a filter and sort (limit 50), get one, create, complete, and /health of the same
-# server as the ceiling. Seeds USERS x TASKS through the API first. Prints a Markdown table.
+# Measures the API with wrk (Debian's package): list with a filter and sort (limit 50), get one,
+# create, complete, and /health of the same server as the ceiling — at 64 connections, and list
+# and get again at 1 connection (latency without queueing). Seeds USERS x TASKS through the API
+# first. Per scenario it reports req/s, p50/p99, the share of /health's req/s, and the CPU each
+# request cost: the server process's (Swift) and PostgreSQL's (all its processes), from
+# /proc/PID/stat over the run. Then the server's peak RSS and, on PostgreSQL, pgbench's
+# select-only and insert rates on the same cluster as the database's own ceilings.
+#
+# PostgreSQL is a cluster of its own with durable settings (fsync and synchronous_commit on, the
+# defaults; TEST_PG_DURABLE=1 scripts/test-postgres.sh on port 54339), not the tests' fsync=off one.
 #   bench/api.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=1000 DURATION=10s)
+#   TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 USERS=${USERS:-100}; TASKS=${TASKS:-1000}; DURATION=${DURATION:-10s}; PORT=${BENCH_PORT:-18900}
-# TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
 if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
+export TEST_PG_PORT=${BENCH_PG_PORT:-54339} TEST_PG_DIR=${BENCH_PG_DIR:-/tmp/todo-bench-pg} TEST_PG_DURABLE=1
+unset TEST_DATABASE_URL
+PGBIN=$(dirname "$(dpkg -L postgresql-15 2>/dev/null | grep '/bin/pgbench$' | head -1)" 2>/dev/null || true)
+TICK=$(getconf CLK_TCK)
+
+# CPU time (clock ticks, user + system) of one process, or of every process of a user.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+pg_ticks() {
+  local sum=0 p
+  for p in $(pgrep -u postgres postgres || true); do sum=$((sum + $(ticks "$p" 2>/dev/null || echo 0))); done
+  echo $sum
+}
 
 run_db() {
   local db=$1 data; data=$(mktemp -d)
@@ -25,24 +44,49 @@ run_db() {
   local t0=$SECONDS
   python3 bench/seed.py 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/seed.txt"
   echo "seeded $USERS x $TASKS on $db in $((SECONDS - t0)) s" >&2
-  for scenario in health list get create complete; do
-    local out
-    out=$(SCENARIO=$scenario SEED="$data/seed.txt" wrk -t2 -c64 -d"$DURATION" --latency -s bench/scenario.lua "http://127.0.0.1:$PORT" 2>&1)
-    local rps p50 p99 errors
+  local health=0
+  for run in health:64 list:64 get:64 create:64 complete:64 list:1 get:1; do
+    local scenario=${run%:*} conns=${run#*:} out s0 p0 s1 p1
+    s0=$(ticks $pid); p0=$(pg_ticks)
+    out=$(SCENARIO=$scenario SEED="$data/seed.txt" wrk -t$((conns > 1 ? 2 : 1)) -c"$conns" -d"$DURATION" --latency -s bench/scenario.lua \
+      "http://127.0.0.1:$PORT" 2>&1)
+    s1=$(ticks $pid); p1=$(pg_ticks)
+    local rps p50 p99 errors requests share swift pg
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
     errors=$(grep -c "unexpected status" <<<"$out" || true)
-    echo "| $db | $scenario | $rps | $p50 | $p99 | $errors |"
+    [ "$scenario" = health ] && [ "$conns" = 64 ] && health=$rps
+    share=$(awk -v r="$rps" -v h="$health" 'BEGIN { printf "%.1f %%", h > 0 ? 100 * r / h : 0 }')
+    swift=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", n > 0 ? 1000 * t / hz / n : 0 }')
+    pg="-"
+    [ "$db" = postgres ] && pg=$(awk -v t=$((p1 - p0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", n > 0 ? 1000 * t / hz / n : 0 }')
+    echo "| $db | $scenario | $conns | $rps | $p50 | $p99 | $share | $swift | $pg | $errors |"
   done
+  local rss; rss=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$pid/status")
   kill $pid; wait $pid 2>/dev/null || true
+  echo "peak RSS of todo serve on $db: $rss" >&2
+  SUMMARY+=("$db: peak RSS of the server $rss")
+  if [ "$db" = postgres ] && [ -n "$PGBIN" ]; then
+    local base=${url%%\?*}; base=${base%/*}
+    "$PGBIN/pgbench" -q -i -s 10 "$base/todo_bench" >/dev/null 2>&1
+    local sel ins
+    sel=$("$PGBIN/pgbench" -n -S -c 16 -j 2 -T "${DURATION%s}" "$base/todo_bench" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+    "$PGBIN/psql" -q "$base/todo_bench" -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, v bigint, at timestamptz DEFAULT now())"
+    ins=$("$PGBIN/pgbench" -n -c 16 -j 2 -T "${DURATION%s}" -f bench/pgbench-insert.sql "$base/todo_bench" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+    SUMMARY+=("postgres ceilings on the same cluster: pgbench -S -c 16: $sel selects/s; pgbench insert -c 16: $ins inserts/s (one per transaction)")
+  fi
   rm -rf "$data"
 }
 
-echo "| database | scenario | req/s | p50 | p99 | non-2xx |"
-echo "|---|---|---|---|---|---|"
+SUMMARY=()
+echo "| database | scenario | conns | req/s | p50 | p99 | of /health | Swift CPU ms/req | PostgreSQL CPU ms/req | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 case "${1:-both}" in
   sqlite) run_db sqlite ;;
   postgres) run_db postgres ;;
   *) run_db sqlite; run_db postgres ;;
 esac
+echo
+for line in "${SUMMARY[@]}"; do echo "- $line"; done

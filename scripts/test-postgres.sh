@@ -10,6 +10,11 @@ set -euo pipefail
 PORT="${TEST_PG_PORT:-54329}"
 DIR="${TEST_PG_DIR:-/tmp/todo-test-pg}"
 URL="postgres://todo:todo@127.0.0.1:${PORT}/todo_test?sslmode=disable"
+# The tests' cluster runs with fsync=off (faster, and nothing in it needs to survive a crash).
+# TEST_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit) — what
+# bench/ measures on, in a cluster of its own (TEST_PG_PORT, TEST_PG_DIR).
+if [ "${TEST_PG_DURABLE:-0}" = 1 ]; then FSYNC=""; else FSYNC="-c fsync=off"; fi
+OPTS="-p $PORT -k /tmp -c listen_addresses=127.0.0.1 $FSYNC -c max_connections=200"
 
 bindir() {
   local pg_ctl
@@ -34,7 +39,7 @@ start)
     as_postgres "$BIN/initdb -D $DIR -U postgres --auth=trust -E UTF8 >/dev/null"
   fi
   if ! as_postgres "$BIN/pg_ctl -D $DIR status" >/dev/null 2>&1; then
-    as_postgres "$BIN/pg_ctl -D $DIR -l $DIR/server.log -w -o '-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200' start" >&2
+    as_postgres "$BIN/pg_ctl -D $DIR -l $DIR/server.log -w -o '$OPTS' start" >&2
   fi
   as_postgres "$BIN/psql -h 127.0.0.1 -p $PORT -U postgres -tAc \"SELECT 1 FROM pg_roles WHERE rolname='todo'\"" | grep -q 1 ||
     as_postgres "$BIN/psql -h 127.0.0.1 -p $PORT -U postgres -c \"CREATE ROLE todo LOGIN SUPERUSER PASSWORD 'todo'\"" >&2
@@ -45,7 +50,7 @@ start)
 restart)
   # what an operator's `pg_ctl restart -m fast` does to the running services (scripts/e2e-chaos.sh)
   BIN=$(bindir)
-  as_postgres "$BIN/pg_ctl -D $DIR -l $DIR/server.log -w -m fast -o '-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200' restart" >&2
+  as_postgres "$BIN/pg_ctl -D $DIR -l $DIR/server.log -w -m fast -o '$OPTS' restart" >&2
   ;;
 stop)
   BIN=$(bindir)
