@@ -58,10 +58,10 @@ run_db() {
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     errors=$(grep -c "unexpected status" <<<"$out" || true)
     [ "$scenario" = health ] && [ "$conns" = 64 ] && health=$rps
-    share=$(awk -v r="$rps" -v h="$health" 'BEGIN { printf "%.1f %%", h > 0 ? 100 * r / h : 0 }')
-    swift=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", n > 0 ? 1000 * t / hz / n : 0 }')
+    share=$(awk -v r="$rps" -v h="$health" 'BEGIN { printf "%.1f %%", (h > 0 ? 100 * r / h : 0) }')
+    swift=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", (n > 0 ? 1000 * t / hz / n : 0) }')
     pg="-"
-    [ "$db" = postgres ] && pg=$(awk -v t=$((p1 - p0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", n > 0 ? 1000 * t / hz / n : 0 }')
+    [ "$db" = postgres ] && pg=$(awk -v t=$((p1 - p0)) -v n="$requests" -v hz="$TICK" 'BEGIN { printf "%.3f", (n > 0 ? 1000 * t / hz / n : 0) }')
     echo "| $db | $scenario | $conns | $rps | $p50 | $p99 | $share | $swift | $pg | $errors |"
   done
   local rss; rss=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$pid/status")
