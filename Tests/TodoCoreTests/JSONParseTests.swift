@@ -75,6 +75,20 @@ import TodoCore
         #expect(v.serialized() == "{\"z\":1,\"a\":2,\"m\":{\"y\":1,\"b\":2},\"a\":3}")
     }
 
+    /// What the writer escapes, exactly: RFC 8259's must-escapes, control characters as `\u00XX`,
+    /// and U+2028/2029 (JavaScript); everything else, `/` and non-ASCII included, as it is.
+    @Test func stringsAreEscapedExactly() {
+        let text = "a\"b\\c\nd\re\tf\u{1}g\u{1F}h\u{2028}i\u{2029}j/é🦷\u{7F}\u{2027}"
+        let expected = #""a\"b\\c\nd\re\tf\u0001g\u001fh\u2028i\u2029j/é🦷"# + "\u{7F}\u{2027}\""
+        #expect(JSONValue.string(text).serialized() == expected)
+        #expect(
+            JSONValue.array([.string(text), .int(-3), .double(2.5), .bool(true), .null]).serializedBytes()
+                == Array("[\(expected),-3,2.5,true,null]".utf8))
+        var log = "x="
+        JSONValue.writeString(text, into: &log)
+        #expect(log == "x=" + expected)
+    }
+
     /// Deep nesting is refused, not a stack overflow: 512 levels parse, 513 do not, and a
     /// megabyte of `[` fails fast.
     @Test func nestingIsBounded() throws {
