@@ -19,7 +19,9 @@ public struct Migrator: Sendable {
 
     public init(db: any SQLDatabase) { self.db = db }
 
-    public static let all: [Migration] = [Schema.v1, Schema.v2, Schema.v3, Schema.v4, Schema.v5, Schema.v6, Schema.v7, Schema.v8, Schema.v9]
+    public static let all: [Migration] = [
+        Schema.v1, Schema.v2, Schema.v3, Schema.v4, Schema.v5, Schema.v6, Schema.v7, Schema.v8, Schema.v9, Schema.v10,
+    ]
 
     /// The versions recorded as applied.
     public func applied() async throws -> Set<Int> {

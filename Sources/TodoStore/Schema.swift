@@ -329,4 +329,30 @@ enum Schema {
             """,
             "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state IN ('pending', 'sending')",
         ])
+
+    /// The default list (open tasks by due, either direction) read in index order: a page stops
+    /// after its 50 rows instead of reading every task of the person and sorting them. The
+    /// expressions are the list's sort keys exactly (`TaskStore.dueSortKey`), sentinels included.
+    static let v10 = Migration(
+        version: 10, name: "open tasks by due",
+        sqlite: [
+            """
+            CREATE INDEX tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, '9999-12-31T23:59:59.000Z'), id)
+            WHERE completed_at IS NULL AND skipped_at IS NULL
+            """,
+            """
+            CREATE INDEX tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, '0001-01-01T00:00:00.000Z'), id)
+            WHERE completed_at IS NULL AND skipped_at IS NULL
+            """,
+        ],
+        postgres: [
+            """
+            CREATE INDEX tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '9999-12-31T23:59:59Z'), id)
+            WHERE completed_at IS NULL AND skipped_at IS NULL
+            """,
+            """
+            CREATE INDEX tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '0001-01-01T00:00:00Z'), id)
+            WHERE completed_at IS NULL AND skipped_at IS NULL
+            """,
+        ])
 }

@@ -2,9 +2,16 @@ import Foundation
 import TodoCore
 
 extension TaskStore {
-    /// Sort keys for missing due dates, so tasks without a due come last in both directions.
-    static let latest = Date(timeIntervalSince1970: 253_402_300_799)  // 9999-12-31T23:59:59Z
-    static let earliest = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01T00:00:00Z
+    /// The due sort key: missing dues last in either direction. Written as literals, not bound,
+    /// because the open-task indexes (migration 10) are on these exact expressions.
+    static func dueSortKey(descending: Bool, _ dialect: SQLDialect) -> SQLQuery {
+        switch (dialect, descending) {
+        case (.sqlite, false): "COALESCE(t.due_at, '9999-12-31T23:59:59.000Z')"
+        case (.sqlite, true): "COALESCE(t.due_at, '0001-01-01T00:00:00.000Z')"
+        case (.postgres, false): "COALESCE(t.due_at, TIMESTAMPTZ '9999-12-31T23:59:59Z')"
+        case (.postgres, true): "COALESCE(t.due_at, TIMESTAMPTZ '0001-01-01T00:00:00Z')"
+        }
+    }
 
     /// Full-text search, the one feature the two engines spell differently: SQLite's FTS5 table
     /// (prefix terms, BM25) and PostgreSQL's `tsvector` column (prefix `tsquery`, `ts_rank`).
@@ -55,7 +62,7 @@ extension TaskStore {
         }
         let key: SQLQuery =
             switch sort.field {
-            case .due: "COALESCE(t.due_at, \(sort.descending ? Self.earliest : Self.latest))"
+            case .due: Self.dueSortKey(descending: sort.descending, db.dialect)
             case .priority: "t.priority"
             case .created: "t.created_at"
             case .updated: "t.updated_at"
