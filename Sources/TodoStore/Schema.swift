@@ -337,21 +337,21 @@ enum Schema {
         version: 10, name: "open tasks by due",
         sqlite: [
             """
-            CREATE INDEX tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, '9999-12-31T23:59:59.000Z'), id)
+            CREATE INDEX IF NOT EXISTS tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, '9999-12-31T23:59:59.000Z'), id)
             WHERE completed_at IS NULL AND skipped_at IS NULL
             """,
             """
-            CREATE INDEX tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, '0001-01-01T00:00:00.000Z'), id)
+            CREATE INDEX IF NOT EXISTS tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, '0001-01-01T00:00:00.000Z'), id)
             WHERE completed_at IS NULL AND skipped_at IS NULL
             """,
         ],
         postgres: [
             """
-            CREATE INDEX tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '9999-12-31T23:59:59Z'), id)
+            CREATE INDEX IF NOT EXISTS tasks_open_due_asc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '9999-12-31T23:59:59Z'), id)
             WHERE completed_at IS NULL AND skipped_at IS NULL
             """,
             """
-            CREATE INDEX tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '0001-01-01T00:00:00Z'), id)
+            CREATE INDEX IF NOT EXISTS tasks_open_due_desc ON tasks (user_id, COALESCE(due_at, TIMESTAMPTZ '0001-01-01T00:00:00Z'), id)
             WHERE completed_at IS NULL AND skipped_at IS NULL
             """,
         ])
