@@ -1,4 +1,4 @@
--- wrk scenario: SCENARIO = list | get | create | complete | health; SEED = file from seed.py.
+-- wrk scenario: SCENARIO = list | default | get | create | complete | health; SEED = file from seed.py.
 local users = {}
 local scenario = os.getenv("SCENARIO") or "list"
 local counter = 0
@@ -19,6 +19,8 @@ function request()
   local id = u[math.random(2, #u)]
   if scenario == "list" then
     return wrk.format("GET", "/api/v1/tasks?priority=high&priority=urgent&sort=-due&limit=50", auth)
+  elseif scenario == "default" then
+    return wrk.format("GET", "/api/v1/tasks?limit=50", auth)
   elseif scenario == "get" then
     return wrk.format("GET", "/api/v1/tasks/" .. id, auth)
   elseif scenario == "create" then

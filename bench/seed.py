@@ -1,8 +1,10 @@
 """Seeds a running Todo server through its API: USERS people with TASKS tasks each.
-Writes one line per user to OUT: the access token, then a sample of that user's task ids."""
+Writes one line per user to OUT: the access token, then a sample of that user's task ids.
+An optional sixth argument is the email prefix (default bench: bench0@example.com, …)."""
 import http.client, json, random, sys, threading
 
 host, port, users, tasks, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+prefix = sys.argv[6] if len(sys.argv) > 6 else "bench"
 PRIOS = ["none", "low", "medium", "high", "urgent"]
 TAGS = ["work", "home", "errands", "q4", "health", "money"]
 lines = [None] * users
@@ -18,7 +20,7 @@ def call(conn, method, path, body=None, token=None):
 def seed(u):
     rng = random.Random(u)
     conn = http.client.HTTPConnection(host, port)
-    email = f"bench{u}@example.com"
+    email = f"{prefix}{u}@example.com"
     call(conn, "POST", "/api/v1/auth/signup", {"email": email, "password": "bench-password", "display_name": f"B{u}", "time_zone": "Europe/Berlin"})
     token = call(conn, "POST", "/api/v1/auth/login", {"email": email, "password": "bench-password"})["access_token"]
     ids = []
