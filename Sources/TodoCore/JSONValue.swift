@@ -92,8 +92,6 @@ extension JSONValue {
         return out
     }
 
-    public func write(into out: inout String) { out += serialized() }
-
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
@@ -125,14 +123,8 @@ extension JSONValue {
         }
     }
 
-    /// A JSON string literal of `s` (RFC 8259 escapes, plus U+2028/2029 for JavaScript).
-    public static func writeString(_ s: String, into out: inout String) {
-        var bytes: [UInt8] = []
-        writeString(s, into: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `writeString` into bytes: runs of bytes that need no escape are copied whole.
+    /// A JSON string literal of `s` (RFC 8259 escapes, plus U+2028/2029 for JavaScript). Runs of
+    /// bytes that need no escape are copied whole.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s

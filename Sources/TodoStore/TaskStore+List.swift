@@ -77,12 +77,12 @@ extension TaskStore {
         // The page is chosen first; its tags and reminder flags are read for its rows only (in the
         // select list of the sorted query they would be computed for every matching row).
         let sql: SQLQuery = """
-            SELECT p.*, \(raw: Self.relatedColumns(of: "p", db.dialect)) FROM (
+            SELECT t.*, \(raw: Self.relatedColumns(db.dialect)) FROM (
               SELECT * FROM (SELECT \(raw: Self.columns), \(key) AS sort_key FROM tasks t \(joins)
                 WHERE \(SQLQuery(filters, separator: " AND "))) x
               \(outer)
-              ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)) p
-            ORDER BY p.sort_key \(raw: direction), p.id \(raw: direction)
+              ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)) t
+            ORDER BY t.sort_key \(raw: direction), t.id \(raw: direction)
             """
         return try await db.read { conn in
             let rows = try await conn.query(sql)

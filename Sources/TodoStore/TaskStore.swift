@@ -25,17 +25,26 @@ public struct TaskStore: Sendable {
         }
     }
 
-    private static let readColumnsSQLite = columns + ", " + relatedColumns(of: "t", .sqlite)
-    private static let readColumnsPostgres = columns + ", " + relatedColumns(of: "t", .postgres)
+    private static let readColumnsSQLite = columns + ", " + relatedSQLite
+    private static let readColumnsPostgres = columns + ", " + relatedPostgres
 
-    /// `tag_list` and `has_reminders` of the task rows named `alias`.
-    static func relatedColumns(of alias: String, _ dialect: SQLDialect) -> String {
-        let aggregate = dialect == .sqlite ? "group_concat" : "string_agg"
-        return """
-            (SELECT \(aggregate)(CAST(tt.position AS TEXT) || ':' || g.name, ' ') FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
-             WHERE tt.task_id = \(alias).id) AS tag_list,
-            CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = \(alias).id) THEN 1 ELSE 0 END AS has_reminders
-            """
+    /// `tag_list` and `has_reminders` of the task rows named `t`.
+    static func relatedColumns(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: relatedSQLite
+        case .postgres: relatedPostgres
+        }
+    }
+
+    private static let relatedSQLite = relatedColumns(aggregate: "group_concat")
+    private static let relatedPostgres = relatedColumns(aggregate: "string_agg")
+
+    private static func relatedColumns(aggregate: String) -> String {
+        """
+        (SELECT \(aggregate)(CAST(tt.position AS TEXT) || ':' || g.name, ' ') FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
+         WHERE tt.task_id = t.id) AS tag_list,
+        CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = t.id) THEN 1 ELSE 0 END AS has_reminders
+        """
     }
 
     /// The tasks of rows selected with `readColumns`, in their order, with their tags and (unless

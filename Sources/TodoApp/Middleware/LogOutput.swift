@@ -101,46 +101,26 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
         var service = label
         if case .string(let s)? = all.removeValue(forKey: "service") { service = s }
-        var line = "{\"timestamp\":\"\(Timestamp.millis(Date()))\",\"level\":\"\(Self.name(event.level))\",\"service\":"
-        Self.append(string: service, to: &line)
-        line += ",\"message\":"
-        Self.append(string: event.message.description, to: &line)
-        for key in all.keys.sorted() {
-            line += ","
-            Self.append(string: Self.reserved.contains(key) ? "meta." + key : key, to: &line)
-            line += ":"
-            Self.append(all[key]!, to: &line)
-        }
-        line += ",\"source\":"
-        Self.append(string: event.source, to: &line)
-        line += "}\n"
-        write(line)
+        var members: [(String, JSONValue)] = [
+            ("timestamp", .string(Timestamp.millis(Date()))), ("level", .string(Self.name(event.level))), ("service", .string(service)),
+            ("message", .string(event.message.description)),
+        ]
+        for key in all.keys.sorted() { members.append((Self.reserved.contains(key) ? "meta." + key : key, Self.json(all[key]!))) }
+        members.append(("source", .string(event.source)))
+        var line = JSONValue.object(members).serializedBytes()
+        line.append(UInt8(ascii: "\n"))
+        write(String(decoding: line, as: UTF8.self))
     }
 
-    static func append(_ value: Logger.Metadata.Value, to out: inout String) {
+    /// A metadata value as JSON (dictionary keys sorted, so a line's text is stable).
+    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
-        case .string(let s): append(string: s, to: &out)
-        case .stringConvertible(let c): append(string: c.description, to: &out)
-        case .array(let values):
-            out += "["
-            for (i, v) in values.enumerated() {
-                if i > 0 { out += "," }
-                append(v, to: &out)
-            }
-            out += "]"
-        case .dictionary(let d):
-            out += "{"
-            for (i, key) in d.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                append(string: key, to: &out)
-                out += ":"
-                append(d[key]!, to: &out)
-            }
-            out += "}"
+        case .string(let s): .string(s)
+        case .stringConvertible(let c): .string(c.description)
+        case .array(let values): .array(values.map(json))
+        case .dictionary(let d): .object(d.keys.sorted().map { ($0, json(d[$0]!)) })
         }
     }
-
-    static func append(string s: String, to out: inout String) { JSONValue.writeString(s, into: &out) }
 
     /// Whole lines, one `write` each, so lines of concurrent tasks never interleave.
     public static let standardError: @Sendable (String) -> Void = { line in
