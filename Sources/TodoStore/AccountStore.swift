@@ -172,7 +172,8 @@ public struct AccountStore: Sendable {
 
     public func apiTokens(userID: UUID) async throws -> [APIToken] {
         try await db.read { conn in
-            try await conn.query("SELECT * FROM api_tokens WHERE user_id = \(userID) ORDER BY created_at DESC, id DESC").map(Self.apiToken)
+            try await conn.query("SELECT \(raw: Self.tokenColumns) FROM api_tokens WHERE user_id = \(userID) ORDER BY created_at DESC, id DESC").map(
+                Self.apiToken)
         }
     }
 
@@ -187,7 +188,7 @@ public struct AccountStore: Sendable {
     /// The token with this hash if it exists and has not expired; records its use (at most once a
     /// minute, so authentication does not write on every request).
     public func authenticateAPIToken(hash: String, now: Date = Date()) async throws -> APIToken? {
-        let row = try await db.read { conn in try await conn.first("SELECT * FROM api_tokens WHERE token_hash = \(hash)") }
+        let row = try await db.read { conn in try await conn.first("SELECT \(raw: Self.tokenColumns) FROM api_tokens WHERE token_hash = \(hash)") }
         guard let row else { return nil }
         let token = try Self.apiToken(row)
         if let expires = token.expiresAt, expires <= now { return nil }
@@ -198,6 +199,9 @@ public struct AccountStore: Sendable {
         }
         return token
     }
+
+    /// Named rather than `*`: a prepared `*` fails once a migration adds a column.
+    static let tokenColumns = "id, user_id, name, scopes, prefix, expires_at, last_used_at, created_at"
 
     static func apiToken(_ row: SQLRow) throws -> APIToken {
         APIToken(

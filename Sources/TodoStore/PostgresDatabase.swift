@@ -18,12 +18,18 @@ public struct PostgresDatabase: SQLDatabase {
     /// How long a caller waits for the pool to make a connection (the server is restarting or
     /// down) before it gets `DatabaseUnavailable`.
     let connectWait: Duration
+    /// The statements sent named, so that a connection parses and plans each once.
+    public let statements: PreparedStatements
 
     /// `maxConnections` is the client's `maximumConnections`: one is left to the notification
     /// listener, which holds its connection for good; the others are leased through the gate,
     /// waiting at most `poolTimeout` for a permit and as long again for the pool to connect.
-    public init(client: PostgresClient, logger: Logger, maxConnections: Int = 20, poolTimeout: Duration = .seconds(5)) {
+    public init(
+        client: PostgresClient, logger: Logger, maxConnections: Int = 20, poolTimeout: Duration = .seconds(5),
+        statements: PreparedStatements = PreparedStatements()
+    ) {
         self.client = client
+        self.statements = statements
         self.logger = logger
         gate = ConnectionGate(limit: max(1, maxConnections - 1), timeout: poolTimeout)
         outages = OutageLog(logger: logger)
@@ -157,7 +163,7 @@ public struct PostgresDatabase: SQLDatabase {
     public func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await withConnection { conn in
             let pending = PendingSignals()
-            let c = Connection(conn: conn, logger: logger, pending: pending)
+            let c = Connection(conn: conn, logger: logger, statements: statements, pending: pending)
             try await c.execute("BEGIN")
             do {
                 let result = try await body(c)
@@ -207,7 +213,7 @@ public struct PostgresDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await withConnection { conn in try await body(Connection(conn: conn, logger: logger, pending: nil)) }
+        try await withConnection { conn in try await body(Connection(conn: conn, logger: logger, statements: statements, pending: nil)) }
     }
 
     /// Reachability (readiness): not through the gate — a busy pool is not a dead database — and
@@ -224,6 +230,7 @@ public struct PostgresDatabase: SQLDatabase {
         var dialect: SQLDialect { .postgres }
         let conn: PostgresConnection
         let logger: Logger
+        let statements: PreparedStatements
         let pending: PendingSignals?
 
         /// Sent as `NOTIFY` just before `COMMIT` (delivered at commit, to this process's listener
@@ -254,10 +261,10 @@ public struct PostgresDatabase: SQLDatabase {
             // connection from the pool.
             if conn.isClosed { throw ConnectionLost() }
             do {
-                let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
                 var result: [SQLRow] = []
                 var columns: [String: Int]?
-                for try await row in rows {
+                let name = statements.name(sql: sql, types: binds.map(Self.dataType))
+                try await conn.forEachRow(sql: sql, name: name, bindings: bindings, logger: logger) { row in
                     if columns == nil {
                         var map: [String: Int] = [:]
                         for (i, cell) in row.enumerated() where map[cell.columnName] == nil { map[cell.columnName] = i }
@@ -268,6 +275,19 @@ public struct PostgresDatabase: SQLDatabase {
                 return result
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 throw UniqueViolation(message: error.serverInfo?[.message] ?? "")
+            }
+        }
+
+        /// The type `query` binds a value as (the statement's parameter type when it is prepared).
+        static func dataType(_ value: SQLValue) -> PostgresDataType {
+            switch value {
+            case .null: .null
+            case .int: .int8
+            case .double: .float8
+            case .text: .text
+            case .bool: .bool
+            case .date: .timestamptz
+            case .uuid: .uuid
             }
         }
 
@@ -302,78 +322,6 @@ struct NoConnection: Error, CustomStringConvertible {
     var description: String {
         shuttingDown
             ? "no database connection (shutting down while the database is unavailable)" : "no database connection could be made within \(waited)"
-    }
-}
-
-/// Hands a leased connection from the child task that holds the lease to the caller, and the
-/// caller's "done" back (`PostgresDatabase.lease`). Each side waits on a continuation of its own;
-/// whichever of delivered, failed and timed out comes first is the outcome.
-final class LeaseHandoff: Sendable {
-    enum Outcome: Sendable {
-        case connection(PostgresConnection)
-        case failed(any Error)
-        case timedOut
-    }
-
-    private struct State {
-        var outcome: Outcome?
-        var caller: CheckedContinuation<Outcome, Never>?
-        var isReleased = false
-        var holder: CheckedContinuation<Void, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    /// The caller: waits for the outcome.
-    func outcome() async -> Outcome {
-        await withCheckedContinuation { c in
-            let ready = state.withLock { s -> Outcome? in
-                if let outcome = s.outcome { return outcome }
-                s.caller = c
-                return nil
-            }
-            if let ready { c.resume(returning: ready) }
-        }
-    }
-
-    /// The first outcome wins; a connection delivered too late is released at once.
-    private func settle(_ outcome: Outcome) {
-        let caller = state.withLock { s -> CheckedContinuation<Outcome, Never>? in
-            guard s.outcome == nil else {
-                if case .connection = outcome { s.isReleased = true }
-                return nil
-            }
-            s.outcome = outcome
-            defer { s.caller = nil }
-            return s.caller
-        }
-        caller?.resume(returning: outcome)
-    }
-
-    func deliver(_ conn: PostgresConnection) { settle(.connection(conn)) }
-    func fail(_ error: any Error) { settle(.failed(error)) }
-    func expire() { settle(.timedOut) }
-
-    /// The caller is done with the connection (or never took it).
-    func release() {
-        let holder = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.isReleased = true
-            defer { s.holder = nil }
-            return s.holder
-        }
-        holder?.resume()
-    }
-
-    /// The lease holder: waits until the caller is done.
-    func released() async {
-        await withCheckedContinuation { c in
-            let now = state.withLock { s in
-                if s.isReleased { return true }
-                s.holder = c
-                return false
-            }
-            if now { c.resume() }
-        }
     }
 }
 

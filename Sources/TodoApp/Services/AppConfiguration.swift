@@ -15,6 +15,9 @@ public struct AppConfiguration: Sendable {
     public var maxOverflow = 10
     /// How long a request waits for a free database connection before a 503 (`DB_POOL_TIMEOUT`).
     public var poolTimeout: Duration = .seconds(5)
+    /// Distinct statements each PostgreSQL connection keeps prepared (`DB_PREPARED_STATEMENTS`;
+    /// 0 sends every statement unnamed, for a pooler in transaction mode).
+    public var preparedStatements = 500
     /// The PostgreSQL connections one process may hold.
     public var maxConnections: Int { max(1, poolSize + maxOverflow) }
     /// The embedded database's file.
@@ -78,6 +81,7 @@ public struct AppConfiguration: Sendable {
         c.poolSize = try Self.int(env, "DB_POOL_SIZE", default: 10, range: 1...1000)
         c.maxOverflow = try Self.int(env, "DB_MAX_OVERFLOW", default: 10, range: 0...1000)
         c.poolTimeout = .seconds(try Self.int(env, "DB_POOL_TIMEOUT", default: 5, range: 1...300))
+        c.preparedStatements = try Self.int(env, "DB_PREPARED_STATEMENTS", default: 500, range: 0...10000)
         if let keys = try secrets.value("JWT_SECRET") { c.jwtKeys = try Self.parseJWTKeys(keys) }
         c.adminToken = try secrets.value("ADMIN_TOKEN")
         c.bcryptCost = UInt8(try Self.int(env, "BCRYPT_COST", default: 12, range: 4...16))

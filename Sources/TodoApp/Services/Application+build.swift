@@ -69,7 +69,10 @@ public struct AppServices: Sendable {
 public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (any SQLDatabase, [any Service]) {
     if let url = config.databaseURL {
         let client = try PostgresDatabase.makeClient(url: url, maxConnections: config.maxConnections, logger: logger)
-        return (PostgresDatabase(client: client, logger: logger, maxConnections: config.maxConnections, poolTimeout: config.poolTimeout), [client])
+        let db = PostgresDatabase(
+            client: client, logger: logger, maxConnections: config.maxConnections, poolTimeout: config.poolTimeout,
+            statements: PreparedStatements(limit: config.preparedStatements))
+        return (db, [client])
     }
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
     return (try SQLiteDatabase(path: config.sqlitePath), [])
