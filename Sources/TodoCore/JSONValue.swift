@@ -133,26 +133,37 @@ extension JSONValue {
             var i = 0
             while i < utf8.count {
                 let b = utf8[i]
-                let escape: String?
+                // Most bytes need no escape: one comparison chain, no work.
+                if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b != 0xE2 {
+                    i += 1
+                    continue
+                }
+                let escape: StaticString
                 switch b {
                 case UInt8(ascii: "\""): escape = "\\\""
                 case UInt8(ascii: "\\"): escape = "\\\\"
                 case UInt8(ascii: "\n"): escape = "\\n"
                 case UInt8(ascii: "\r"): escape = "\\r"
                 case UInt8(ascii: "\t"): escape = "\\t"
-                case 0..<0x20:
-                    let hex = String(b, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 case 0xE2 where i + 2 < utf8.count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
                     escape = utf8[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                default: escape = nil
-                }
-                guard let escape else {
+                case 0xE2:
                     i += 1
+                    continue
+                default:
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                    let hex: StaticString = "0123456789abcdef"
+                    out.append(contentsOf: "\\u00".utf8)
+                    hex.withUTF8Buffer { h in
+                        out.append(h[Int(b >> 4)])
+                        out.append(h[Int(b & 0xf)])
+                    }
+                    i += 1
+                    start = i
                     continue
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
-                out.append(contentsOf: escape.utf8)
+                escape.withUTF8Buffer { out.append(contentsOf: $0) }
                 i += b == 0xE2 ? 3 : 1
                 start = i
             }
@@ -181,14 +192,31 @@ extension Optional where Wrapped == String {
 extension Data {
     /// Decodes base64url (RFC 4648 §5), with or without padding.
     public init?(base64URL: String) {
-        var s = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.count % 4 != 0 { s += "=" }
-        self.init(base64Encoded: s)
+        var standard = Array(base64URL.utf8).map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        while standard.count % 4 != 0 { standard.append(UInt8(ascii: "=")) }
+        self.init(base64Encoded: Data(standard))
     }
 
-    /// base64url without padding, as JWTs and our cursors and tokens use it.
+    /// base64url without padding, as JWTs and our cursors and tokens use it. Written byte by
+    /// byte: Foundation's `replacingOccurrences` goes through NSString, and every page of a list
+    /// encodes a cursor.
     public var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        return withUnsafeBytes { bytes in
+            alphabet.withUTF8Buffer { table in
+                var out: [UInt8] = []
+                out.reserveCapacity((bytes.count * 4 + 2) / 3)
+                var i = 0
+                while i < bytes.count {
+                    let n = Swift.min(3, bytes.count - i)
+                    var word = UInt32(bytes[i]) << 16
+                    if n > 1 { word |= UInt32(bytes[i + 1]) << 8 }
+                    if n > 2 { word |= UInt32(bytes[i + 2]) }
+                    for k in 0...n { out.append(table[Int((word >> UInt32(18 - 6 * k)) & 0x3f)]) }
+                    i += 3
+                }
+                return String(decoding: out, as: UTF8.self)
+            }
+        }
     }
 }

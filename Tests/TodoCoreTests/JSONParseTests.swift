@@ -89,6 +89,21 @@ import TodoCore
         #expect(log == Array(("x=" + expected).utf8))
     }
 
+    /// base64url without padding (RFC 4648 §5), every length's tail, both alphabets' last two
+    /// letters, against Foundation's base64 with the letters swapped; and back.
+    @Test func base64URLRoundTrips() {
+        for length in 0..<12 {
+            let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 251) })
+            let reference = data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(data.base64URLEncoded == reference)
+            #expect(Data(base64URL: reference) == data)
+        }
+        #expect(Data([0xfb, 0xff]).base64URLEncoded == "-_8")
+        #expect(Data(base64URL: "-_8") == Data([0xfb, 0xff]))
+        #expect(Data(base64URL: "a") == nil)
+    }
+
     /// Deep nesting is refused, not a stack overflow: 512 levels parse, 513 do not, and a
     /// megabyte of `[` fails fast.
     @Test func nestingIsBounded() throws {

@@ -241,6 +241,9 @@ func settle(_ db: any SQLDatabase) async throws {
             #expect(events.first { $0["type"] == "task.completed" }?["traceparent"] == .string(trace))
             #expect(TraceContext.valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01") == nil)
             #expect(TraceContext.valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") == nil)
+            let roots = (0..<100).map { _ in TraceContext.newRoot() }
+            #expect(roots.allSatisfy { TraceContext.valid($0) == $0 && $0.hasSuffix("-00") })
+            #expect(Set(roots).count == 100)
         }
     }
 

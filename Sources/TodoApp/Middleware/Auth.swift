@@ -126,7 +126,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw TodoError.unauthorized(code: "unauthenticated", detail: "Send Authorization: Bearer with an access or API token.")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst(7).trimmingOWS())
         var context = context
         if token.hasPrefix(TokenRoutes.prefix) {
             guard let api = try await accounts.authenticateAPIToken(hash: OpaqueToken.hash(token)) else {

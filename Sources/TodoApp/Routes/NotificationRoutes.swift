@@ -74,7 +74,7 @@ struct NotificationRoutes {
         let userID = principal.userID
         let start: Int
         if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let seq = Int(header.trimmingCharacters(in: .whitespaces)), seq >= 0 else {
+            guard let seq = Int(header.trimmingOWS()), seq >= 0 else {
                 throw TodoError.invalid("Last-Event-ID", "must be the id of an event this stream sent")
             }
             start = seq

@@ -116,7 +116,7 @@ struct TaskRoutes {
         try principal.require(.tasksRead)
         let task = try await services.tasks.get(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
         if let none = request.headers[.ifNoneMatch],
-            none.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == task.etag })
+            none.split(separator: ",").contains(where: { $0.trimmingOWS() == task.etag })
         {
             return Response(status: .notModified, headers: [.eTag: task.etag])
         }

@@ -43,13 +43,25 @@ public enum TraceContext {
     /// The `traceparent` of the work in progress (set by the HTTP layer and the consumers).
     @TaskLocal public static var traceparent: String?
 
-    /// A new trace (random trace and span ids; flags 00: nothing here records spans).
+    /// A new trace (random trace and span ids; flags 00: nothing here records spans). Three
+    /// draws from the system generator (one `getrandom` each) rather than one per hex digit: this
+    /// runs for every request, and 48 system calls were 6 % of a get's CPU.
     public static func newRoot() -> String {
-        func hex(_ bytes: Int) -> String {
-            let digits = Array("0123456789abcdef")
-            return String((0..<bytes * 2).map { _ in digits[Int.random(in: 0..<16)] })
+        var random = SystemRandomNumberGenerator()
+        let (high, low, span) = (random.next() as UInt64, random.next() as UInt64, random.next() as UInt64)
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = Array("00-".utf8)
+        out.reserveCapacity(55)
+        func append(_ word: UInt64) {
+            for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((word >> UInt64(shift)) & 0xf)]) }
         }
-        return "00-\(hex(16))-\(hex(8))-00"
+        // All-zero ids are invalid in W3C trace context; the odds are 2⁻⁶⁴ and the check free.
+        append(high)
+        append(high == 0 && low == 0 ? 1 : low)
+        out.append(UInt8(ascii: "-"))
+        append(span == 0 ? 1 : span)
+        out.append(contentsOf: "-00".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `header` if it is a well-formed W3C `traceparent` (version 00, non-zero ids), else nil.
