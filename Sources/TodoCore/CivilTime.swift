@@ -32,7 +32,18 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public var description: String {
-        pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        guard (0...9999).contains(year) else { return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) }
+        return String(unsafeUninitializedCapacity: 10) { out in
+            var i = 0
+            writeDigits(year, 4, into: out, at: &i)
+            out[i] = UInt8(ascii: "-")
+            i += 1
+            writeDigits(month, 2, into: out, at: &i)
+            out[i] = UInt8(ascii: "-")
+            i += 1
+            writeDigits(day, 2, into: out, at: &i)
+            return i
+        }
     }
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool {
@@ -117,8 +128,26 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// `2026-12-01T09:00`, with `:SS` only when the seconds are not zero.
     public var description: String {
-        let hm = date.description + "T" + pad(hour, 2) + ":" + pad(minute, 2)
-        return second == 0 ? hm : hm + ":" + pad(second, 2)
+        let day = date.description
+        return String(unsafeUninitializedCapacity: day.utf8.count + 9) { out in
+            var i = 0
+            for b in day.utf8 {
+                out[i] = b
+                i += 1
+            }
+            out[i] = UInt8(ascii: "T")
+            i += 1
+            writeDigits(hour, 2, into: out, at: &i)
+            out[i] = UInt8(ascii: ":")
+            i += 1
+            writeDigits(minute, 2, into: out, at: &i)
+            if second != 0 {
+                out[i] = UInt8(ascii: ":")
+                i += 1
+                writeDigits(second, 2, into: out, at: &i)
+            }
+            return i
+        }
     }
 
     public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
@@ -311,6 +340,16 @@ func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
 }
 
 /// `n` in decimal, left-padded with zeros to `width` digits.
+/// `n` (0 ≤ n < 10^width) as `width` decimal digits at `out[i…]`, advancing `i`.
+func writeDigits(_ n: Int, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at i: inout Int) {
+    var n = n
+    for k in stride(from: width - 1, through: 0, by: -1) {
+        out[i + k] = UInt8(0x30 + n % 10)
+        n /= 10
+    }
+    i += width
+}
+
 func pad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

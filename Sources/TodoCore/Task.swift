@@ -125,7 +125,28 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
 
 extension UUID {
     /// The canonical lowercase form (`0193…`), as stored and returned everywhere.
-    public var lowercased: String { uuidString.lowercased() }
+    /// The canonical lowercase form, written directly: Foundation's `uuidString` formats with
+    /// `snprintf` on Linux (3 % of a list's CPU, two ids per task) and `lowercased()` copies it.
+    public var lowercased: String {
+        let digits: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid) { bytes in
+            digits.withUTF8Buffer { hex in
+                String(unsafeUninitializedCapacity: 36) { out in
+                    var n = 0
+                    for (i, b) in bytes.enumerated() {
+                        if i == 4 || i == 6 || i == 8 || i == 10 {
+                            out[n] = UInt8(ascii: "-")
+                            n += 1
+                        }
+                        out[n] = hex[Int(b >> 4)]
+                        out[n + 1] = hex[Int(b & 0xf)]
+                        n += 2
+                    }
+                    return n
+                }
+            }
+        }
+    }
 
     /// Parses the canonical 36-character form (either case) without Foundation's scanf-based parser,
     /// which shows up in profiles of list requests.

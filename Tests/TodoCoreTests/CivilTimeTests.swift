@@ -93,6 +93,10 @@ import TodoCore
         #expect(UUID(canonical: a.uuidString) == a)
         #expect(UUID(canonical: "0193-not-a-uuid") == nil)
         #expect(UUID(canonical: String(a.lowercased.dropLast()) + "g") == nil)
+        for _ in 0..<100 {
+            let u = UUID()
+            #expect(u.lowercased == u.uuidString.lowercased())
+        }
     }
 }
 

@@ -89,6 +89,39 @@ import TodoCore
         #expect(log == Array(("x=" + expected).utf8))
     }
 
+    /// The direct writer produces what the tree writes: commas between members and elements at
+    /// every depth, empty containers, nulls for absent values.
+    @Test func theWriterMatchesTheTree() {
+        var w = JSONWriter()
+        w.object { w in
+            w.key("a")
+            w.array { w in
+                w.int(1)
+                w.object { _ in }
+                w.array { w in
+                    w.string("x\"y")
+                    w.null()
+                }
+                w.bool(false)
+            }
+            w.key("b")
+            w.string(nil as String?)
+            w.key("c")
+            w.object { w in
+                w.key("d")
+                w.millis(Date(timeIntervalSince1970: 0.5))
+                w.key("e")
+                w.value(["f": [true]])
+            }
+            w.key("g")
+            w.array { _ in }
+        }
+        let tree: JSONValue = [
+            "a": [1, .object([]), ["x\"y", nil], false], "b": nil, "c": ["d": "1970-01-01T00:00:00.500Z", "e": ["f": [true]]], "g": [],
+        ]
+        #expect(w.bytes == tree.serializedBytes())
+    }
+
     /// base64url without padding (RFC 4648 §5), every length's tail, both alphabets' last two
     /// letters, against Foundation's base64 with the letters swapped; and back.
     @Test func base64URLRoundTrips() {

@@ -41,23 +41,30 @@ extension Request {
 extension Response {
     /// A JSON response.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        .json(bytes: value.serializedBytes(), status: status, headers: headers)
+    }
+
+    /// A JSON response of bytes already written (`JSONWriter`).
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// A task with its entity tag.
     static func task(_ task: TodoTask, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.eTag] = task.etag
-        return .json(TaskResponse(task).json, status: status, headers: headers)
+        var w = JSONWriter(capacity: 1024)
+        TaskResponse(task).write(to: &w)
+        return .json(bytes: w.bytes, status: status, headers: headers)
     }
 }
 
 extension Parameters {
     /// A path parameter that must be a UUID; anything else is a 404 (no such resource).
     func uuid(_ name: String, resource: String) throws -> UUID {
-        guard let text = self.get(name), let id = UUID(uuidString: text) else { throw TodoError.notFound(resource: resource) }
+        guard let text = self.get(name), let id = UUID(canonical: text) else { throw TodoError.notFound(resource: resource) }
         return id
     }
 }

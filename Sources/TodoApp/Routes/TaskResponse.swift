@@ -19,11 +19,20 @@ struct TaskResponse {
         }
 
         /// `{"date": "2026-12-01"}` or `{"date_time": "2026-12-01T09:00", "time_zone": "Europe/Berlin", "at": "2026-12-01T08:00:00Z"}`.
-        var json: JSONValue {
-            switch self {
-            case .date(let date): .object([("date", .string(date.description))])
-            case .dateTime(let local, let zone, let at):
-                .object([("date_time", .string(local.description)), ("time_zone", .string(zone.identifier)), ("at", .string(Timestamp.seconds(at)))])
+        func write(to w: inout JSONWriter) {
+            w.object { w in
+                switch self {
+                case .date(let date):
+                    w.key("date")
+                    w.string(date.description)
+                case .dateTime(let local, let zone, let at):
+                    w.key("date_time")
+                    w.string(local.description)
+                    w.key("time_zone")
+                    w.string(zone.identifier)
+                    w.key("at")
+                    w.string(Timestamp.seconds(at))
+                }
             }
         }
     }
@@ -39,14 +48,25 @@ struct TaskResponse {
             (id, trigger, channels, remindAt, state) = (r.id, r.trigger, r.channels, r.remindAt, r.state)
         }
 
-        var json: JSONValue {
-            var members: [(String, JSONValue)] = [("id", .string(id.lowercased))]
-            switch trigger {
-            case .before(let seconds): members.append(("before", .string(ISODuration.format(seconds))))
-            case .at(let instant): members.append(("at", .string(Timestamp.millis(instant))))
+        func write(to w: inout JSONWriter) {
+            w.object { w in
+                w.key("id")
+                w.string(id.lowercased)
+                switch trigger {
+                case .before(let seconds):
+                    w.key("before")
+                    w.string(ISODuration.format(seconds))
+                case .at(let instant):
+                    w.key("at")
+                    w.millis(instant)
+                }
+                w.key("channels")
+                w.array { w in for c in channels { w.string(c.rawValue) } }
+                w.key("remind_at")
+                w.millis(remindAt)
+                w.key("state")
+                w.string(state.rawValue)
             }
-            members += [("channels", ReminderChannel.json(channels)), ("remind_at", millis(remindAt)), ("state", .string(state.rawValue))]
-            return .object(members)
         }
     }
 
@@ -55,11 +75,15 @@ struct TaskResponse {
         var anchor: RecurrenceAnchor
 
         /// `{"rule", "anchor", "description"}` (the description in English, from the rule).
-        var json: JSONValue {
-            .object([
-                ("rule", .string(rule)), ("anchor", .string(anchor.rawValue)),
-                ("description", .string((try? RecurrenceRule(parsing: rule))?.englishDescription ?? rule)),
-            ])
+        func write(to w: inout JSONWriter) {
+            w.object { w in
+                w.key("rule")
+                w.string(rule)
+                w.key("anchor")
+                w.string(anchor.rawValue)
+                w.key("description")
+                w.string((try? RecurrenceRule(parsing: rule))?.englishDescription ?? rule)
+            }
         }
     }
 
@@ -91,16 +115,51 @@ struct TaskResponse {
         )
     }
 
+    func write(to w: inout JSONWriter) {
+        w.object { w in
+            w.key("id")
+            w.string(id.lowercased)
+            w.key("user_id")
+            w.string(userID.lowercased)
+            w.key("title")
+            w.string(title)
+            w.key("description")
+            w.string(description)
+            w.key("priority")
+            w.string(priority.rawValue)
+            w.key("tags")
+            w.array { w in for t in tags { w.string(t) } }
+            w.key("due")
+            if let due { due.write(to: &w) } else { w.null() }
+            w.key("completed")
+            w.bool(completedAt != nil)
+            w.key("completed_at")
+            w.millis(completedAt)
+            w.key("skipped_at")
+            w.millis(skippedAt)
+            w.key("recurrence")
+            if let recurrence { recurrence.write(to: &w) } else { w.null() }
+            w.key("reminders")
+            w.array { w in for r in reminders { r.write(to: &w) } }
+            w.key("series_id")
+            w.string(seriesID?.lowercased)
+            w.key("occurrence_index")
+            if let occurrenceIndex { w.int(occurrenceIndex) } else { w.null() }
+            w.key("created_at")
+            w.millis(createdAt)
+            w.key("updated_at")
+            w.millis(updatedAt)
+            w.key("version")
+            w.int(version)
+        }
+    }
+
+    /// The same as a `JSONValue`, for the server-rendered pages (parsed back from what `write`
+    /// produces, so the two can never differ).
     var json: JSONValue {
-        .object([
-            ("id", .string(id.lowercased)), ("user_id", .string(userID.lowercased)), ("title", .string(title)),
-            ("description", .string(description)), ("priority", .string(priority.rawValue)), ("tags", .array(tags.map(JSONValue.string))),
-            ("due", due?.json ?? .null), ("completed", .bool(completedAt != nil)), ("completed_at", millis(completedAt)),
-            ("skipped_at", millis(skippedAt)), ("recurrence", recurrence?.json ?? .null), ("reminders", .array(reminders.map(\.json))),
-            ("series_id", seriesID.map { .string($0.lowercased) } ?? .null),
-            ("occurrence_index", occurrenceIndex.map { .int(Int64($0)) } ?? .null), ("created_at", .string(Timestamp.millis(createdAt))),
-            ("updated_at", .string(Timestamp.millis(updatedAt))), ("version", .int(Int64(version))),
-        ])
+        var w = JSONWriter()
+        write(to: &w)
+        return (try? JSONValue.parse(Data(w.bytes))) ?? .null
     }
 }
 
@@ -108,14 +167,41 @@ struct TaskResponse {
 struct SeriesEntryResponse {
     var entry: SeriesEntry
 
-    var json: JSONValue {
+    func write(to w: inout JSONWriter) {
         let task = entry.task
-        return .object([
-            ("task_id", .string(task.id.lowercased)), ("occurrence_index", task.occurrenceIndex.map { .int(Int64($0)) } ?? .null),
-            ("title", .string(task.title)), ("due", task.due.map { TaskResponse.DueBody($0).json } ?? .null),
-            ("status", .string(entry.status.rawValue)), ("completed_at", millis(task.completedAt)), ("skipped_at", millis(task.skippedAt)),
-        ])
+        w.object { w in
+            w.key("task_id")
+            w.string(task.id.lowercased)
+            w.key("occurrence_index")
+            if let index = task.occurrenceIndex { w.int(index) } else { w.null() }
+            w.key("title")
+            w.string(task.title)
+            w.key("due")
+            if let due = task.due { TaskResponse.DueBody(due).write(to: &w) } else { w.null() }
+            w.key("status")
+            w.string(entry.status.rawValue)
+            w.key("completed_at")
+            w.millis(task.completedAt)
+            w.key("skipped_at")
+            w.millis(task.skippedAt)
+        }
     }
 }
 
-private func millis(_ date: Date?) -> JSONValue { date.map { .string(Timestamp.millis($0)) } ?? .null }
+/// `{"items": [...], "next_cursor": "…" | null}`: a page of any of these responses.
+struct PageResponse<Item> {
+    var items: [Item]
+    var nextCursor: String?
+    let writeItem: (Item, inout JSONWriter) -> Void
+
+    var bytes: [UInt8] {
+        var w = JSONWriter(capacity: 1024 * max(1, items.count))
+        w.object { w in
+            w.key("items")
+            w.array { w in for item in items { writeItem(item, &w) } }
+            w.key("next_cursor")
+            w.string(nextCursor)
+        }
+        return w.bytes
+    }
+}

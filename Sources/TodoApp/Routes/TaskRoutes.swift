@@ -108,7 +108,7 @@ struct TaskRoutes {
         let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : .utc
         let query = try TaskQuery(parameters: parameters, timeZone: zone)
         let page = try await services.tasks.list(userID: principal.userID, query: query)
-        return .json(.object([("items", .array(page.items.map { TaskResponse($0).json })), ("next_cursor", page.nextCursor.json)]))
+        return .json(bytes: PageResponse(items: page.items, nextCursor: page.nextCursor) { TaskResponse($0).write(to: &$1) }.bytes)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -166,7 +166,7 @@ struct TaskRoutes {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let entries = try await services.tasks.history(id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID)
-        return .json(.object([("items", .array(entries.map { SeriesEntryResponse(entry: $0).json })), ("next_cursor", .null)]))
+        return .json(bytes: PageResponse(items: entries, nextCursor: nil) { SeriesEntryResponse(entry: $0).write(to: &$1) }.bytes)
     }
 
     /// `GET /api/v1/recurrence/preview?rule=…&start=…&time_zone=…&count=5`: the next instances of
