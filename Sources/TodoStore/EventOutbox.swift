@@ -25,10 +25,10 @@ public enum EventOutbox {
                 "(\(e.id), \(e.topic), \(e.partition), \(e.key), \(e.type), \(e.cloudEvent.serialized()), \(e.time.truncatedToMillis))"
             }
             try await conn.execute(
-                "INSERT INTO events (id, topic, partition_no, event_key, type, cloud_event, created_at) VALUES \(SQLQuery(rows, separator: ", "))")
+                "INSERT INTO events (id, topic, partition_no, event_key, type, cloud_event, created_at) VALUES \(SQLQuery(rows, separator: ", "))",
+                notifying: .outbox)
             start += chunk.count
         }
-        try await conn.notify(.outbox)
     }
 }
 

@@ -168,7 +168,7 @@ public struct PostgresDatabase: SQLDatabase {
             do {
                 let result = try await body(c)
                 // One NOTIFY per channel per transaction (delivered at commit), however many
-                // events it appended.
+                // events it appended — unless a statement carried it already.
                 let channels = pending.channels.sorted { $0.rawValue < $1.rawValue }
                 if !channels.isEmpty {
                     try await c.execute("SELECT \(raw: channels.map { "pg_notify('\($0.rawValue)', '')" }.joined(separator: ", "))")
@@ -237,6 +237,14 @@ public struct PostgresDatabase: SQLDatabase {
         /// too); outside a transaction at once.
         func notify(_ channel: SignalChannel) async throws {
             if let pending { pending.add(channel) } else { try await execute("SELECT pg_notify(\(channel.rawValue), '')") }
+        }
+
+        /// `WITH changed AS (statement) SELECT pg_notify(…)`: the statement runs in full (a
+        /// data-changing WITH always does) and the NOTIFY, like any, is delivered at commit —
+        /// and only once per channel however many statements of the transaction carry it.
+        func execute(_ statement: SQLQuery, notifying channel: SignalChannel) async throws {
+            try await execute("WITH changed AS (\(statement)) SELECT pg_notify(\(channel.rawValue), '')")
+            pending?.sent(channel)
         }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {

@@ -77,9 +77,12 @@ public final class Wakeup: Sendable {
 
 /// The channels a transaction signals once it has committed (collected, then sent once).
 final class PendingSignals: Sendable {
-    private let pending = Mutex(Set<SignalChannel>())
-    func add(_ channel: SignalChannel) { pending.withLock { _ = $0.insert(channel) } }
-    var channels: Set<SignalChannel> { pending.withLock { $0 } }
+    private let pending = Mutex((wanted: Set<SignalChannel>(), sent: Set<SignalChannel>()))
+    func add(_ channel: SignalChannel) { pending.withLock { _ = $0.wanted.insert(channel) } }
+    /// A statement of the transaction carried the NOTIFY already (PostgreSQL).
+    func sent(_ channel: SignalChannel) { pending.withLock { _ = $0.sent.insert(channel) } }
+    /// The channels still to notify before commit.
+    var channels: Set<SignalChannel> { pending.withLock { $0.wanted.subtracting($0.sent) } }
 }
 
 /// One `Wakeup` per channel, owned by a database.

@@ -108,4 +108,29 @@ import TodoTesting
             #expect(wins == 1)
         }
     }
+
+    /// Two transactions create the same new tag at once. On PostgreSQL a create links its tags
+    /// in one statement, which cannot see a tag another transaction committed after it began
+    /// (its insert waits for that transaction, then does nothing): the create must notice and
+    /// link it anyway, never drop it.
+    @Test(arguments: TestDatabase.available)
+    func aTagCreatedConcurrentlyIsStillLinked(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            let inserted = AsyncStream<Void>.makeStream()
+            async let holder: Void = db.write { conn in
+                try await conn.execute(
+                    "INSERT INTO tags (id, user_id, name, key, created_at) VALUES (\(UUID()), \(user.id), \("Fresh"), \("fresh"), \(Date()))")
+                inserted.continuation.yield()
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            for await _ in inserted.stream { break }
+            let task = try await store.create(userID: user.id, draft: TaskDraft(title: "Tagged", tags: ["fresh", "other"]))
+            try await holder
+            #expect(task.tags == ["Fresh", "other"])
+            #expect(try await store.get(id: task.id, userID: user.id).tags == ["Fresh", "other"])
+        }
+    }
+
 }
