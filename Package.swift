@@ -111,6 +111,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "TodoWorkload",
+            dependencies: [
+                "TodoApp",
+                "TodoStore",
+                "TodoTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "todo",
             dependencies: [
                 "TodoApp",

@@ -38,6 +38,9 @@ if long=$(find Sources -name '*.swift' -exec awk 'END { if (NR > 400) print FILE
   echo "FAIL: files over 400 lines:" >&2; echo "$long" >&2; exit 1
 fi
 swift test --skip-build
+# Performance that a noisy machine cannot fake: callgrind's instruction count of a fixed workload
+# through the router, against bench/instructions.baseline (fails on a rise of more than 15 %).
+scripts/check-instructions.sh
 # The events do not change when the API does (renames a response field, rebuilds, restores).
 scripts/check-event-isolation.sh
 
