@@ -61,7 +61,8 @@ public protocol EventHandler: Sendable {
 /// while every other writer waits). Its `handle(batch:)` must do what `handle` would for each
 /// event in turn; if it throws, the consumer redoes the events one at a time through `handle`,
 /// so a poison event still goes to the dead letters alone. It runs without a per-event trace
-/// or log context: handlers that publish events or log per event should not batch.
+/// or log context: a handler that publishes events or logs per event sets them per event itself
+/// (as `RecurringTaskHandler` does).
 public protocol BatchEventHandler: EventHandler {
     func handle(batch events: [ConsumedEvent], conn: any SQLConnection) async throws
 }

@@ -68,8 +68,50 @@ extension TaskStore {
     public static func insertSuccessor(_ successor: TodoTask, of predecessor: UUID, conn: any SQLConnection) async throws
         -> TodoTask?
     {
-        guard let created = try await insert(successor, spawnedFrom: predecessor, conn: conn) else { return nil }
-        try await EventOutbox.append(TaskEvent(.created, created, at: created.createdAt), conn: conn)
+        try await insertSuccessors([Successor(task: successor, predecessor: predecessor, traceparent: TraceContext.traceparent)], conn: conn).first
+    }
+
+    /// A next occurrence to insert: the task, the one it follows, and the trace its event carries.
+    public struct Successor: Sendable {
+        public var task: TodoTask
+        public var predecessor: UUID
+        public var traceparent: String?
+
+        public init(task: TodoTask, predecessor: UUID, traceparent: String?) {
+            (self.task, self.predecessor, self.traceparent) = (task, predecessor, traceparent)
+        }
+    }
+
+    /// `insertSuccessor` for a consumer's batch: the tasks in one multi-row insert (one that
+    /// exists already is skipped, as there), then their tags and reminders, and their
+    /// `task.created` events in one insert, each with its own trace. Returns those inserted, in
+    /// order.
+    public static func insertSuccessors(_ successors: [Successor], conn: any SQLConnection) async throws -> [TodoTask] {
+        guard !successors.isEmpty else { return [] }
+        let rows = successors.map { rowValues($0.task, spawnedFrom: $0.predecessor) }
+        let inserted = Set(
+            try await conn.query(
+                "INSERT INTO tasks (\(raw: insertColumns)) VALUES \(SQLQuery(rows, separator: ", ")) ON CONFLICT DO NOTHING RETURNING id"
+            )
+            .map { try $0.uuid("id") })
+        var created: [TodoTask] = []
+        var events: [OutboxEvent] = []
+        for successor in successors where inserted.contains(successor.task.id) {
+            var task = successor.task
+            task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
+            try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
+            let event = TaskEvent(.created, task, at: task.createdAt)
+            events.append(TraceContext.$traceparent.withValue(successor.traceparent) { CloudEventCodec.encode(event) })
+            created.append(task)
+        }
+        try await EventOutbox.append(contentsOf: events, conn: conn)
         return created
+    }
+
+    /// Tasks by id, whoever they belong to (a consumer's batch), with their tags and reminders.
+    public static func load(ids: [UUID], conn: any SQLConnection) async throws -> [TodoTask] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id IN \(list: ids.map(SQLValue.uuid))")
+        return try await tasks(rows, conn: conn)
     }
 }

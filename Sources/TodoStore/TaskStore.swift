@@ -90,21 +90,27 @@ public struct TaskStore: Sendable {
     /// the successor of an occurrence, or its (series, index), exists already).
     static func insert(_ task: TodoTask, spawnedFrom: UUID?, conn: any SQLConnection) async throws -> TodoTask? {
         let inserted = try await conn.first(
-            """
-            INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date,
-              due_local, due_tz, completed_at, skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index,
-              spawned_from, created_at, updated_at, version)
-            VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
-              \(task.priority.rank), \(Self.dueColumns(task.due)), \(task.completedAt), \(task.skippedAt),
-              \(task.recurrence?.rule), \(task.recurrence?.anchor.rawValue), \(task.seriesID), \(task.occurrenceIndex),
-              \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version))
-            ON CONFLICT DO NOTHING RETURNING id
-            """)
+            "INSERT INTO tasks (\(raw: insertColumns)) VALUES \(rowValues(task, spawnedFrom: spawnedFrom)) ON CONFLICT DO NOTHING RETURNING id")
         guard inserted != nil else { return nil }
         var task = task
         task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
         try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
         return task
+    }
+
+    static let insertColumns = """
+        id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date, due_local, due_tz, completed_at,
+        skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index, spawned_from, created_at, updated_at, version
+        """
+
+    /// `(…)`: a task's values in the order of `insertColumns`.
+    static func rowValues(_ task: TodoTask, spawnedFrom: UUID?) -> SQLQuery {
+        """
+        (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
+          \(task.priority.rank), \(Self.dueColumns(task.due)), \(task.completedAt), \(task.skippedAt),
+          \(task.recurrence?.rule), \(task.recurrence?.anchor.rawValue), \(task.seriesID), \(task.occurrenceIndex),
+          \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version))
+        """
     }
 
     /// The task, or `TodoError.notFound`.

@@ -272,6 +272,56 @@ func settle(_ db: any SQLDatabase) async throws {
             #expect(try await store.get(id: first.id, userID: user.id).reminders.allSatisfy { $0.state == .cancelled })
         }
     }
+
+    /// Many completions consumed in one run go through the batch path (`handle(batch:)`): each
+    /// series gets its one successor with its tags and reminders, a task deleted before the
+    /// consumer ran gets none, each successor's event is written once, and running the same
+    /// events again (a replay from offset 0) creates nothing.
+    @Test(arguments: TestDatabase.available)
+    func aBatchOfCompletionsCreatesEachSuccessorOnce(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            var series: [TodoTask] = []
+            for i in 0..<6 {
+                series.append(
+                    try await store.create(
+                        userID: user.id,
+                        draft: TaskDraft(
+                            title: "Series \(i)", tags: i % 2 == 0 ? ["daily", "s\(i)"] : [], due: at("2026-11-02T09:00"),
+                            recurrence: Recurrence(rule: "FREQ=DAILY", anchor: .schedule),
+                            reminders: i == 1 ? [ReminderSpec(trigger: .before(seconds: 600), channels: [.inApp])] : [])))
+            }
+            for task in series {
+                _ = try await store.setCompleted(id: task.id, userID: user.id, completed: true, now: instant("2026-11-02T10:00:00Z"))
+            }
+            try await store.delete(id: series[5].id, userID: user.id, precondition: .unconditional)
+            try await settle(db)
+            let open = try await openTasks(store, user).sorted { $0.title < $1.title }
+            #expect(open.map(\.title) == (0..<5).map { "Series \($0)" })
+            #expect(open.map(\.occurrenceIndex) == Array(repeating: 1, count: 5))
+            #expect(open[0].tags == ["daily", "s0"] && open[1].tags.isEmpty && open[4].tags == ["daily", "s4"])
+            #expect(open[1].reminders.map(\.remindAt) == [instant("2026-11-03T07:50:00Z")])
+            #expect(Set(open.map(\.seriesID)) == Set(series.prefix(5).map(\.id)))
+            let created = try await EventLogReader(db: db).tail(topic: Topic.taskEvents, limit: 100)
+                .compactMap { try? JSONValue.parse(Data($0.utf8)) }.filter { $0["type"] == "task.created" }
+            #expect(created.count == 6 + 5)
+            // A replay, as after a reset of the group's offsets: the processed marks skip every
+            // event; without them too, the handler runs again and the unique `spawned_from`
+            // refuses every successor.
+            try await db.write { conn in try await conn.execute("DELETE FROM consumer_offsets") }
+            try await settle(db)
+            try await db.write { conn in
+                try await conn.execute("DELETE FROM consumer_offsets")
+                try await conn.execute("DELETE FROM processed_events")
+            }
+            try await settle(db)
+            #expect(try await openTasks(store, user).count == 5)
+            let again = try await EventLogReader(db: db).tail(topic: Topic.taskEvents, limit: 100)
+                .compactMap { try? JSONValue.parse(Data($0.utf8)) }.filter { $0["type"] == "task.created" }
+            #expect(again.count == 6 + 5)
+        }
+    }
 }
 
 /// A due as the events carry it (`task_data.due`).
