@@ -75,7 +75,15 @@ run_db() {
     sel=$("$PGBIN/pgbench" -n -S -c 16 -j 2 -T "${DURATION%s}" "$base/todo_bench" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
     "$PGBIN/psql" -q "$base/todo_bench" -c "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, v bigint, at timestamptz DEFAULT now())"
     ins=$("$PGBIN/pgbench" -n -c 16 -j 2 -T "${DURATION%s}" -f bench/pgbench-insert.sql "$base/todo_bench" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
-    SUMMARY+=("postgres ceilings on the same cluster: pgbench -S -c 16: $sel selects/s; pgbench insert -c 16: $ins inserts/s (one per transaction)")
+    # The bench's list statement itself, as the server sends it, without Swift: PostgreSQL's own
+    # bound for the list scenario (bench/pgbench-list.sql; one of the seeded people at random).
+    "$PGBIN/psql" -q "$base/todo_bench" -c "DROP TABLE IF EXISTS bench_people" \
+      -c "CREATE TABLE bench_people AS SELECT (row_number() OVER (ORDER BY email) - 1)::int AS n, id FROM users" \
+      -c "CREATE UNIQUE INDEX ON bench_people (n)" -c "ANALYZE bench_people" 2>/dev/null
+    local list16 list1
+    list16=$("$PGBIN/pgbench" -n -M prepared -c 16 -j 2 -T "${DURATION%s}" -f bench/pgbench-list.sql -D people="$USERS" "$base/todo_bench" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+    list1=$("$PGBIN/pgbench" -n -M prepared -c 1 -T "${DURATION%s}" -f bench/pgbench-list.sql -D people="$USERS" "$base/todo_bench" 2>/dev/null | awk '/latency average/ {print $4 " ms"}')
+    SUMMARY+=("postgres ceilings on the same cluster: pgbench -S -c 16: $sel selects/s; pgbench insert -c 16: $ins inserts/s (one per transaction); the list statement (pgbench -M prepared): $list16 lists/s at -c 16, $list1 average at -c 1")
   fi
   rm -rf "$data"
 }
