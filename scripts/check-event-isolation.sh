@@ -11,7 +11,7 @@ backup=$(mktemp)
 cp "$FILE" "$backup"
 restore() { cp "$backup" "$FILE"; rm -f "$backup"; swift build --build-tests >/dev/null 2>&1 || true; }
 trap restore EXIT
-sed -i 's/("title", .string(title)),/("name", .string(title)),/' "$FILE"
+perl -0pi -e 's/w\.key\("title"\)(\s*w\.string\(title\))/w.key("name")$1/' "$FILE"
 cmp -s "$FILE" "$backup" && { echo "FAIL: the rename did not apply: $FILE changed shape" >&2; exit 1; }
 swift build --build-tests >/tmp/event-isolation-build.log 2>&1 || { tail -30 /tmp/event-isolation-build.log >&2; exit 1; }
 swift test --skip-build --filter 'EventGoldenTests|RecurringTaskServiceTests' >/tmp/event-isolation.log 2>&1 ||
