@@ -33,17 +33,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String {
         guard (0...9999).contains(year) else { return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) }
-        return String(unsafeUninitializedCapacity: 10) { out in
-            var i = 0
-            writeDigits(year, 4, into: out, at: &i)
-            out[i] = UInt8(ascii: "-")
-            i += 1
-            writeDigits(month, 2, into: out, at: &i)
-            out[i] = UInt8(ascii: "-")
-            i += 1
-            writeDigits(day, 2, into: out, at: &i)
-            return i
-        }
+        return ASCIIWriter.string(capacity: 10) { w in w.date(self) }
     }
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool {
@@ -128,25 +118,19 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// `2026-12-01T09:00`, with `:SS` only when the seconds are not zero.
     public var description: String {
-        let day = date.description
-        return String(unsafeUninitializedCapacity: day.utf8.count + 9) { out in
-            var i = 0
-            for b in day.utf8 {
-                out[i] = b
-                i += 1
-            }
-            out[i] = UInt8(ascii: "T")
-            i += 1
-            writeDigits(hour, 2, into: out, at: &i)
-            out[i] = UInt8(ascii: ":")
-            i += 1
-            writeDigits(minute, 2, into: out, at: &i)
+        guard (0...9999).contains(date.year) else {
+            return date.description + "T" + pad(hour, 2) + ":" + pad(minute, 2) + (second == 0 ? "" : ":" + pad(second, 2))
+        }
+        return ASCIIWriter.string(capacity: 19) { w in
+            w.date(date)
+            w.byte("T")
+            w.digits(hour, 2)
+            w.byte(":")
+            w.digits(minute, 2)
             if second != 0 {
-                out[i] = UInt8(ascii: ":")
-                i += 1
-                writeDigits(second, 2, into: out, at: &i)
+                w.byte(":")
+                w.digits(second, 2)
             }
-            return i
         }
     }
 
@@ -293,37 +277,19 @@ public enum Timestamp {
         let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
         let secs = Int((Double(ms) / 1000).rounded(.down))
         let l = LocalDateTime(secondsSinceEpochAsUTC: secs)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var i = 0
-            func put(_ n: Int, _ width: Int) {
-                var n = n
-                for k in stride(from: width - 1, through: 0, by: -1) {
-                    buffer[i + k] = UInt8(0x30 + n % 10)
-                    n /= 10
-                }
-                i += width
-            }
-            func put(_ c: Unicode.Scalar) {
-                buffer[i] = UInt8(c.value)
-                i += 1
-            }
-            put(l.date.year, 4)
-            put("-")
-            put(l.date.month, 2)
-            put("-")
-            put(l.date.day, 2)
-            put("T")
-            put(l.hour, 2)
-            put(":")
-            put(l.minute, 2)
-            put(":")
-            put(l.second, 2)
+        return ASCIIWriter.string(capacity: 24) { w in
+            w.date(l.date)
+            w.byte("T")
+            w.digits(l.hour, 2)
+            w.byte(":")
+            w.digits(l.minute, 2)
+            w.byte(":")
+            w.digits(l.second, 2)
             if millis {
-                put(".")
-                put(ms - secs * 1000, 3)
+                w.byte(".")
+                w.digits(ms - secs * 1000, 3)
             }
-            put("Z")
-            return i
+            w.byte("Z")
         }
     }
 }
@@ -340,14 +306,43 @@ func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
 }
 
 /// `n` in decimal, left-padded with zeros to `width` digits.
-/// `n` (0 ≤ n < 10^width) as `width` decimal digits at `out[i…]`, advancing `i`.
-func writeDigits(_ n: Int, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at i: inout Int) {
-    var n = n
-    for k in stride(from: width - 1, through: 0, by: -1) {
-        out[i + k] = UInt8(0x30 + n % 10)
-        n /= 10
+/// Writes a short ASCII string in place (dates and times, formatted on every response): no
+/// intermediate strings, no `snprintf`.
+struct ASCIIWriter {
+    let out: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+
+    static func string(capacity: Int, _ body: (inout ASCIIWriter) -> Void) -> String {
+        String(unsafeUninitializedCapacity: capacity) { out in
+            var w = ASCIIWriter(out: out)
+            body(&w)
+            return w.count
+        }
     }
-    i += width
+
+    mutating func byte(_ c: Unicode.Scalar) {
+        out[count] = UInt8(c.value)
+        count += 1
+    }
+
+    /// `n` (0 ≤ n < 10^width) as `width` decimal digits.
+    mutating func digits(_ n: Int, _ width: Int) {
+        var n = n
+        for k in stride(from: width - 1, through: 0, by: -1) {
+            out[count + k] = UInt8(0x30 + n % 10)
+            n /= 10
+        }
+        count += width
+    }
+
+    /// `2026-12-01` (years 0–9999).
+    mutating func date(_ d: LocalDate) {
+        digits(d.year, 4)
+        byte("-")
+        digits(d.month, 2)
+        byte("-")
+        digits(d.day, 2)
+    }
 }
 
 func pad(_ n: Int, _ width: Int) -> String {

@@ -27,21 +27,16 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func object(_ body: (inout JSONWriter) -> Void) {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        first = true
-        body(&self)
-        bytes.append(UInt8(ascii: "}"))
-        first = false
-    }
+    public mutating func object(_ body: (inout JSONWriter) -> Void) { container("{", "}", body) }
 
-    public mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) { container("[", "]", body) }
+
+    private mutating func container(_ open: Unicode.Scalar, _ close: Unicode.Scalar, _ body: (inout JSONWriter) -> Void) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(UInt8(ascii: open))
         first = true
         body(&self)
-        bytes.append(UInt8(ascii: "]"))
+        bytes.append(UInt8(ascii: close))
         first = false
     }
 

@@ -27,14 +27,7 @@ public struct RecurringTaskHandler: EventHandler {
     /// The successor is computed from the task as it is now (a task deleted meanwhile has none);
     /// `timestamp` is when the completion or skip happened, so a replay computes the same.
     public func handle(_ event: DomainEvent, received: ConsumedEvent, conn: any SQLConnection) async throws {
-        guard case .task(let event) = event, event.task.recurrence != nil, event.type == .completed || event.isSkip else { return }
-        guard let task = try await TaskStore.load(id: event.task.id, userID: event.task.userID, conn: conn) else { return }
-        let now = event.timestamp.truncatedToMillis
-        let started = ContinuousClock.now
-        let successor = Series.successor(of: task, skipped: event.isSkip, at: now, id: .v7(at: now))
-        Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        guard let successor, let next = try await TaskStore.insertSuccessor(successor, of: task.id, conn: conn) else { return }
-        created(next)
+        try await handle(batch: [received], conn: conn)
     }
 
     func created(_ next: TodoTask) {
@@ -44,10 +37,10 @@ public struct RecurringTaskHandler: EventHandler {
     }
 }
 
-/// A consumer's run of events at once: the completed tasks read in one query, their successors
-/// and `task.created` events written in a few statements instead of a few per event. What it
-/// does per event is what `handle` does — the same rule, the same exactly-once insert, each
-/// event's trace on the event it causes and its fields on the log line.
+/// A consumer's run of events at once (one event is a run of one): the completed tasks read in
+/// one query, their successors and `task.created` events written in a few statements instead of
+/// a few per event — the same rule and the same exactly-once insert for each, each event's trace
+/// (the one in effect, else its own) on the event it causes and its fields on the log line.
 extension RecurringTaskHandler: BatchEventHandler {
     public func handle(batch events: [ConsumedEvent], conn: any SQLConnection) async throws {
         let relevant = events.compactMap { received -> (TaskEvent, ConsumedEvent)? in
@@ -67,12 +60,12 @@ extension RecurringTaskHandler: BatchEventHandler {
             let successor = Series.successor(of: task, skipped: event.isSkip, at: now, id: .v7(at: now))
             Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             guard let successor else { continue }
-            let trace = TraceContext.valid(received.cloudEvent["traceparent"]?.stringValue)
+            let trace = TraceContext.traceparent ?? TraceContext.valid(received.cloudEvent["traceparent"]?.stringValue)
             successors.append(TaskStore.Successor(task: successor, predecessor: task.id, traceparent: trace))
             causes[successor.id] = received
         }
         for next in try await TaskStore.insertSuccessors(successors, conn: conn) {
-            LogContext.$fields.withValue(causes[next.id]?.logFields(group: Self.group) ?? [:]) { created(next) }
+            LogContext.$fields.withValue(causes[next.id]?.logFields(group: Self.group) ?? LogContext.fields) { created(next) }
         }
     }
 }

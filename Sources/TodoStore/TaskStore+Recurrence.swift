@@ -55,22 +55,6 @@ extension TaskStore {
         }
     }
 
-    /// The task as it is now, inside the consumer's transaction (the recurring-task-service
-    /// computes its successor from it): nil when it was deleted meanwhile.
-    public static func load(id: UUID, userID: UUID, conn: any SQLConnection) async throws -> TodoTask? {
-        try await fetch(id: id, userID: userID, conn: conn, forUpdate: false)
-    }
-
-    /// Inserts the next occurrence of `predecessor` with its `task.created` event, unless one was
-    /// created from it before: `spawned_from` is unique, so this is exactly once however often the
-    /// task is completed, reopened and completed again, and whatever runs concurrently. nil when
-    /// it existed already.
-    public static func insertSuccessor(_ successor: TodoTask, of predecessor: UUID, conn: any SQLConnection) async throws
-        -> TodoTask?
-    {
-        try await insertSuccessors([Successor(task: successor, predecessor: predecessor, traceparent: TraceContext.traceparent)], conn: conn).first
-    }
-
     /// A next occurrence to insert: the task, the one it follows, and the trace its event carries.
     public struct Successor: Sendable {
         public var task: TodoTask
@@ -82,10 +66,11 @@ extension TaskStore {
         }
     }
 
-    /// `insertSuccessor` for a consumer's batch: the tasks in one multi-row insert (one that
-    /// exists already is skipped, as there), then their tags and reminders, and their
-    /// `task.created` events in one insert, each with its own trace. Returns those inserted, in
-    /// order.
+    /// Inserts next occurrences with their `task.created` events, each with its own trace,
+    /// unless one was created from the same task before: `spawned_from` is unique, so this is
+    /// exactly once however often a task is completed, reopened and completed again, and whatever
+    /// runs concurrently. The tasks go in one multi-row insert, then their tags and reminders,
+    /// then the events in one insert. Returns those inserted, in order.
     public static func insertSuccessors(_ successors: [Successor], conn: any SQLConnection) async throws -> [TodoTask] {
         guard !successors.isEmpty else { return [] }
         let rows = successors.map { rowValues($0.task, spawnedFrom: $0.predecessor) }
@@ -108,7 +93,8 @@ extension TaskStore {
         return created
     }
 
-    /// Tasks by id, whoever they belong to (a consumer's batch), with their tags and reminders.
+    /// Tasks by id, whoever they belong to (a consumer's batch), as they are now inside the
+    /// consumer's transaction, with their tags and reminders; a task deleted meanwhile is absent.
     public static func load(ids: [UUID], conn: any SQLConnection) async throws -> [TodoTask] {
         guard !ids.isEmpty else { return [] }
         let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id IN \(list: ids.map(SQLValue.uuid))")
