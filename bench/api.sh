@@ -10,6 +10,8 @@
 # PostgreSQL is a cluster of its own with durable settings (fsync and synchronous_commit on, the
 # defaults; TEST_PG_DURABLE=1 scripts/test-postgres.sh on port 54339), not the tests' fsync=off one.
 #   bench/api.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=1000 DURATION=10s)
+#   FILL=1000000 bench/api.sh postgres       the same, with the database grown to FILL tasks first
+#                                            (bench/fill.sql copies the seeded people under new ids)
 #   TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,28 +26,43 @@ TICK=$(getconf CLK_TCK)
 # CPU time (clock ticks, user + system) of one process, or of every process of a user.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 pg_ticks() {
+  # with what each has reaped (cutime + cstime): a backend whose connection closed (the pool closes
+  # idle ones after 3 s) leaves its CPU time in the postmaster's
   local sum=0 p
-  for p in $(pgrep -u postgres postgres || true); do sum=$((sum + $(ticks "$p" 2>/dev/null || echo 0))); done
+  for p in $(pgrep -u postgres postgres || true); do
+    sum=$((sum + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
   echo $sum
 }
 
 run_db() {
   local db=$1 data; data=$(mktemp -d)
   # 100 sign-ins from one address would trip the per-address login limit (50 per 15 minutes).
-  local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=100000)
+  # SQLite is the embedded `todo serve` (every role in one process); PostgreSQL is production's
+  # `todo backend` alone (API and sequencer; the consumers run in processes of their own there)
+  local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=100000 TODO_DATA_DIR="$data")
+  local role=(serve)
   if [ "$db" = postgres ]; then
     local url; url=$(scripts/test-postgres.sh database todo_bench)
-    env+=(DATABASE_URL="$url")
+    env+=(DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+    env "${env[@]}" $BIN migrate >/dev/null 2>&1
+    role=(backend)
   fi
-  env "${env[@]}" $BIN serve --port $PORT --data-dir "$data" >"$data/server.log" 2>&1 &
+  env "${env[@]}" $BIN "${role[@]}" --port $PORT >"$data/server.log" 2>&1 &
   local pid=$!
   trap "kill $pid 2>/dev/null || true" EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
   local t0=$SECONDS
   python3 bench/seed.py 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/seed.txt"
   echo "seeded $USERS x $TASKS on $db in $((SECONDS - t0)) s" >&2
+  if [ -n "${FILL:-}" ] && [ "$db" = postgres ]; then
+    t0=$SECONDS
+    local filled; filled=$("$PGBIN/psql" -qtA "${url%%\?*}" -v copies=$((FILL / (USERS * TASKS) - 1)) -f bench/fill.sql)
+    echo "grew the database to $filled tasks in $((SECONDS - t0)) s" >&2
+    SUMMARY+=("postgres: $filled tasks in the database (bench/fill.sql)")
+  fi
   local health=0
-  for run in health:64 list:64 get:64 create:64 complete:64 list:1 get:1; do
+  for run in health:64 list:64 get:64 missing:64 create:64 complete:64 list:1 get:1 default:1; do
     local scenario=${run%:*} conns=${run#*:} out s0 p0 s1 p1
     s0=$(ticks $pid); p0=$(pg_ticks)
     out=$(SCENARIO=$scenario SEED="$data/seed.txt" wrk -t$((conns > 1 ? 2 : 1)) -c"$conns" -d"$DURATION" --latency -s bench/scenario.lua \
@@ -66,8 +83,8 @@ run_db() {
   done
   local rss; rss=$(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$pid/status")
   kill $pid; wait $pid 2>/dev/null || true
-  echo "peak RSS of todo serve on $db: $rss" >&2
-  SUMMARY+=("$db: peak RSS of the server $rss")
+  echo "peak RSS of todo ${role[0]} on $db: $rss" >&2
+  SUMMARY+=("$db: peak RSS of todo ${role[0]} $rss")
   if [ "$db" = postgres ] && [ -n "$PGBIN" ]; then
     local base=${url%%\?*}; base=${base%/*}
     "$PGBIN/pgbench" -q -i -s 10 "$base/todo_bench" >/dev/null 2>&1

@@ -7,11 +7,19 @@
 # Runs: SQLite (`todo serve`, one process), PostgreSQL with `todo backend` + 1 and + 2 `todo
 # recurring` processes. Completions are sent by wrk at about RATE per second.
 #   bench/events.sh [sqlite|pg1|pg2|all]     (env: USERS=40 TASKS=100 RATE=1000)
+# `replay` measures catching up instead: with `todo recurring` stopped, USERS x TASKS completions
+# (default 100 x 1,000) pile up in the log; then one `todo recurring` starts and the script times
+# how long it takes until every next occurrence exists and the group's lag is zero.
+#   bench/events.sh replay                   (env: USERS=100 TASKS=1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+if [ "${1:-}" = replay ]; then USERS=${USERS:-100}; TASKS=${TASKS:-1000}; fi
 USERS=${USERS:-40}; TASKS=${TASKS:-100}; RATE=${RATE:-1000}; PORT=${BENCH_PORT:-18920}
 N=$((USERS * TASKS))
+# the durable cluster bench/api.sh uses (fsync and synchronous_commit on)
+export TEST_PG_PORT=${BENCH_PG_PORT:-54339} TEST_PG_DIR=${BENCH_PG_DIR:-/tmp/todo-bench-pg} TEST_PG_DURABLE=1
+unset TEST_DATABASE_URL
 # TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
 if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
 CONNS=16
@@ -82,9 +90,61 @@ PY
   [ -n "${KEEP:-}" ] && echo "kept $data" >&2 || rm -rf "$data"
 }
 
-echo "| setup | next occurrences | completions/s sent | carried through/s | p50 ms | p99 ms | max ms | non-2xx |"
-echo "|---|---|---|---|---|---|---|---|"
+replay() {
+  local data; data=$(mktemp -d)
+  local url; url=$(scripts/test-postgres.sh database todo_bench_replay)
+  local env=(BCRYPT_COST=4 LOG_LEVEL=error LOGIN_LIMIT_PER_ADDRESS=100000 TODO_DATA_DIR="$data"
+    DATABASE_URL="$url" JWT_SECRET="bench:0123456789abcdef0123456789abcdef")
+  local psql=(psql "${url%%\?*}" -tAq)
+  env "${env[@]}" $BIN migrate >/dev/null 2>&1
+  env "${env[@]}" $BIN backend --port $PORT >"$data/server.log" 2>&1 & api=$!
+  rec=""
+  trap 'kill $api $rec 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+  local lagcmd=(env "${env[@]}" $BIN events lag --group recurring-task-service)
+  lag() { "${lagcmd[@]}" 2>/dev/null | awk 'NR > 1 { s += $6 } END { print s + 0 }'; }
+  # the group consumes the seeding's task.created events, so the backlog is the completions alone
+  env "${env[@]}" $BIN recurring --port $((PORT + 1)) >"$data/r0.log" 2>&1 & rec=$!
+  local t0=$SECONDS
+  python3 scripts/recurring_load.py seed 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/tasks.txt"
+  echo "seeded $N recurring tasks in $((SECONDS - t0)) s" >&2
+  for _ in $(seq 1 600); do [ "$(lag)" = 0 ] && break; sleep 0.2; done
+  kill -TERM $rec; wait $rec 2>/dev/null || true; rec=""
+  t0=$SECONDS
+  python3 scripts/recurring_load.py complete 127.0.0.1 $PORT "$data/tasks.txt" 16 >&2
+  # every completion sequenced into the log: the lag stops growing
+  local before=-1 now
+  while now=$(lag); [ "$now" != "$before" ]; do before=$now; sleep 1; done
+  echo "backlog: $now events after $((SECONDS - t0)) s of completing" >&2
+  local start; start=$(date +%s.%N)
+  env "${env[@]}" $BIN recurring --port $((PORT + 1)) >"$data/r1.log" 2>&1 & rec=$!
+  # the consumer also reads the successors' own task.created events, written as it goes
+  while [ "$(lag)" != 0 ]; do sleep 0.1; done
+  local end; end=$(date +%s.%N)
+  local made; made=$("${psql[@]}" -c "SELECT count(*) FROM tasks WHERE completed_at IS NULL")
+  local window; window=$("${psql[@]}" -c "SELECT count(*), round(extract(epoch FROM max(p.processed_at) - min(p.processed_at))::numeric, 2)
+    FROM processed_events p JOIN events e ON e.id = p.event_id
+    WHERE p.group_name = 'recurring-task-service' AND e.type = 'task.completed'" | tr '|' ' ')
+  python3 - "$now" "$start" "$end" "$made" "$N" $window <<'PY'
+import sys
+backlog, start, end, made, n, marks, span = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7])
+wall = end - start
+print(f"| pg1 replay | {backlog:,} | {made:,}/{n:,} | {wall:.1f} s | {backlog / wall:,.0f} | {marks / span:,.0f} |")
+PY
+  kill $api $rec 2>/dev/null || true; wait $api $rec 2>/dev/null || true
+  [ -n "${KEEP:-}" ] && echo "kept $data" >&2 || rm -rf "$data"
+}
+
 case "${1:-all}" in
-  sqlite|pg1|pg2) run "$1" ;;
-  *) run sqlite; run pg1; run pg2 ;;
+  replay)
+    echo "| setup | backlog (events) | next occurrences | start to lag 0 | events/s | task.completed/s (marks) |"
+    echo "|---|---|---|---|---|---|"
+    replay ;;
+  *)
+    echo "| setup | next occurrences | completions/s sent | carried through/s | p50 ms | p99 ms | max ms | non-2xx |"
+    echo "|---|---|---|---|---|---|---|---|"
+    case "${1:-all}" in
+      sqlite|pg1|pg2) run "$1" ;;
+      *) run sqlite; run pg1; run pg2 ;;
+    esac ;;
 esac

@@ -1,4 +1,6 @@
--- wrk scenario: SCENARIO = list | default | get | create | complete | health; SEED = file from seed.py.
+-- wrk scenario: SCENARIO = list | default | get | missing | create | complete | health; SEED = file
+-- from seed.py. `missing` gets a task that does not exist (404): HTTP, sign-in and one round trip to
+-- the database with no row to decode or write out, the floor under `get`.
 local users = {}
 local scenario = os.getenv("SCENARIO") or "list"
 local counter = 0
@@ -23,6 +25,8 @@ function request()
     return wrk.format("GET", "/api/v1/tasks?limit=50", auth)
   elseif scenario == "get" then
     return wrk.format("GET", "/api/v1/tasks/" .. id, auth)
+  elseif scenario == "missing" then
+    return wrk.format("GET", string.format("/api/v1/tasks/00000000-0000-4000-8000-%012x", math.random(0, 2^40)), auth)
   elseif scenario == "create" then
     return wrk.format("POST", "/api/v1/tasks", auth, '{"title":"bench ' .. counter .. '","priority":"medium","tags":["bench"]}')
   elseif scenario == "complete" then
@@ -33,7 +37,8 @@ function request()
 end
 
 function response(status, headers, body)
-  if status >= 300 and scenario ~= "health" then
+  local expected = scenario == "missing" and status == 404
+  if status >= 300 and scenario ~= "health" and not expected then
     io.stderr:write("unexpected status " .. status .. "\n")
   end
 end
