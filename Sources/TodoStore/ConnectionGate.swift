@@ -63,19 +63,12 @@ final class ConnectionGate: Sendable {
             waitTimer.recordNanoseconds(0)
             return
         }
-        // The wait's deadline is a Dispatch work item, cancelled when the permit comes: a
-        // sleeping task per waiter (with a copy of the request's task-locals) lived out the full
-        // timeout even when the permit came at once, and under load those tasks were the
-        // largest share of the process's memory (26 MB at 4,000 requests/s).
-        let expiry = DispatchWorkItem { [weak self] in
-            guard let self else { return }
-            let expired = self.state.withLock { s -> CheckedContinuation<Bool, Never>? in
-                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters.remove(at: i).continuation
-            }
-            expired?.resume(returning: false)
-        }
-        defer { expiry.cancel() }
+        // The wait's deadline is a `Deadline`, cancelled when the permit comes: a sleeping task
+        // per waiter (with a copy of the request's task-locals) lived out the full timeout even
+        // when the permit came at once, and under load those tasks were the largest share of the
+        // process's memory (26 MB at 4,000 requests/s).
+        var expiry: Deadline?
+        defer { expiry?.cancel() }
         let ok = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
             let freedMeanwhile = state.withLock { s in
                 if s.take(limit: limit) { return true }
@@ -87,7 +80,14 @@ final class ConnectionGate: Sendable {
                 return
             }
             waitingGauge.record(state.withLock { $0.waiters.count })
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.inSeconds, execute: expiry)
+            expiry = Deadline(after: timeout) { [weak self] in
+                guard let self else { return }
+                let expired = self.state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                    guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return s.waiters.remove(at: i).continuation
+                }
+                expired?.resume(returning: false)
+            }
         }
         let waited = ContinuousClock.now - started
         waitTimer.recordNanoseconds(waited.nanoseconds)

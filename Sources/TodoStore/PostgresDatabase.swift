@@ -84,10 +84,9 @@ public struct PostgresDatabase: SQLDatabase {
                         }
                     } catch { handoff.fail(error) }
                 }
-                // The timer is a Dispatch work item rather than a sleeping task: this runs for
-                // every transaction, and a task per lease more cost ~10 % of a read's throughput.
-                let timer = DispatchWorkItem { handoff.expire() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + wait.inSeconds, execute: timer)
+                // The timer is a `Deadline` rather than a sleeping task: this runs for every
+                // transaction, and a task per lease more cost ~10 % of a read's throughput.
+                let timer = Deadline(after: wait) { handoff.expire() }
                 defer {
                     timer.cancel()
                     handoff.release()
@@ -158,8 +157,9 @@ public struct PostgresDatabase: SQLDatabase {
         // transactions times these durations: `todo backend` held 186 MB after 20 s of gets at
         // 4,000 requests/s with the defaults (idle 60 s, keep-alive 30 s), 122 MB with a 3 s
         // idle timeout (47 MB idle). The cost: a connection idle for 3 s is closed, and the
-        // next burst opens it again (a few ms). A 3 s keep-alive would halve it again, but
-        // with it the test suite's PostgreSQL tests hung (not yet understood): left at 30 s.
+        // next burst opens it again (a few ms). With no minimum of connections, an idle
+        // connection is closed long before a keep-alive ping would be due, so there is none.
+        config.options.keepAliveBehavior = nil
         config.options.connectionIdleTimeout = Self.idleTimeout
         // A process that stalls inside a transaction (a frozen pod, a stopped process) must not
         // hold its locks — the log sequencer's advisory lock, row locks on leases — for ever:
