@@ -23,6 +23,10 @@ unset TEST_DATABASE_URL
 # TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
 if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --product todo >&2; BIN=.build/release/todo; fi
 CONNS=16
+
+# The recurring-task-service group's lag, summed over partitions; the arguments are the
+# environment (`lag "${env[@]}"`).
+lag() { env "$@" $BIN events lag --group recurring-task-service 2>/dev/null | awk 'NR > 1 { s += $6 } END { print s + 0 }'; }
 DELAY_MS=$((CONNS * 1000 / RATE))
 SECS=$(( 2 * N / RATE + 5 ))
 
@@ -53,11 +57,7 @@ run() {
   # wrk drops the odd request when a connection starts; completing again is a no-op for the rest
   python3 scripts/recurring_load.py complete 127.0.0.1 $PORT "$data/tasks.txt" >/dev/null
   # wait for the consumers to finish
-  local lagcmd=(env "${env[@]}" $BIN events lag --group recurring-task-service)
-  for _ in $(seq 1 600); do
-    [ "$("${lagcmd[@]}" 2>/dev/null | awk 'NR > 1 { s += $6 } END { print s + 0 }')" = 0 ] && break
-    sleep 0.1
-  done
+  for _ in $(seq 1 600); do [ "$(lag "${env[@]}")" = 0 ] && break; sleep 0.1; done
   local sql="SELECT e.created_at, p.processed_at FROM events e JOIN processed_events p ON p.event_id = e.id
     AND p.group_name = 'recurring-task-service' WHERE e.type = 'task.completed'"
   if [ "$mode" = sqlite ]; then
@@ -101,25 +101,23 @@ replay() {
   rec=""
   trap 'kill $api $rec 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
-  local lagcmd=(env "${env[@]}" $BIN events lag --group recurring-task-service)
-  lag() { "${lagcmd[@]}" 2>/dev/null | awk 'NR > 1 { s += $6 } END { print s + 0 }'; }
   # the group consumes the seeding's task.created events, so the backlog is the completions alone
   env "${env[@]}" $BIN recurring --port $((PORT + 1)) >"$data/r0.log" 2>&1 & rec=$!
   local t0=$SECONDS
   python3 scripts/recurring_load.py seed 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/tasks.txt"
   echo "seeded $N recurring tasks in $((SECONDS - t0)) s" >&2
-  for _ in $(seq 1 600); do [ "$(lag)" = 0 ] && break; sleep 0.2; done
+  for _ in $(seq 1 600); do [ "$(lag "${env[@]}")" = 0 ] && break; sleep 0.2; done
   kill -TERM $rec; wait $rec 2>/dev/null || true; rec=""
   t0=$SECONDS
   python3 scripts/recurring_load.py complete 127.0.0.1 $PORT "$data/tasks.txt" 16 >&2
   # every completion sequenced into the log: the lag stops growing
   local before=-1 now
-  while now=$(lag); [ "$now" != "$before" ]; do before=$now; sleep 1; done
+  while now=$(lag "${env[@]}"); [ "$now" != "$before" ]; do before=$now; sleep 1; done
   echo "backlog: $now events after $((SECONDS - t0)) s of completing" >&2
   local start; start=$(date +%s.%N)
   env "${env[@]}" $BIN recurring --port $((PORT + 1)) >"$data/r1.log" 2>&1 & rec=$!
   # the consumer also reads the successors' own task.created events, written as it goes
-  while [ "$(lag)" != 0 ]; do sleep 0.1; done
+  while [ "$(lag "${env[@]}")" != 0 ]; do sleep 0.1; done
   local end; end=$(date +%s.%N)
   local made; made=$("${psql[@]}" -c "SELECT count(*) FROM tasks WHERE completed_at IS NULL")
   local window; window=$("${psql[@]}" -c "SELECT count(*), round(extract(epoch FROM max(p.processed_at) - min(p.processed_at))::numeric, 2)

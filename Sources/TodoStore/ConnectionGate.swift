@@ -1,7 +1,6 @@
 import Foundation
 import Metrics
 import Synchronization
-import TodoCore
 
 /// No connection became free within the pool's wait limit (`DB_POOL_TIMEOUT`): the API answers
 /// 503 with `Retry-After`; a background service backs off and tries again.

@@ -153,12 +153,12 @@ public struct PostgresDatabase: SQLDatabase {
         config.options.connectTimeout = .seconds(5)
         // The pool starts an idle timer and a keep-alive timer (`Task.sleep`) each time a
         // connection is handed back, and cancels them at the next lease; a cancelled sleep keeps
-        // its dispatch timer and task until its deadline. So memory grows with the rate of
-        // transactions times these durations: `todo backend` held 186 MB after 20 s of gets at
-        // 4,000 requests/s with the defaults (idle 60 s, keep-alive 30 s), 122 MB with a 3 s
-        // idle timeout (47 MB idle). The cost: a connection idle for 3 s is closed, and the
-        // next burst opens it again (a few ms). With no minimum of connections, an idle
-        // connection is closed long before a keep-alive ping would be due, so there is none.
+        // its dispatch timer and task until its deadline, so memory grew with the rate of
+        // transactions times these durations (idle 60 s and keep-alive 30 s by default). The idle
+        // timeout is 3 s: a connection idle that long is closed, and the next burst opens it
+        // again (a few ms). With no minimum of connections an idle one is closed long before a
+        // keep-alive ping would be due, so there is none. (`todo backend` under load: 186 MB with
+        // the defaults and the earlier wait timers, 62 MB now; docs/BENCHMARKS.md.)
         config.options.keepAliveBehavior = nil
         config.options.connectionIdleTimeout = Self.idleTimeout
         // A process that stalls inside a transaction (a frozen pod, a stopped process) must not
