@@ -43,7 +43,7 @@ public enum Series {
         return TodoTask(
             id: id, userID: task.userID, title: task.title, description: task.description, priority: task.priority, tags: task.tags,
             due: nextDue, recurrence: recurrence, seriesID: task.seriesID ?? task.id, occurrenceIndex: next.index, createdAt: now,
-            updatedAt: now, reminders: carriedReminders(task.reminders, dueAt: nextDue.at, now: now))
+            updatedAt: now, reminders: carriedReminders(task.reminders, dueAt: nextDue.at, now: now), placement: task.placement)
     }
 
     /// The reminders a successor due at `dueAt` gets: the relative ones, with new ids, moved.

@@ -91,12 +91,20 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
     public var version: Int
     /// Its reminders, in the order they were given.
     public var reminders: [Reminder]
+    /// Where it is: its project (the Inbox's id is the owner's), section, parent and key among its
+    /// siblings.
+    public var placement: Placement
+    /// Its direct subtasks, counted when read.
+    public var subtasks: SubtaskCount
 
     public init(
         id: UUID, userID: UUID, title: String, description: String = "", priority: Priority = .none,
         tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, skippedAt: Date? = nil, recurrence: Recurrence? = nil,
-        seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1, reminders: [Reminder] = []
+        seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1, reminders: [Reminder] = [],
+        placement: Placement? = nil, subtasks: SubtaskCount = SubtaskCount()
     ) {
+        self.placement = placement ?? Placement(projectID: userID, position: .at(createdAt))
+        self.subtasks = subtasks
         self.reminders = reminders
         self.id = id
         self.userID = userID
@@ -121,6 +129,35 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
 
     /// The entity tag of this version of the task (`"3"`).
     public var etag: String { "\"\(version)\"" }
+
+    public var projectID: UUID { placement.projectID }
+}
+
+/// Where a task is: its project, its section in that project (or none), its parent task in that
+/// project (or none: top level) and its key among its siblings (`Position`).
+public struct Placement: Sendable, Equatable {
+    public var projectID: UUID
+    public var sectionID: UUID?
+    public var parentID: UUID?
+    public var position: Position
+
+    public init(projectID: UUID, sectionID: UUID? = nil, parentID: UUID? = nil, position: Position) {
+        self.projectID = projectID
+        self.sectionID = sectionID
+        self.parentID = parentID
+        self.position = position
+    }
+}
+
+/// How many direct subtasks a task has, and how many of them are open.
+public struct SubtaskCount: Sendable, Equatable {
+    public var open: Int
+    public var total: Int
+
+    public init(open: Int = 0, total: Int = 0) {
+        self.open = open
+        self.total = total
+    }
 }
 
 extension UUID {

@@ -159,6 +159,8 @@ public struct TaskDraft: Sendable, Equatable {
     public var due: ResolvedDue? = nil
     public var recurrence: Recurrence? = nil
     public var reminders: [ReminderSpec] = []
+    /// Where it goes (`project_id`, `section_id`, `parent_id`); all absent: the end of the Inbox.
+    public var move: TaskMove = TaskMove()
 
     public init(
         title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil,
@@ -174,6 +176,24 @@ public struct TaskDraft: Sendable, Equatable {
     }
 }
 
+/// Where a task goes (`POST /api/v1/tasks/{id}/move`). Absent members follow from the others:
+/// `after` names the sibling it goes after (`.clear`: first, `.unchanged`: last) and implies its
+/// project, section and parent; a parent implies the project and section; a project or section
+/// alone moves it to the top level there.
+public struct TaskMove: Sendable, Equatable {
+    public var projectID: UUID?
+    public var sectionID: FieldChange<UUID> = .unchanged
+    public var parentID: FieldChange<UUID> = .unchanged
+    public var after: FieldChange<UUID> = .unchanged
+
+    public init(
+        projectID: UUID? = nil, sectionID: FieldChange<UUID> = .unchanged, parentID: FieldChange<UUID> = .unchanged,
+        after: FieldChange<UUID> = .unchanged
+    ) {
+        (self.projectID, self.sectionID, self.parentID, self.after) = (projectID, sectionID, parentID, after)
+    }
+}
+
 /// A change to one field under JSON Merge Patch (RFC 7396): absent, set, or removed with `null`.
 public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
     case unchanged
@@ -183,10 +203,12 @@ public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
 
 /// A validated JSON Merge Patch of a task.
 public struct TaskPatch: Sendable, Equatable {
-    public static let writableFields: Set<String> = ["title", "description", "priority", "tags", "due", "recurrence", "reminders"]
+    public static let writableFields: Set<String> = [
+        "title", "description", "priority", "tags", "due", "recurrence", "reminders", "project_id", "section_id", "parent_id",
+    ]
     public static let readOnlyFields: Set<String> = [
         "id", "user_id", "completed", "completed_at", "skipped_at", "created_at", "updated_at", "version", "series_id",
-        "occurrence_index",
+        "occurrence_index", "position", "subtasks",
     ]
 
     public var title: String?
@@ -197,6 +219,8 @@ public struct TaskPatch: Sendable, Equatable {
     public var recurrence: FieldChange<Recurrence> = .unchanged
     /// A new list of reminders (replaces the task's; `null` removes them all).
     public var reminders: [ReminderSpec]?
+    /// A new place (`project_id`, `section_id`, `parent_id`), nil when none is given.
+    public var move: TaskMove?
 
     public init(
         title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil,

@@ -9,6 +9,26 @@ public struct TaskQuery: Sendable, Equatable {
         case due, priority, created, updated, title
         /// Full-text relevance; the default order when `q` is given.
         case rank
+        /// The person's own order: projects' tasks as they were dragged, subtasks under their
+        /// parent (`position_path`).
+        case manual
+    }
+
+    /// A view people live in (`view=`).
+    public enum View: Sendable, Equatable {
+        /// Open tasks due before tomorrow in the person's zone: today's and the overdue.
+        case today
+        /// Open tasks due before the start of the day `days` days from today (overdue included),
+        /// grouped by local date.
+        case upcoming(days: Int)
+        /// The open tasks of the Inbox.
+        case inbox
+    }
+
+    /// Whose child a listed task must be: a given task's, or none (top level).
+    public enum ParentFilter: Sendable, Equatable {
+        case task(UUID)
+        case none
     }
 
     public struct Sort: Sendable, Equatable, CustomStringConvertible {
@@ -39,18 +59,46 @@ public struct TaskQuery: Sendable, Equatable {
     public var sort: Sort = Sort(.due)
     public var limit: Int = TaskQuery.defaultLimit
     public var after: Cursor?
+    /// Tasks of any of these projects (none: every project).
+    public var projects: [UUID] = []
+    /// Tasks of this section (`section=none`: of none).
+    public var section: ParentFilter?
+    public var parent: ParentFilter?
+    public var view: View?
+    /// With a view: the day boundary it ends at, in the person's zone (`due_at` before it).
+    public var dueUntil: Date?
+    /// Leave out the tasks of archived projects (the views do).
+    public var activeProjectsOnly = false
 
     public init() {}
 
-    /// Reads the query string of `GET /api/v1/tasks`. Dates without a time are read in `timeZone`.
-    public init(parameters: [(String, String)], timeZone: TimeZoneID) throws {
+    /// The names of the list's parameters.
+    public static let parameterNames: Set<String> = [
+        "status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor", "project", "section", "parent",
+        "view", "days",
+    ]
+
+    /// Reads the query string of `GET /api/v1/tasks`. Dates without a time, and the views' days,
+    /// are read in `timeZone`, today being `now`'s day there.
+    public init(parameters: [(String, String)], timeZone: TimeZoneID, now: Date = Date()) throws {
         var errors = FieldErrors()
         let zone = timeZone.zone
         var sortText: String?
         var cursorText: String?
-        let known: Set<String> = ["status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor"]
+        var viewText: String?
+        var daysText: String?
         for (name, value) in parameters {
             switch name {
+            case "project":
+                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    if let id = UUID(canonical: String(part)) { projects.append(id) } else { errors.add("project", "must be a project id") }
+                }
+            case "section", "parent":
+                let filter: ParentFilter? = value == "none" ? ParentFilter.none : UUID(canonical: value).map(ParentFilter.task)
+                if filter == nil { errors.add(name, "must be an id or none") }
+                if name == "section" { section = filter } else { parent = filter }
+            case "view": viewText = value
+            case "days": daysText = value
             case "status":
                 if let s = Status(rawValue: value) { status = s } else { errors.add("status", "must be open, completed or all") }
             case "priority":
@@ -86,7 +134,29 @@ public struct TaskQuery: Sendable, Equatable {
                 }
             case "cursor": cursorText = value
             default:
-                if !known.contains(name) { errors.add(name, "is not a parameter of this list") }
+                if !TaskQuery.parameterNames.contains(name) { errors.add(name, "is not a parameter of this list") }
+            }
+        }
+        if daysText != nil && viewText != "upcoming" { errors.add("days", "goes with view=upcoming") }
+        if let viewText {
+            let today = Zones.local(at: now, in: zone).date
+            switch viewText {
+            case "today":
+                view = .today
+                dueUntil = Zones.startOfDay(today.adding(days: 1), in: zone)
+            case "upcoming":
+                var days = 7
+                if let daysText {
+                    if let n = Int(daysText), (1...90).contains(n) { days = n } else { errors.add("days", "must be a whole number from 1 to 90") }
+                }
+                view = .upcoming(days: days)
+                dueUntil = Zones.startOfDay(today.adding(days: days), in: zone)
+            case "inbox": view = .inbox
+            default: errors.add("view", "must be today, upcoming or inbox")
+            }
+            if view != nil {
+                if parameters.contains(where: { $0.0 == "status" && $0.1 != "open" }) { errors.add("status", "a view lists open tasks") }
+                activeProjectsOnly = view != .inbox
             }
         }
         var seenTags = Set<String>()
@@ -96,7 +166,7 @@ public struct TaskQuery: Sendable, Equatable {
             if let f = SortField(rawValue: String(sortText.dropFirst(desc ? 1 : 0))), f != .rank || !searchTerms.isEmpty {
                 sort = Sort(f, descending: desc)
             } else {
-                errors.add("sort", "must be one of due, priority, created, updated, title (with - for descending)")
+                errors.add("sort", "must be one of due, priority, created, updated, title, manual (with - for descending)")
             }
         } else if !searchTerms.isEmpty {
             sort = Sort(.rank, descending: true)

@@ -20,6 +20,7 @@ public struct AccountStore: Sendable {
                     INSERT INTO users (id, email, password_hash, display_name, time_zone, created_at, updated_at)
                     VALUES (\(user.id), \(email), \(passwordHash), \(displayName), \(timeZone.identifier), \(now), \(now))
                     """)
+                try await ProjectStore.insertInbox(userID: user.id, now: now, conn: conn)
             }
         } catch is UniqueViolation {
             throw TodoError.conflict(code: "email_taken", detail: "An account with this email exists already.")

@@ -355,4 +355,5 @@ enum Schema {
             WHERE completed_at IS NULL AND skipped_at IS NULL
             """,
         ])
+
 }

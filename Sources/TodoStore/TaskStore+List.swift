@@ -46,6 +46,24 @@ extension TaskStore {
                  WHERE tt.task_id = t.id AND g.key IN \(list: query.tags.map(SQLValue.text))) = \(query.tags.count)
                 """)
         }
+        if !query.projects.isEmpty { filters.append("t.project_id IN \(list: query.projects.map(SQLValue.uuid))") }
+        if query.view == .inbox { filters.append("t.project_id = \(userID)") }
+        switch query.section {
+        case .task(let id)?: filters.append("t.section_id = \(id)")
+        case .none?: filters.append("t.section_id IS NULL")
+        case nil: break
+        }
+        switch query.parent {
+        case .task(let id)?: filters.append("t.parent_id = \(id)")
+        case .none?: filters.append("t.parent_id IS NULL")
+        case nil: break
+        }
+        // The views' bound on the open-task index's own expression (migration 10), so a view reads
+        // a page in index order and stops.
+        if let until = query.dueUntil { filters.append("\(Self.dueSortKey(descending: false, db.dialect)) < \(until)") }
+        if query.activeProjectsOnly {
+            filters.append("t.project_id NOT IN (SELECT a.id FROM projects a WHERE a.user_id = \(userID) AND a.archived = \(true))")
+        }
         if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
         if let after = query.dueAfter { filters.append("t.due_at >= \(after)") }
         switch query.overdue {
@@ -68,6 +86,7 @@ extension TaskStore {
             case .updated: "t.updated_at"
             case .title: "t.title_key"
             case .rank: rank
+            case .manual: "t.position_path"
             }
         let direction = sort.descending ? "DESC" : "ASC"
         var outer: SQLQuery = ""
@@ -100,7 +119,7 @@ extension TaskStore {
         switch field {
         case .due, .created, .updated: return .date(try row.date("sort_key"))
         case .priority: return .int(Int64(try row.int("sort_key")))
-        case .title: return .string(try row.string("sort_key"))
+        case .title, .manual: return .string(try row.string("sort_key"))
         case .rank: return .double(try row.double("sort_key"))
         }
     }

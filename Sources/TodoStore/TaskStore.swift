@@ -11,7 +11,7 @@ public struct TaskStore: Sendable {
     static let columns = """
         t.id, t.user_id, t.title, t.description, t.priority, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
         t.completed_at, t.skipped_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
-        t.updated_at, t.version
+        t.updated_at, t.version, t.project_id, t.section_id, t.parent_id, t.position
         """
 
     /// What a read selects: the task's columns and, in the same row, its tags (`tag_list`:
@@ -43,7 +43,9 @@ public struct TaskStore: Sendable {
         """
         (SELECT \(aggregate)(CAST(tt.position AS TEXT) || ':' || g.name, ' ') FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
          WHERE tt.task_id = t.id) AS tag_list,
-        CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = t.id) THEN 1 ELSE 0 END AS has_reminders
+        CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = t.id) THEN 1 ELSE 0 END AS has_reminders,
+        (SELECT count(*) FROM tasks c WHERE c.parent_id = t.id) AS subtasks_total,
+        (SELECT count(*) FROM tasks c WHERE c.parent_id = t.id AND c.completed_at IS NULL AND c.skipped_at IS NULL) AS subtasks_open
         """
     }
 
@@ -79,6 +81,7 @@ public struct TaskStore: Sendable {
             occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
         return try await db.write { conn in
             var task = task
+            if draft.move != TaskMove() { task.placement = try await Self.placement(ofNew: draft.move, userID: userID, now: now, conn: conn) }
             task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
             let created = try await Self.insert(task, spawnedFrom: nil, conn: conn)!
             try await EventOutbox.append(TaskEvent(.created, created, at: now), conn: conn)
@@ -100,7 +103,8 @@ public struct TaskStore: Sendable {
 
     static let insertColumns = """
         id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date, due_local, due_tz, completed_at,
-        skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index, spawned_from, created_at, updated_at, version
+        skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index, spawned_from, created_at, updated_at, version,
+        project_id, section_id, parent_id, position, position_path
         """
 
     /// `(…)`: a task's values in the order of `insertColumns`.
@@ -109,9 +113,20 @@ public struct TaskStore: Sendable {
         (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description),
           \(task.priority.rank), \(Self.dueColumns(task.due)), \(task.completedAt), \(task.skippedAt),
           \(task.recurrence?.rule), \(task.recurrence?.anchor.rawValue), \(task.seriesID), \(task.occurrenceIndex),
-          \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version))
+          \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version), \(task.placement.projectID),
+          \(task.placement.sectionID), \(task.placement.parentID), \(task.placement.position.key), \(pathValue(task)))
         """
     }
+
+    /// A new task's `position_path`: its parent's path and `/` (none at the top level), then its
+    /// segment (`key#id`).
+    static func pathValue(_ task: TodoTask) -> SQLQuery {
+        let segment = pathSegment(task)
+        guard let parent = task.placement.parentID else { return "\(segment)" }
+        return "COALESCE((SELECT p.position_path || '/' FROM tasks p WHERE p.id = \(parent)), '') || \(segment)"
+    }
+
+    static func pathSegment(_ task: TodoTask) -> String { task.placement.position.key + "#" + task.id.lowercased }
 
     /// The task, or `TodoError.notFound`.
     public func get(id: UUID, userID: UUID) async throws -> TodoTask {
@@ -130,68 +145,117 @@ public struct TaskStore: Sendable {
         return try await db.write { conn in
             let current = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
             let fields = try patch.applied(to: current)
-            var next = fields ?? current
+            let next = fields ?? current
             var newReminders: [Reminder]?
             if let specs = patch.reminders {
                 let resolved = try await Self.resolve(specs, dueAt: next.due?.at, userID: userID, now: now, conn: conn)
                 if resolved.map(\.requestKey).sorted() != current.reminders.map(\.requestKey).sorted() { newReminders = resolved }
             }
+            if let move = patch.move {
+                let node = try await Self.node(id, userID: userID, conn: conn)
+                let placement = try await Self.resolve(move, for: node, userID: userID, now: now, conn: conn)
+                if placement != current.placement {
+                    // The place first (its own event, the subtree's too), then the fields.
+                    let moved = try await Self.place(node, at: placement, now: now, conn: conn)
+                    guard fields != nil || newReminders != nil else { return moved }
+                    return try await Self.write(next, placement: moved, reminders: newReminders, patch: patch, current: current, now: now, conn: conn)
+                }
+            }
             guard fields != nil || newReminders != nil else { return current }
-            next.version += 1
-            next.updatedAt = now
-            try await conn.execute(
-                """
-                UPDATE tasks SET title = \(next.title), title_key = \(next.title.lowercased()), description = \(next.description),
-                  priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), recurrence_rule = \(next.recurrence?.rule),
-                  recurrence_anchor = \(next.recurrence?.anchor.rawValue), series_id = \(next.seriesID),
-                  occurrence_index = \(next.occurrenceIndex), updated_at = \(now), version = \(next.version)
-                WHERE id = \(id) AND user_id = \(userID)
-                """)
-            if let newReminders {
-                try await Self.replaceReminders(newReminders, taskID: id, userID: userID, now: now, conn: conn)
-                next.reminders = newReminders
-            } else if next.due != current.due {
-                next.reminders = try await Self.moveReminders(of: next, conn: conn)
-            }
-            if patch.tags != nil {
-                next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn)
-            }
-            try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
-            return next
+            return try await Self.write(next, placement: nil, reminders: newReminders, patch: patch, current: current, now: now, conn: conn)
         }
+    }
+
+    /// Writes a patched task's fields (and, when it was just moved, from its moved version) with
+    /// its `task.updated`.
+    static func write(
+        _ next: TodoTask, placement moved: TodoTask?, reminders newReminders: [Reminder]?, patch: TaskPatch, current: TodoTask, now: Date,
+        conn: any SQLConnection
+    ) async throws -> TodoTask {
+        let current = moved ?? current
+        let id = current.id
+        let userID = current.userID
+        var next = next
+        next.placement = current.placement
+        next.version = current.version
+        next.version += 1
+        next.updatedAt = now
+        try await conn.execute(
+            """
+            UPDATE tasks SET title = \(next.title), title_key = \(next.title.lowercased()), description = \(next.description),
+              priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), recurrence_rule = \(next.recurrence?.rule),
+              recurrence_anchor = \(next.recurrence?.anchor.rawValue), series_id = \(next.seriesID),
+              occurrence_index = \(next.occurrenceIndex), updated_at = \(now), version = \(next.version)
+            WHERE id = \(id) AND user_id = \(userID)
+            """)
+        if let newReminders {
+            try await Self.replaceReminders(newReminders, taskID: id, userID: userID, now: now, conn: conn)
+            next.reminders = newReminders
+        } else if next.due != current.due {
+            next.reminders = try await Self.moveReminders(of: next, conn: conn)
+        }
+        if patch.tags != nil {
+            next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn)
+        }
+        try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
+        return next
     }
 
     /// Marks the task completed (or open again). Idempotent: a task already in that state is
     /// returned unchanged. Reopening also clears a skip. The `task.completed` event of a recurring
     /// task makes the recurring-task-service create the next occurrence (`Series.successor`, `insertSuccessor`).
-    public func setCompleted(id: UUID, userID: UUID, completed: Bool, precondition: VersionPrecondition = .unconditional, now: Date = Date())
-        async throws -> TodoTask
-    {
+    /// `withSubtasks` completes its open subtasks too (each with its event); otherwise, and when
+    /// reopening, only this task changes.
+    public func setCompleted(
+        id: UUID, userID: UUID, completed: Bool, withSubtasks: Bool = false, precondition: VersionPrecondition = .unconditional, now: Date = Date()
+    ) async throws -> TodoTask {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            var task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
-            if completed ? task.isCompleted : !task.isClosed { return task }
-            task.completedAt = completed ? now : nil
-            task.skippedAt = nil
-            task.updatedAt = now
-            task.version += 1
-            try await conn.execute(
-                """
-                UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
-                WHERE id = \(id) AND user_id = \(userID)
-                """)
-            task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
-            try await EventOutbox.append(TaskEvent(completed ? .completed : .reopened, task, at: now), conn: conn)
-            return task
+            if completed && withSubtasks {
+                let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+                try precondition.check(node.task.version)
+                let rows = try await conn.query(
+                    """
+                    SELECT t.id FROM tasks t WHERE \(Self.below(node.path, projectID: node.task.projectID))
+                      AND t.completed_at IS NULL AND t.skipped_at IS NULL ORDER BY t.position_path DESC
+                    """)
+                for row in rows {
+                    _ = try await Self.complete(
+                        try row.uuid("id"), userID: userID, completed: true, precondition: .unconditional, now: now, conn: conn)
+                }
+            }
+            return try await Self.complete(id, userID: userID, completed: completed, precondition: precondition, now: now, conn: conn)
         }
     }
 
-    /// Deletes the task, or throws `notFound` / `preconditionFailed`.
+    static func complete(_ id: UUID, userID: UUID, completed: Bool, precondition: VersionPrecondition, now: Date, conn: any SQLConnection)
+        async throws -> TodoTask
+    {
+        var task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
+        if completed ? task.isCompleted : !task.isClosed { return task }
+        task.completedAt = completed ? now : nil
+        task.skippedAt = nil
+        task.updatedAt = now
+        task.version += 1
+        try await conn.execute(
+            """
+            UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
+            WHERE id = \(id) AND user_id = \(userID)
+            """)
+        task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
+        try await EventOutbox.append(TaskEvent(completed ? .completed : .reopened, task, at: now), conn: conn)
+        return task
+    }
+
+    /// Deletes the task and its subtasks in one transaction, each with its `task.deleted`; or
+    /// throws `notFound` / `preconditionFailed`.
     public func delete(id: UUID, userID: UUID, precondition: VersionPrecondition, now: Date = Date()) async throws {
         try await db.write { conn in
-            let task = try await Self.current(id: id, userID: userID, precondition: precondition, conn: conn)
-            try await conn.execute("DELETE FROM tasks WHERE id = \(id) AND user_id = \(userID)")
-            try await EventOutbox.append(TaskEvent(.deleted, task, at: now.truncatedToMillis), conn: conn)
+            let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+            try precondition.check(node.task.version)
+            try await Self.deleteTasks(
+                where: "(t.id = \(id) OR \(Self.below(node.path, projectID: node.task.projectID)))", userID: userID, now: now.truncatedToMillis,
+                conn: conn)
         }
     }
 
@@ -314,6 +378,15 @@ public struct TaskStore: Sendable {
             tags: tags, due: due, completedAt: row.optionalDate("completed_at"), skippedAt: row.optionalDate("skipped_at"),
             recurrence: recurrence,
             seriesID: row.optionalUUID("series_id"), occurrenceIndex: row.optionalInt("occurrence_index"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"),
+            placement: try placement(row),
+            subtasks: SubtaskCount(open: row.optionalInt("subtasks_open") ?? 0, total: row.optionalInt("subtasks_total") ?? 0))
+    }
+
+    static func placement(_ row: SQLRow) throws -> Placement {
+        guard let position = Position(try row.string("position")) else { throw SQLDecodingError(column: "position", expected: "a position key") }
+        return Placement(
+            projectID: try row.uuid("project_id"), sectionID: row.optionalUUID("section_id"), parentID: row.optionalUUID("parent_id"),
+            position: position)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TodoCore
 
 /// `POST /api/v1/tasks`: the request body of a new task, read into the domain's `TaskDraft`. The
@@ -29,6 +30,7 @@ enum TaskCreateRequest {
             }
         }
         if let r = json["reminders"] { draft.reminders = errors.collect { try ReminderSpec.parseList(r) } ?? [] }
+        draft.move = TaskMoveRequest.placement(json, errors: &errors) ?? TaskMove()
         try errors.check()
         return draft
     }
@@ -74,7 +76,51 @@ enum TaskPatchRequest {
             }
         }
         if let r = json["reminders"] { patch.reminders = errors.collect { try ReminderSpec.parseList(r) } }
+        patch.move = TaskMoveRequest.placement(json, errors: &errors)
         try errors.check()
         return patch
+    }
+}
+
+/// `POST /api/v1/tasks/{id}/move` `{"project_id", "section_id", "parent_id", "after"}` (each
+/// optional; `null` section, parent or after: none, the top level, first), and the same place
+/// members of a task's create and patch bodies.
+enum TaskMoveRequest {
+    static let fields = ["project_id", "section_id", "parent_id", "after"]
+
+    static func decode(_ json: JSONValue) throws -> TaskMove {
+        guard case .object(let members) = json else { throw TodoError.invalid("", "the body must be a JSON object") }
+        var errors = FieldErrors()
+        for (key, _) in members where !fields.contains(key) { errors.add(key, "is not a field of a move") }
+        var move = placement(json, errors: &errors) ?? TaskMove()
+        if let a = json["after"] { move.after = id(a, field: "after", errors: &errors) }
+        try errors.check()
+        return move
+    }
+
+    /// The place members of a body; nil when it has none.
+    static func placement(_ json: JSONValue, errors: inout FieldErrors) -> TaskMove? {
+        guard json["project_id"] != nil || json["section_id"] != nil || json["parent_id"] != nil else { return nil }
+        var move = TaskMove()
+        if let p = json["project_id"] {
+            if case .set(let id) = id(p, field: "project_id", errors: &errors) { move.projectID = id } else if p == .null {
+                errors.add("project_id", "must be a project id (every task is in a project; the Inbox's id is in GET /api/v1/projects)")
+            }
+        }
+        if let s = json["section_id"] { move.sectionID = id(s, field: "section_id", errors: &errors) }
+        if let p = json["parent_id"] { move.parentID = id(p, field: "parent_id", errors: &errors) }
+        return move
+    }
+
+    /// An id member: `.set`, `.clear` for null, `.unchanged` (with an error) for anything else.
+    static func id(_ value: JSONValue, field: String, errors: inout FieldErrors) -> FieldChange<UUID> {
+        switch value {
+        case .null: return .clear
+        case .string(let s):
+            if let id = UUID(canonical: s) { return .set(id) }
+        default: break
+        }
+        errors.add(field, "must be an id or null")
+        return .unchanged
     }
 }

@@ -103,8 +103,11 @@ struct TaskResponse {
     var createdAt: Date
     var updatedAt: Date
     var version: Int
+    var placement: Placement
+    var subtasks: SubtaskCount
 
     init(_ task: TodoTask) {
+        (placement, subtasks) = (task.placement, task.subtasks)
         (id, userID, title, description, priority, tags) = (task.id, task.userID, task.title, task.description, task.priority, task.tags)
         due = task.due.map(DueBody.init)
         (completedAt, skippedAt) = (task.completedAt, task.skippedAt)
@@ -151,6 +154,21 @@ struct TaskResponse {
             w.millis(updatedAt)
             w.key("version")
             w.int(version)
+            w.key("project_id")
+            w.string(placement.projectID.lowercased)
+            w.key("section_id")
+            w.string(placement.sectionID?.lowercased)
+            w.key("parent_id")
+            w.string(placement.parentID?.lowercased)
+            w.key("position")
+            w.string(placement.position.key)
+            w.key("subtasks")
+            w.object { w in
+                w.key("open")
+                w.int(subtasks.open)
+                w.key("total")
+                w.int(subtasks.total)
+            }
         }
     }
 
@@ -192,6 +210,8 @@ struct SeriesEntryResponse {
 struct PageResponse<Item> {
     var items: [Item]
     var nextCursor: String?
+    /// More members after `next_cursor` (the upcoming view's `groups`).
+    var extra: ((inout JSONWriter) -> Void)? = nil
     let writeItem: (Item, inout JSONWriter) -> Void
 
     var bytes: [UInt8] {
@@ -201,6 +221,7 @@ struct PageResponse<Item> {
             w.array { w in for item in items { writeItem(item, &w) } }
             w.key("next_cursor")
             w.string(nextCursor)
+            extra?(&w)
         }
         return w.bytes
     }

@@ -18,6 +18,7 @@ struct TaskRoutes {
         group.post("tasks/{id}/complete") { try await self.setCompleted(true, $0, $1) }
         group.post("tasks/{id}/reopen") { try await self.setCompleted(false, $0, $1) }
         group.post("tasks/{id}/skip", use: skip)
+        group.post("tasks/{id}/move", use: move)
         group.get("tasks/{id}/history", use: history)
         group.get("recurrence/preview", use: preview)
         group.get("tags", use: tags)
@@ -105,10 +106,23 @@ struct TaskRoutes {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let zone = parameters.contains { ["due_before", "due_after"].contains($0.0) } ? try await timeZone(principal) : .utc
+        let zone = parameters.contains { ["due_before", "due_after", "view"].contains($0.0) } ? try await timeZone(principal) : .utc
         let query = try TaskQuery(parameters: parameters, timeZone: zone)
         let page = try await services.tasks.list(userID: principal.userID, query: query)
-        return .json(bytes: PageResponse(items: page.items, nextCursor: page.nextCursor) { TaskResponse($0).write(to: &$1) }.bytes)
+        var response = PageResponse(items: page.items, nextCursor: page.nextCursor) { TaskResponse($0).write(to: &$1) }
+        if case .upcoming = query.view { response.extra = UpcomingGroups(tasks: page.items, zone: zone).write }
+        return .json(bytes: response.bytes)
+    }
+
+    /// `POST /api/v1/tasks/{id}/move`: another project, section, parent or place among its siblings.
+    @Sendable func move(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksWrite)
+        let id = try context.parameters.uuid("id", resource: "task")
+        var request = request
+        let move = try TaskMoveRequest.decode(try await request.jsonObject(context: context))
+        let task = try await services.tasks.move(id: id, userID: principal.userID, to: move, precondition: VersionPrecondition(request))
+        return .task(task)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -144,11 +158,22 @@ struct TaskRoutes {
         return Response(status: .noContent)
     }
 
+    /// `…/complete` (`?with_subtasks=true` completes the open subtasks too) and `…/reopen`.
     func setCompleted(_ completed: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.user()
         try principal.require(.tasksWrite)
+        var errors = FieldErrors()
+        var withSubtasks = false
+        for (key, value) in request.uri.queryParameters {
+            if key == "with_subtasks" && completed {
+                if value == "true" || value == "false" { withSubtasks = value == "true" } else { errors.add("with_subtasks", "must be true or false") }
+            } else {
+                errors.add(String(key), "is not a parameter of this request")
+            }
+        }
+        try errors.check()
         let task = try await services.tasks.setCompleted(
-            id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID, completed: completed,
+            id: try context.parameters.uuid("id", resource: "task"), userID: principal.userID, completed: completed, withSubtasks: withSubtasks,
             precondition: VersionPrecondition(request))
         return .task(task)
     }

@@ -34,6 +34,7 @@ public struct AppServices: Sendable {
     public var config: AppConfiguration
     public var db: any SQLDatabase
     public var tasks: TaskStore
+    public var projects: ProjectStore
     public var accounts: AccountStore
     public var idempotency: IdempotencyStore
     public var tokens: TokenIssuer
@@ -47,6 +48,7 @@ public struct AppServices: Sendable {
         self.config = config
         self.db = db
         tasks = TaskStore(db: db)
+        projects = ProjectStore(db: db)
         accounts = AccountStore(db: db)
         idempotency = IdempotencyStore(db: db)
         tokens = await TokenIssuer(keys: config.jwtKeys, lifetime: config.accessTokenLifetime)
@@ -103,6 +105,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     AccountRoutes(services: services).addAuthenticated(to: authenticated)
     TokenRoutes(services: services).add(to: authenticated)
     TaskRoutes(services: services).add(to: authenticated)
+    ProjectRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db).add(to: authenticated)
     return router
 }

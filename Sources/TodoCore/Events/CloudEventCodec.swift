@@ -60,7 +60,7 @@ public enum CloudEventCodec {
             case .dateTime(let local, let zone, let at)?: dueJSON(.dateTime(local, timeZone: zone), at: at)
             case nil: .null
             }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("id", .string(task.id.lowercased)), ("user_id", .string(task.userID.lowercased)), ("title", .string(task.title)),
             ("description", .string(task.description)), ("priority", .string(task.priority.rawValue)),
             ("tags", .array(task.tags.map(JSONValue.string))), ("due", due), ("completed", .bool(task.isCompleted)),
@@ -70,7 +70,14 @@ public enum CloudEventCodec {
             ("occurrence_index", task.occurrenceIndex.map { .int(Int64($0)) } ?? .null),
             ("created_at", .string(Timestamp.millis(task.createdAt))), ("updated_at", .string(Timestamp.millis(task.updatedAt))),
             ("version", .int(Int64(task.version))),
-        ])
+        ]
+        if let p = task.placement {
+            members += [
+                ("project_id", .string(p.projectID.lowercased)), ("section_id", p.sectionID.map { .string($0.lowercased) } ?? .null),
+                ("parent_id", p.parentID.map { .string($0.lowercased) } ?? .null), ("position", .string(p.position.key)),
+            ]
+        }
+        return .object(members)
     }
 
     /// `{"field": {"old": …, "new": …}}` for the members of `task_data` that differ (`updated_at`
@@ -179,13 +186,19 @@ public enum CloudEventCodec {
             recurrence = Recurrence(rule: try rec.string("rule"), anchor: anchor)
         }
         guard let priority = Priority(rawValue: try r.string("priority")) else { throw r.failure("priority", "not a priority") }
+        var placement: Placement?
+        if let project = try r.optionalUUID("project_id") {
+            guard let position = Position(try r.string("position")) else { throw r.failure("position", "not a position key") }
+            placement = Placement(
+                projectID: project, sectionID: try r.optionalUUID("section_id"), parentID: try r.optionalUUID("parent_id"), position: position)
+        }
         return TaskSnapshot(
             id: try r.uuid("id"), userID: try r.uuid("user_id"), title: try r.string("title"), description: try r.string("description"),
             priority: priority, tags: try r.strings("tags"), due: due, completedAt: try r.optionalDate("completed_at"),
             skippedAt: try r.optionalDate("skipped_at"), recurrence: recurrence,
             reminders: try r.objects("reminders").map(reminder), seriesID: try r.optionalUUID("series_id"),
             occurrenceIndex: try r.optionalInt("occurrence_index"), createdAt: try r.date("created_at"), updatedAt: try r.date("updated_at"),
-            version: try r.int("version"))
+            version: try r.int("version"), placement: placement)
     }
 
     /// `{"date"}` or `{"date_time", "time_zone"}` (a task's `due` also has `at`).

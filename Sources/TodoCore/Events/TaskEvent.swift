@@ -27,12 +27,15 @@ public struct TaskSnapshot: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
+    /// Its project, section, parent and position; nil in events written before projects existed.
+    public var placement: Placement?
 
     public init(
         id: UUID, userID: UUID, title: String, description: String, priority: Priority, tags: [String], due: DueValue?,
         completedAt: Date?, skippedAt: Date?, recurrence: Recurrence?, reminders: [Reminder], seriesID: UUID?, occurrenceIndex: Int?,
-        createdAt: Date, updatedAt: Date, version: Int
+        createdAt: Date, updatedAt: Date, version: Int, placement: Placement? = nil
     ) {
+        self.placement = placement
         self.id = id
         self.userID = userID
         self.title = title
@@ -64,7 +67,7 @@ public struct TaskSnapshot: Sendable, Equatable {
             due: due, completedAt: task.completedAt, skippedAt: task.skippedAt, recurrence: task.recurrence,
             reminders: task.reminders.map { Reminder(id: $0.id, trigger: $0.trigger, channels: $0.channels, remindAt: $0.remindAt, state: $0.state) },
             seriesID: task.seriesID, occurrenceIndex: task.occurrenceIndex, createdAt: task.createdAt, updatedAt: task.updatedAt,
-            version: task.version)
+            version: task.version, placement: task.placement)
     }
 
     public var isCompleted: Bool { completedAt != nil }

@@ -1,0 +1,89 @@
+import Foundation
+import TodoCore
+
+extension ProjectStore {
+    static let sectionColumns = "p.id, p.project_id, p.user_id, p.name, p.position, p.created_at, p.updated_at"
+
+    /// The sections of the person's project, in order.
+    public func sections(projectID: UUID, userID: UUID) async throws -> [Section] {
+        try await db.read { conn in
+            _ = try await Self.owned(projectID, userID: userID, conn: conn)
+            let rows = try await conn.query(
+                "SELECT \(raw: Self.sectionColumns) FROM sections p WHERE p.project_id = \(projectID) ORDER BY p.position, p.id")
+            return try rows.map(Self.section)
+        }
+    }
+
+    /// A new section at the end of the project.
+    public func createSection(projectID: UUID, userID: UUID, name: String, now: Date = Date()) async throws -> Section {
+        let now = now.truncatedToMillis
+        let section = Section(id: .v7(at: now), projectID: projectID, userID: userID, name: name, position: .at(now), createdAt: now, updatedAt: now)
+        try await db.write { conn in
+            _ = try await Self.owned(projectID, userID: userID, forUpdate: true, conn: conn)
+            try await conn.execute(
+                """
+                INSERT INTO sections (id, project_id, user_id, name, position, created_at, updated_at)
+                VALUES (\(section.id), \(projectID), \(userID), \(name), \(section.position.key), \(now), \(now))
+                """)
+        }
+        return section
+    }
+
+    /// Renames a section or moves it after another of its project (`.clear`: first).
+    public func updateSection(id: UUID, userID: UUID, name: String?, after: FieldChange<UUID>, now: Date = Date()) async throws -> Section {
+        let now = now.truncatedToMillis
+        return try await db.write { conn in
+            let current = try await Self.ownedSection(id, userID: userID, conn: conn)
+            var next = current
+            if let name { next.name = name }
+            let scope: SQLQuery = "p.project_id = \(current.projectID)"
+            switch after {
+            case .unchanged: break
+            case .clear: next.position = try await Self.slot(in: "sections", scope: scope, after: nil, moving: id, resource: "section", conn: conn)
+            case .set(let a): next.position = try await Self.slot(in: "sections", scope: scope, after: a, moving: id, resource: "section", conn: conn)
+            }
+            guard next != current else { return current }
+            next.updatedAt = now
+            try await conn.execute(
+                "UPDATE sections SET name = \(next.name), position = \(next.position.key), updated_at = \(now) WHERE id = \(id) AND user_id = \(userID)")
+            return next
+        }
+    }
+
+    /// Deletes a section; its tasks go as `tasks` says (`.move`: out of any section, in the same
+    /// project). A section with tasks and no `tasks` is refused.
+    public func deleteSection(id: UUID, userID: UUID, tasks disposal: TaskDisposal?, now: Date = Date()) async throws {
+        let now = now.truncatedToMillis
+        try await db.write { conn in
+            let section = try await Self.ownedSection(id, userID: userID, conn: conn)
+            let count = try await conn.first("SELECT count(*) AS n FROM tasks WHERE section_id = \(id)")?.int("n") ?? 0
+            if count > 0 {
+                switch disposal {
+                case nil:
+                    throw TodoError.invalid("tasks", "is required: the section has \(count) task(s); delete them (tasks=delete) or move them out of it (tasks=move)")
+                case .delete:
+                    try await TaskStore.deleteTasks(where: "t.section_id = \(id)", userID: userID, now: now, conn: conn)
+                case .move:
+                    try await TaskStore.reassign(
+                        where: "t.section_id = \(id)", to: section.projectID, sectionID: nil, userID: userID, now: now, conn: conn)
+                }
+            }
+            try await conn.execute("DELETE FROM sections WHERE id = \(id) AND user_id = \(userID)")
+        }
+    }
+
+    /// The person's section, or `notFound`.
+    static func ownedSection(_ id: UUID, userID: UUID, conn: any SQLConnection) async throws -> Section {
+        guard let row = try await conn.first("SELECT \(raw: sectionColumns) FROM sections p WHERE p.id = \(id) AND p.user_id = \(userID)") else {
+            throw TodoError.notFound(resource: "section")
+        }
+        return try section(row)
+    }
+
+    static func section(_ row: SQLRow) throws -> Section {
+        guard let position = Position(try row.string("position")) else { throw SQLDecodingError(column: "position", expected: "a key") }
+        return Section(
+            id: try row.uuid("id"), projectID: try row.uuid("project_id"), userID: try row.uuid("user_id"), name: try row.string("name"),
+            position: position, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import TodoCore
+
+extension TaskStore {
+    /// A task with its `position_path`, the place of its subtree in the project's index.
+    struct Node {
+        var task: TodoTask
+        var path: String
+        /// 1 at the top level.
+        var depth: Int { path.utf8.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) } }
+    }
+
+    static func node(_ id: UUID, userID: UUID, forUpdate: Bool = false, conn: any SQLConnection) async throws -> Node {
+        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
+        let rows = try await conn.query(
+            "SELECT \(raw: readColumns(conn.dialect)), t.position_path FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
+        guard let row = rows.first, let task = try await tasks(rows, conn: conn).first else { throw TodoError.notFound(resource: "task") }
+        return Node(task: task, path: try row.string("position_path"))
+    }
+
+    /// The rows of a subtree below `path` (not the root itself), in the project's index.
+    static func below(_ path: String, projectID: UUID) -> SQLQuery {
+        "t.project_id = \(projectID) AND t.position_path > \(path + "/") AND t.position_path < \(path + "0")"
+    }
+
+    /// Moves a task (with its subtasks) to another place: project, section, parent, position.
+    /// A task moved to another project or section takes its subtree along, each with its own
+    /// `task.updated`; a reorder changes only the task's own row.
+    public func move(id: UUID, userID: UUID, to move: TaskMove, precondition: VersionPrecondition, now: Date = Date()) async throws -> TodoTask {
+        let now = now.truncatedToMillis
+        return try await db.write { conn in
+            let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+            try precondition.check(node.task.version)
+            let placement = try await Self.resolve(move, for: node, userID: userID, now: now, conn: conn)
+            return try await Self.place(node, at: placement, now: now, conn: conn)
+        }
+    }
+
+    /// Where a new task goes: the end of its project (the Inbox when nothing is given), section
+    /// or parent, checked as a move is.
+    static func placement(ofNew move: TaskMove, userID: UUID, now: Date, conn: any SQLConnection) async throws -> Placement {
+        var errors = FieldErrors()
+        var parent: Node?
+        if case .set(let p) = move.parentID { parent = try await node(p, userID: userID, conn: conn) }
+        var section: Section?
+        if case .set(let s) = move.sectionID { section = try await ProjectStore.ownedSection(s, userID: userID, conn: conn) }
+        if let projectID = move.projectID { _ = try await ProjectStore.owned(projectID, userID: userID, conn: conn) }
+        let projectID = move.projectID ?? parent?.task.projectID ?? section?.projectID ?? userID
+        if let section, section.projectID != projectID { errors.add("section_id", "is a section of another project") }
+        if let parent {
+            if parent.task.projectID != projectID { errors.add("parent_id", "is in another project") }
+            if let section, section.id != parent.task.placement.sectionID { errors.add("section_id", "a subtask is in its parent's section") }
+            if parent.depth + 1 > ProjectRules.maxDepth {
+                errors.add("parent_id", "would nest tasks deeper than \(ProjectRules.maxDepth) levels")
+            }
+        }
+        try errors.check()
+        return Placement(
+            projectID: projectID, sectionID: parent?.task.placement.sectionID ?? section?.id, parentID: parent?.task.id, position: .at(now))
+    }
+
+    /// Where `move` puts the task, checked: ids of another person are `notFound`; a parent in
+    /// another project, a cycle, nesting past `ProjectRules.maxDepth` or a section of another
+    /// project are 422 with the field.
+    static func resolve(_ move: TaskMove, for node: Node, userID: UUID, now: Date, conn: any SQLConnection) async throws -> Placement {
+        let current = node.task.placement
+        var errors = FieldErrors()
+        var after: Node?
+        if case .set(let a) = move.after {
+            guard a != node.task.id else { throw TodoError.invalid("after", "must be another task") }
+            after = try await Self.node(a, userID: userID, conn: conn)
+        }
+        var parent: Node?
+        switch move.parentID {
+        case .set(let p): parent = try await Self.node(p, userID: userID, conn: conn)
+        case .clear: parent = nil
+        case .unchanged:
+            if let after {
+                if let p = after.task.placement.parentID { parent = try await Self.node(p, userID: userID, conn: conn) }
+            } else if move.projectID == nil, move.sectionID == .unchanged, let p = current.parentID {
+                parent = try await Self.node(p, userID: userID, conn: conn)
+            }
+        }
+        if let projectID = move.projectID { _ = try await ProjectStore.owned(projectID, userID: userID, conn: conn) }
+        let projectID = move.projectID ?? parent?.task.projectID ?? after?.task.projectID ?? current.projectID
+        var sectionID: UUID?
+        switch move.sectionID {
+        case .set(let s):
+            let section = try await ProjectStore.ownedSection(s, userID: userID, conn: conn)
+            if section.projectID != projectID { errors.add("section_id", "is a section of another project") }
+            sectionID = s
+        case .clear: sectionID = nil
+        case .unchanged: sectionID = after?.task.placement.sectionID ?? (projectID == current.projectID && move.projectID == nil ? current.sectionID : nil)
+        }
+        if let parent {
+            if parent.task.projectID != projectID { errors.add("parent_id", "is in another project") }
+            if parent.task.id == node.task.id || parent.path.hasPrefix(node.path + "/") {
+                errors.add("parent_id", "is the task itself or one of its subtasks")
+            }
+            if move.sectionID != .unchanged, sectionID != parent.task.placement.sectionID {
+                errors.add("section_id", "a subtask is in its parent's section")
+            }
+            sectionID = parent.task.placement.sectionID
+            let height = try await subtreeHeight(node, conn: conn)
+            if parent.depth + height > ProjectRules.maxDepth {
+                errors.add("parent_id", "would nest tasks deeper than \(ProjectRules.maxDepth) levels")
+            }
+        }
+        if let after, after.task.placement.parentID != parent?.task.id || after.task.projectID != projectID {
+            errors.add("after", "is not a task at the destination (same project and parent)")
+        }
+        try errors.check()
+        var placement = Placement(projectID: projectID, sectionID: sectionID, parentID: parent?.task.id, position: current.position)
+        let sameSiblings = projectID == current.projectID && parent?.task.id == current.parentID
+        if move.after != .unchanged || !sameSiblings {
+            placement.position = try await slot(for: node.task.id, in: placement, after: move.after, now: now, conn: conn)
+        }
+        return placement
+    }
+
+    /// How many levels the task's subtree has (1: no subtasks).
+    static func subtreeHeight(_ node: Node, conn: any SQLConnection) async throws -> Int {
+        let rows = try await conn.query("SELECT t.position_path FROM tasks t WHERE \(below(node.path, projectID: node.task.projectID))")
+        let deepest = try rows.map { Node(task: node.task, path: try $0.string("position_path")).depth }.max() ?? node.depth
+        return deepest - node.depth + 1
+    }
+
+    /// The key for `id` among the siblings of `placement` (its project and parent): after
+    /// `after` (`.clear`: first; `.unchanged`: last). Rebalances the siblings once when there is
+    /// no room.
+    static func slot(for id: UUID, in placement: Placement, after: FieldChange<UUID>, now: Date, conn: any SQLConnection) async throws -> Position {
+        let parent: SQLQuery = placement.parentID.map { "t.parent_id = \($0)" } ?? "t.parent_id IS NULL"
+        for attempt in 0..<2 {
+            let rows = try await conn.query(
+                """
+                SELECT t.id, t.position, t.position_path FROM tasks t WHERE t.project_id = \(placement.projectID) AND \(parent) AND t.id <> \(id)
+                ORDER BY t.position, t.id
+                """)
+            let siblings = try rows.map { (id: try $0.uuid("id"), key: Position(try $0.string("position")) ?? Position("V")!, path: try $0.string("position_path")) }
+            var key: Position?
+            switch after {
+            case .unchanged: key = Position.end(after: siblings.last?.key, now: now)
+            case .clear: key = Position.gap(nil, siblings.first?.key, now: now)
+            case .set(let a):
+                guard let i = siblings.firstIndex(where: { $0.id == a }) else { throw TodoError.notFound(resource: "task") }
+                key = Position.gap(siblings[i].key, i + 1 < siblings.count ? siblings[i + 1].key : nil, now: now)
+            }
+            if let key, key.key.count <= Position.maxLength || attempt == 1 { return key }
+            guard attempt == 0 else { break }
+            // Rebalance: new keys in the same order; each sibling's subtree follows its path.
+            for (sibling, key) in zip(siblings, Position.evenly(siblings.count, before: now)) {
+                let prefix = sibling.path.lastIndex(of: "/").map { String(sibling.path[...$0]) } ?? ""
+                let path = prefix + key.key + "#" + sibling.id.lowercased
+                try await rewritePaths(from: sibling.path, to: path, projectID: placement.projectID, conn: conn)
+                try await conn.execute("UPDATE tasks SET position = \(key.key), position_path = \(path) WHERE id = \(sibling.id)")
+            }
+        }
+        throw TodoError.conflict(code: "no_room", detail: "The order could not be rebalanced; try again.")
+    }
+
+    /// Moves the subtree below `old` to below `new` in the project's index.
+    static func rewritePaths(from old: String, to new: String, projectID: UUID, conn: any SQLConnection) async throws {
+        guard old != new else { return }
+        try await conn.execute(
+            "UPDATE tasks AS t SET position_path = \(new) || substr(t.position_path, CAST(\(old.count + 1) AS integer)) WHERE \(below(old, projectID: projectID))")
+    }
+
+    /// Writes the task's new place; its subtree follows (project, section, paths), each task
+    /// whose project or section changed with its own `task.updated`.
+    static func place(_ node: Node, at placement: Placement, now: Date, conn: any SQLConnection) async throws -> TodoTask {
+        let current = node.task
+        guard placement != current.placement else { return current }
+        var parentPath = ""
+        if let p = placement.parentID {
+            parentPath = try await conn.first("SELECT position_path FROM tasks WHERE id = \(p)")?.string("position_path") ?? ""
+            parentPath += "/"
+        }
+        let path = parentPath + placement.position.key + "#" + current.id.lowercased
+        var descendants: [TodoTask] = []
+        let carried = placement.projectID != current.projectID || placement.sectionID != current.placement.sectionID
+        if carried {
+            let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE \(below(node.path, projectID: current.projectID))")
+            descendants = try await tasks(rows, conn: conn)
+            try await conn.execute(
+                """
+                UPDATE tasks AS t SET project_id = \(placement.projectID), section_id = \(placement.sectionID), version = t.version + 1,
+                  updated_at = \(now) WHERE \(below(node.path, projectID: current.projectID))
+                """)
+        }
+        try await rewritePaths(from: node.path, to: path, projectID: carried ? placement.projectID : current.projectID, conn: conn)
+        var moved = current
+        moved.placement = placement
+        moved.version += 1
+        moved.updatedAt = now
+        try await conn.execute(
+            """
+            UPDATE tasks SET project_id = \(placement.projectID), section_id = \(placement.sectionID), parent_id = \(placement.parentID),
+              position = \(placement.position.key), position_path = \(path), version = \(moved.version), updated_at = \(now)
+            WHERE id = \(current.id)
+            """)
+        var events = [TaskEvent.updated(from: current, to: moved, at: now)]
+        for before in descendants {
+            var after = before
+            after.placement.projectID = placement.projectID
+            after.placement.sectionID = placement.sectionID
+            after.version += 1
+            after.updatedAt = now
+            events.append(TaskEvent.updated(from: before, to: after, at: now))
+        }
+        try await EventOutbox.append(contentsOf: events.map { CloudEventCodec.encode($0) }, conn: conn)
+        return moved
+    }
+
+    /// Deletes the tasks `filter` selects (on `t`), each with its `task.deleted`; their subtasks
+    /// go with them (the caller's filter includes them, or the foreign key's cascade does).
+    static func deleteTasks(where filter: SQLQuery, userID: UUID, now: Date, conn: any SQLConnection) async throws {
+        let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND \(filter)")
+        let doomed = try await tasks(rows, conn: conn)
+        guard !doomed.isEmpty else { return }
+        try await conn.execute("DELETE FROM tasks WHERE id IN \(list: doomed.map { SQLValue.uuid($0.id) })")
+        try await EventOutbox.append(contentsOf: doomed.map { CloudEventCodec.encode(TaskEvent(.deleted, $0, at: now)) }, conn: conn)
+    }
+
+    /// Moves the tasks `filter` selects to a project and section, keeping their parents and
+    /// order; each with its `task.updated`.
+    static func reassign(where filter: SQLQuery, to projectID: UUID, sectionID: UUID?, userID: UUID, now: Date, conn: any SQLConnection) async throws {
+        let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND \(filter)")
+        let before = try await tasks(rows, conn: conn)
+        guard !before.isEmpty else { return }
+        try await conn.execute(
+            """
+            UPDATE tasks SET project_id = \(projectID), section_id = \(sectionID), version = version + 1, updated_at = \(now)
+            WHERE id IN \(list: before.map { SQLValue.uuid($0.id) })
+            """)
+        let events = before.map { task -> OutboxEvent in
+            var after = task
+            (after.placement.projectID, after.placement.sectionID, after.version, after.updatedAt) = (projectID, sectionID, task.version + 1, now)
+            return CloudEventCodec.encode(TaskEvent.updated(from: task, to: after, at: now))
+        }
+        try await EventOutbox.append(contentsOf: events, conn: conn)
+    }
+}
