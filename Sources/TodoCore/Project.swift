@@ -2,8 +2,16 @@ import Foundation
 
 /// A project's colour, from a fixed palette (Todoist's names, so an import keeps them).
 public enum ProjectColor: String, Sendable, CaseIterable {
-    case berryRed = "berry_red", red, orange, yellow, oliveGreen = "olive_green", limeGreen = "lime_green", green
-    case mintGreen = "mint_green", teal, skyBlue = "sky_blue", lightBlue = "light_blue", blue, grape, violet, lavender
+    case berryRed = "berry_red"
+    case red, orange, yellow
+    case oliveGreen = "olive_green"
+    case limeGreen = "lime_green"
+    case green
+    case mintGreen = "mint_green"
+    case teal
+    case skyBlue = "sky_blue"
+    case lightBlue = "light_blue"
+    case blue, grape, violet, lavender
     case magenta, salmon, charcoal, grey, taupe
 }
 

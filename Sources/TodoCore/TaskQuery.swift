@@ -267,3 +267,33 @@ public struct Page<Item: Sendable>: Sendable {
         self.nextCursor = nextCursor
     }
 }
+
+/// Tasks of a page by the local day they are due on in the person's zone; the overdue ones form a
+/// group of their own (`date` nil). Consecutive tasks of one day share a group, so a page in due
+/// order gives the overdue first, then one group per day.
+public struct DayGroup: Sendable, Equatable {
+    public var date: LocalDate?
+    public var ids: [UUID]
+
+    public init(date: LocalDate?, ids: [UUID]) {
+        self.date = date
+        self.ids = ids
+    }
+
+    public static func upcoming(_ tasks: [TodoTask], zone: TimeZoneID, now: Date) -> [DayGroup] {
+        var groups: [DayGroup] = []
+        for task in tasks {
+            guard let due = task.due else { continue }
+            var date: LocalDate?
+            if due.overdueAt > now {
+                if case .allDay(let day) = due.due { date = day } else { date = Zones.local(at: due.at, in: zone.zone).date }
+            }
+            if let last = groups.indices.last, groups[last].date == date {
+                groups[last].ids.append(task.id)
+            } else {
+                groups.append(DayGroup(date: date, ids: [task.id]))
+            }
+        }
+        return groups
+    }
+}

@@ -36,13 +36,14 @@ public struct Migrator: Sendable {
         return Migrator.all.filter { !done.contains($0.version) }
     }
 
-    /// Applies every pending migration; returns those it applied. Safe to run from several
+    /// Applies every pending migration (up to `version` when given: the migration tests build an
+    /// older schema to migrate from); returns those it applied. Safe to run from several
     /// processes at once on PostgreSQL (an advisory lock serializes them).
     @discardableResult
-    public func migrate() async throws -> [Migration] {
+    public func migrate(through version: Int = .max) async throws -> [Migration] {
         try await ensureTable()
         var appliedNow: [Migration] = []
-        for migration in Migrator.all {
+        for migration in Migrator.all where migration.version <= version {
             let didApply = try await db.write { conn -> Bool in
                 try await conn.lock(.migrations)
                 let done = try await conn.first("SELECT 1 AS one FROM schema_migrations WHERE version = \(migration.version)")

@@ -45,7 +45,8 @@ extension ProjectStore {
             guard next != current else { return current }
             next.updatedAt = now
             try await conn.execute(
-                "UPDATE sections SET name = \(next.name), position = \(next.position.key), updated_at = \(now) WHERE id = \(id) AND user_id = \(userID)")
+                "UPDATE sections SET name = \(next.name), position = \(next.position.key), updated_at = \(now) WHERE id = \(id) AND user_id = \(userID)"
+            )
             return next
         }
     }
@@ -60,7 +61,8 @@ extension ProjectStore {
             if count > 0 {
                 switch disposal {
                 case nil:
-                    throw TodoError.invalid("tasks", "is required: the section has \(count) task(s); delete them (tasks=delete) or move them out of it (tasks=move)")
+                    throw TodoError.invalid(
+                        "tasks", "is required: the section has \(count) task(s); delete them (tasks=delete) or move them out of it (tasks=move)")
                 case .delete:
                     try await TaskStore.deleteTasks(where: "t.section_id = \(id)", userID: userID, now: now, conn: conn)
                 case .move:

@@ -170,7 +170,9 @@ public struct ProjectStore: Sendable {
                 switch disposal {
                 case nil:
                     throw TodoError.invalid(
-                        "tasks", "is required: the project has \(count) task(s); delete them (tasks=delete) or move them (tasks=move, to=<project id>, default the Inbox)")
+                        "tasks",
+                        "is required: the project has \(count) task(s); delete them (tasks=delete) or move them (tasks=move, to=<project id>, default the Inbox)"
+                    )
                 case .delete:
                     try await TaskStore.deleteTasks(where: "t.project_id = \(id)", userID: userID, now: now, conn: conn)
                 case .move(let to):
@@ -202,4 +204,3 @@ public struct ProjectStore: Sendable {
             position: position, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))
     }
 }
-

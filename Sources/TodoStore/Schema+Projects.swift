@@ -66,8 +66,8 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN position_path text COLLATE \"C\"",
             """
             UPDATE tasks SET project_id = user_id,
-              position = \(positionSQL(ms: "floor(extract(epoch FROM created_at) * 1000)::bigint")),
-              position_path = \(positionSQL(ms: "floor(extract(epoch FROM created_at) * 1000)::bigint")) || '#' || id::text
+              position = \(positionSQL(ms: "round(extract(epoch FROM created_at) * 1000)::bigint")),
+              position_path = \(positionSQL(ms: "round(extract(epoch FROM created_at) * 1000)::bigint")) || '#' || id::text
             """,
             "ALTER TABLE tasks ALTER COLUMN project_id SET NOT NULL",
             "ALTER TABLE tasks ALTER COLUMN position SET NOT NULL",

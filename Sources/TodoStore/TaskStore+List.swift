@@ -28,6 +28,38 @@ extension TaskStore {
 
     /// One page of the user's tasks matching `query`.
     public func list(userID: UUID, query: TaskQuery, now: Date = Date()) async throws -> Page<TodoTask> {
+        let sql = listSQL(userID: userID, query: query, now: now)
+        let sort = query.sort
+        return try await db.read { conn in
+            let rows = try await conn.query(sql)
+            let pageRows = Array(rows.prefix(query.limit))
+            let tasks = try await Self.tasks(pageRows, conn: conn)
+            var next: String?
+            if rows.count > query.limit, let last = pageRows.last {
+                next = Cursor(sort: sort.description, value: try Self.cursorValue(last, field: sort.field), id: try last.uuid("id")).encoded
+            }
+            return Page(items: tasks, nextCursor: next)
+        }
+    }
+
+    /// The plan the database makes for a list (`EXPLAIN` on PostgreSQL, `EXPLAIN QUERY PLAN` on
+    /// SQLite), one line per row: how tests and benchmarks check that a list reads an index.
+    /// `settings` are PostgreSQL settings for this plan only (`enable_seqscan = off`: the plan of
+    /// a populated table on a small one).
+    public func explainList(userID: UUID, query: TaskQuery, now: Date = Date(), settings: [String] = []) async throws -> String {
+        let explain: SQLQuery = db.dialect == .postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN "
+        let sql = listSQL(userID: userID, query: query, now: now)
+        return try await db.write { conn in
+            if conn.dialect == .postgres { for setting in settings { try await conn.execute("SET LOCAL \(raw: setting)") } }
+            return try await conn.query("\(explain)\(sql)").map { row in
+                (row.optionalString("QUERY PLAN") ?? row.optionalString("detail") ?? "")
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// The statement of a list: the page's rows (one more, to know whether a next page exists)
+    /// in the query's order, each with its tags and reminder flag.
+    func listSQL(userID: UUID, query: TaskQuery, now: Date) -> SQLQuery {
         let sort = query.sort
         var joins: SQLQuery = ""
         var filters: [SQLQuery] = ["t.user_id = \(userID)"]
@@ -103,16 +135,7 @@ extension TaskStore {
               ORDER BY x.sort_key \(raw: direction), x.id \(raw: direction) LIMIT \(query.limit + 1)) t
             ORDER BY t.sort_key \(raw: direction), t.id \(raw: direction)
             """
-        return try await db.read { conn in
-            let rows = try await conn.query(sql)
-            let pageRows = Array(rows.prefix(query.limit))
-            let tasks = try await Self.tasks(pageRows, conn: conn)
-            var next: String?
-            if rows.count > query.limit, let last = pageRows.last {
-                next = Cursor(sort: sort.description, value: try Self.cursorValue(last, field: sort.field), id: try last.uuid("id")).encoded
-            }
-            return Page(items: tasks, nextCursor: next)
-        }
+        return sql
     }
 
     static func cursorValue(_ row: SQLRow, field: TaskQuery.SortField) throws -> Cursor.Value {

@@ -59,10 +59,13 @@ extension TaskStore {
             projectID: projectID, sectionID: parent?.task.placement.sectionID ?? section?.id, parentID: parent?.task.id, position: .at(now))
     }
 
-    /// Where `move` puts the task, checked: ids of another person are `notFound`; a parent in
+    /// Where `move` puts the task (`reorder` false: where it is when its siblings stay the same),
+    /// checked: ids of another person are `notFound`; a parent in
     /// another project, a cycle, nesting past `ProjectRules.maxDepth` or a section of another
     /// project are 422 with the field.
-    static func resolve(_ move: TaskMove, for node: Node, userID: UUID, now: Date, conn: any SQLConnection) async throws -> Placement {
+    static func resolve(_ move: TaskMove, for node: Node, userID: UUID, reorder: Bool = true, now: Date, conn: any SQLConnection) async throws
+        -> Placement
+    {
         let current = node.task.placement
         var errors = FieldErrors()
         var after: Node?
@@ -77,7 +80,9 @@ extension TaskStore {
         case .unchanged:
             if let after {
                 if let p = after.task.placement.parentID { parent = try await Self.node(p, userID: userID, conn: conn) }
-            } else if move.projectID == nil, move.sectionID == .unchanged, let p = current.parentID {
+            } else if move.projectID == nil || move.projectID == current.projectID, Self.keeps(move.sectionID, current.sectionID),
+                let p = current.parentID
+            {
                 parent = try await Self.node(p, userID: userID, conn: conn)
             }
         }
@@ -90,7 +95,7 @@ extension TaskStore {
             if section.projectID != projectID { errors.add("section_id", "is a section of another project") }
             sectionID = s
         case .clear: sectionID = nil
-        case .unchanged: sectionID = after?.task.placement.sectionID ?? (projectID == current.projectID && move.projectID == nil ? current.sectionID : nil)
+        case .unchanged: sectionID = after.map(\.task.placement.sectionID) ?? (projectID == current.projectID ? current.sectionID : nil)
         }
         if let parent {
             if parent.task.projectID != projectID { errors.add("parent_id", "is in another project") }
@@ -112,10 +117,19 @@ extension TaskStore {
         try errors.check()
         var placement = Placement(projectID: projectID, sectionID: sectionID, parentID: parent?.task.id, position: current.position)
         let sameSiblings = projectID == current.projectID && parent?.task.id == current.parentID
-        if move.after != .unchanged || !sameSiblings {
+        if reorder || move.after != .unchanged || !sameSiblings {
             placement.position = try await slot(for: node.task.id, in: placement, after: move.after, now: now, conn: conn)
         }
         return placement
+    }
+
+    /// Whether a section member leaves the section as it is.
+    static func keeps(_ change: FieldChange<UUID>, _ current: UUID?) -> Bool {
+        switch change {
+        case .unchanged: true
+        case .clear: current == nil
+        case .set(let s): s == current
+        }
     }
 
     /// How many levels the task's subtree has (1: no subtasks).
@@ -136,7 +150,9 @@ extension TaskStore {
                 SELECT t.id, t.position, t.position_path FROM tasks t WHERE t.project_id = \(placement.projectID) AND \(parent) AND t.id <> \(id)
                 ORDER BY t.position, t.id
                 """)
-            let siblings = try rows.map { (id: try $0.uuid("id"), key: Position(try $0.string("position")) ?? Position("V")!, path: try $0.string("position_path")) }
+            let siblings = try rows.map {
+                (id: try $0.uuid("id"), key: Position(try $0.string("position")) ?? Position("V")!, path: try $0.string("position_path"))
+            }
             var key: Position?
             switch after {
             case .unchanged: key = Position.end(after: siblings.last?.key, now: now)
@@ -162,7 +178,8 @@ extension TaskStore {
     static func rewritePaths(from old: String, to new: String, projectID: UUID, conn: any SQLConnection) async throws {
         guard old != new else { return }
         try await conn.execute(
-            "UPDATE tasks AS t SET position_path = \(new) || substr(t.position_path, CAST(\(old.count + 1) AS integer)) WHERE \(below(old, projectID: projectID))")
+            "UPDATE tasks AS t SET position_path = \(new) || substr(t.position_path, CAST(\(old.count + 1) AS integer)) WHERE \(below(old, projectID: projectID))"
+        )
     }
 
     /// Writes the task's new place; its subtree follows (project, section, paths), each task
@@ -179,7 +196,8 @@ extension TaskStore {
         var descendants: [TodoTask] = []
         let carried = placement.projectID != current.projectID || placement.sectionID != current.placement.sectionID
         if carried {
-            let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE \(below(node.path, projectID: current.projectID))")
+            let rows = try await conn.query(
+                "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE \(below(node.path, projectID: current.projectID))")
             descendants = try await tasks(rows, conn: conn)
             try await conn.execute(
                 """
@@ -223,7 +241,8 @@ extension TaskStore {
 
     /// Moves the tasks `filter` selects to a project and section, keeping their parents and
     /// order; each with its `task.updated`.
-    static func reassign(where filter: SQLQuery, to projectID: UUID, sectionID: UUID?, userID: UUID, now: Date, conn: any SQLConnection) async throws {
+    static func reassign(where filter: SQLQuery, to projectID: UUID, sectionID: UUID?, userID: UUID, now: Date, conn: any SQLConnection) async throws
+    {
         let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND \(filter)")
         let before = try await tasks(rows, conn: conn)
         guard !before.isEmpty else { return }

@@ -153,7 +153,7 @@ public struct TaskStore: Sendable {
             }
             if let move = patch.move {
                 let node = try await Self.node(id, userID: userID, conn: conn)
-                let placement = try await Self.resolve(move, for: node, userID: userID, now: now, conn: conn)
+                let placement = try await Self.resolve(move, for: node, userID: userID, reorder: false, now: now, conn: conn)
                 if placement != current.placement {
                     // The place first (its own event, the subtree's too), then the fields.
                     let moved = try await Self.place(node, at: placement, now: now, conn: conn)

@@ -21,20 +21,33 @@ public enum TestDatabase: String, CaseIterable, CustomStringConvertible, Sendabl
     /// database cloned from a migrated template (so tests running in parallel never see each
     /// other's rows, events or consumer offsets). Both are removed afterwards.
     public func with(_ body: (any SQLDatabase) async throws -> Void) async throws {
+        try await with(migrated: true, body)
+    }
+
+    /// `with`, on an empty database (no migrations run): for the migration tests.
+    public func withEmpty(_ body: (any SQLDatabase) async throws -> Void) async throws {
+        try await with(migrated: false, body)
+    }
+
+    func with(migrated: Bool, _ body: (any SQLDatabase) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("todo-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let db = try SQLiteDatabase(path: dir.appendingPathComponent("todo.sqlite").path)
-            try await Migrator(db: db).migrate()
+            if migrated { try await Migrator(db: db).migrate() }
             try await body(db)
             try await db.close()
         case .postgres:
             let server = try PostgresTestServer(url: ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]!)
             let name = "todo_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            let template = try await PostgresTestServer.templates.ensure(server)
-            try await server.admin("CREATE DATABASE \(name) TEMPLATE \(template)")
+            if migrated {
+                let template = try await PostgresTestServer.templates.ensure(server)
+                try await server.admin("CREATE DATABASE \(name) TEMPLATE \(template)")
+            } else {
+                try await server.admin("CREATE DATABASE \(name)")
+            }
             do {
                 try await server.withDatabase(name) { db in try await body(db) }
             } catch {

@@ -79,7 +79,8 @@ struct ProjectRoutes {
         var errors = FieldErrors()
         var patch = ProjectPatch()
         for (key, _) in AccountRoutes.members(body) where !["name", "color", "description", "archived", "after"].contains(key) {
-            errors.add(key, ["id", "is_inbox", "position", "open_tasks", "overdue_tasks"].contains(key) ? "is read-only" : "is not a field of a project")
+            errors.add(
+                key, ["id", "is_inbox", "position", "open_tasks", "overdue_tasks"].contains(key) ? "is read-only" : "is not a field of a project")
         }
         if let n = body["name"] { patch.name = errors.collect { try ProjectRules.name(n) } }
         if let c = body["color"] { patch.color = errors.collect { try ProjectRules.color(c) } }
@@ -214,19 +215,7 @@ struct UpcomingGroups {
     var now = Date()
 
     func write(to w: inout JSONWriter) {
-        var groups: [(date: LocalDate?, ids: [UUID])] = []
-        for task in tasks {
-            guard let due = task.due else { continue }
-            var date: LocalDate?
-            if due.overdueAt > now {
-                if case .allDay(let day) = due.due { date = day } else { date = Zones.local(at: due.at, in: zone.zone).date }
-            }
-            if let last = groups.indices.last, groups[last].date == date {
-                groups[last].ids.append(task.id)
-            } else {
-                groups.append((date, [task.id]))
-            }
-        }
+        let groups = DayGroup.upcoming(tasks, zone: zone, now: now)
         w.key("groups")
         w.array { w in
             for group in groups {

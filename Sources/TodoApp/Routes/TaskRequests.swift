@@ -103,7 +103,9 @@ enum TaskMoveRequest {
         guard json["project_id"] != nil || json["section_id"] != nil || json["parent_id"] != nil else { return nil }
         var move = TaskMove()
         if let p = json["project_id"] {
-            if case .set(let id) = id(p, field: "project_id", errors: &errors) { move.projectID = id } else if p == .null {
+            if case .set(let id) = id(p, field: "project_id", errors: &errors) {
+                move.projectID = id
+            } else if p == .null {
                 errors.add("project_id", "must be a project id (every task is in a project; the Inbox's id is in GET /api/v1/projects)")
             }
         }

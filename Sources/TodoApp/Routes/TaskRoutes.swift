@@ -166,7 +166,11 @@ struct TaskRoutes {
         var withSubtasks = false
         for (key, value) in request.uri.queryParameters {
             if key == "with_subtasks" && completed {
-                if value == "true" || value == "false" { withSubtasks = value == "true" } else { errors.add("with_subtasks", "must be true or false") }
+                if value == "true" || value == "false" {
+                    withSubtasks = value == "true"
+                } else {
+                    errors.add("with_subtasks", "must be true or false")
+                }
             } else {
                 errors.add(String(key), "is not a parameter of this request")
             }
