@@ -16,7 +16,8 @@ public struct TaskQuery: Sendable, Equatable {
 
     /// A view people live in (`view=`).
     public enum View: Sendable, Equatable {
-        /// Open tasks due before tomorrow in the person's zone: today's and the overdue.
+        /// Tasks due before tomorrow in the person's zone (or the end of `days`): today's and the
+        /// overdue; open ones unless `status` says otherwise.
         case today
         /// Open tasks due before the start of the day `days` days from today (overdue included),
         /// grouped by local date.
@@ -137,27 +138,26 @@ public struct TaskQuery: Sendable, Equatable {
                 if !TaskQuery.parameterNames.contains(name) { errors.add(name, "is not a parameter of this list") }
             }
         }
-        if daysText != nil && viewText != "upcoming" { errors.add("days", "goes with view=upcoming") }
+        // A view sets a window of days (today: 1, upcoming: 7) that `days` changes; `days` alone is
+        // the same window on any list: due before the start of the day `days` days from today,
+        // overdue included.
+        var window: Int?
         if let viewText {
-            let today = Zones.local(at: now, in: zone).date
             switch viewText {
-            case "today":
-                view = .today
-                dueUntil = Zones.startOfDay(today.adding(days: 1), in: zone)
-            case "upcoming":
-                var days = 7
-                if let daysText {
-                    if let n = Int(daysText), (1...90).contains(n) { days = n } else { errors.add("days", "must be a whole number from 1 to 90") }
-                }
-                view = .upcoming(days: days)
-                dueUntil = Zones.startOfDay(today.adding(days: days), in: zone)
+            case "today": (view, window) = (.today, 1)
+            case "upcoming": (view, window) = (.upcoming(days: 7), 7)
             case "inbox": view = .inbox
             default: errors.add("view", "must be today, upcoming or inbox")
             }
-            if view != nil {
-                if parameters.contains(where: { $0.0 == "status" && $0.1 != "open" }) { errors.add("status", "a view lists open tasks") }
-                activeProjectsOnly = view != .inbox
-            }
+            activeProjectsOnly = view != nil && view != .inbox
+        }
+        if let daysText {
+            if let n = Int(daysText), (1...366).contains(n) { window = n } else { errors.add("days", "must be a whole number from 1 to 366") }
+        }
+        if let window {
+            if case .upcoming = view { view = .upcoming(days: window) }
+            let today = Zones.local(at: now, in: zone).date
+            dueUntil = Zones.startOfDay(today.adding(days: window), in: zone)
         }
         var seenTags = Set<String>()
         tags = tags.filter { seenTags.insert($0).inserted }

@@ -157,7 +157,28 @@ import TodoTesting
             let task = try await api.createTask(owner, ["title": "Secret plan", "tags": ["private"]])
             let id = task["id"]!.stringValue!
             let tokenID = try await api.send(.post, "/api/v1/tokens", token: owner, json: ["name": "t", "scopes": ["tasks:read"]])["id"]!.stringValue!
+            let project = try await api.send(.post, "/api/v1/projects", token: owner, json: ["name": "Secret project"])["id"]!.stringValue!
+            let section = try await api.send(.post, "/api/v1/projects/\(project)/sections", token: owner, json: ["name": "Secret section"])["id"]!
+                .stringValue!
+            let mine = try await api.createTask(intruder, ["title": "Mine"])["id"]!.stringValue!
+            let inbox = try await api.send(.get, "/api/v1/projects", token: owner)["items"]!.arrayValue![0]["id"]!.stringValue!
             let probes: [(HTTPRequest.Method, String, JSONValue?)] = [
+                (.get, "/api/v1/projects/\(project)", nil),
+                (.get, "/api/v1/projects/\(inbox)", nil),
+                (.patch, "/api/v1/projects/\(project)", ["name": "mine now"]),
+                (.delete, "/api/v1/projects/\(project)?tasks=delete", nil),
+                (.get, "/api/v1/projects/\(project)/sections", nil),
+                (.post, "/api/v1/projects/\(project)/sections", ["name": "x"]),
+                (.patch, "/api/v1/sections/\(section)", ["name": "x"]),
+                (.delete, "/api/v1/sections/\(section)?tasks=delete", nil),
+                (.post, "/api/v1/tasks/\(id)/move", ["after": nil]),
+                (.post, "/api/v1/tasks/\(mine)/move", ["after": .string(id)]),
+                (.post, "/api/v1/tasks/\(mine)/move", ["project_id": .string(project)]),
+                (.post, "/api/v1/tasks/\(mine)/move", ["section_id": .string(section)]),
+                (.post, "/api/v1/tasks/\(mine)/move", ["parent_id": .string(id)]),
+                (.patch, "/api/v1/tasks/\(mine)", ["project_id": .string(inbox)]),
+                (.post, "/api/v1/tasks", ["title": "x", "parent_id": .string(id)]),
+                (.post, "/api/v1/tasks", ["title": "x", "project_id": .string(project)]),
                 (.get, "/api/v1/tasks/\(id)", nil),
                 (.patch, "/api/v1/tasks/\(id)", ["title": "mine now"]),
                 (.delete, "/api/v1/tasks/\(id)", nil),
@@ -172,11 +193,17 @@ import TodoTesting
                 #expect(r.status == .notFound, "\(method) \(uri)")
                 #expect(r.text.contains("Secret") == false)
             }
-            for uri in ["/api/v1/tasks?status=all", "/api/v1/tasks?q=secret", "/api/v1/tasks?tag=private", "/api/v1/tags", "/api/v1/tokens"] {
+            for uri in [
+                "/api/v1/tasks?status=all", "/api/v1/tasks?q=secret", "/api/v1/tasks?tag=private", "/api/v1/tags", "/api/v1/tokens",
+                "/api/v1/tasks?project=\(project)", "/api/v1/tasks?parent=\(id)", "/api/v1/tasks?section=\(section)",
+            ] {
                 let r = try await api.send(.get, uri, token: intruder)
                 #expect(r.status == .ok)
-                #expect(r["items"] == [], "\(uri)")
+                // The intruder's own task is all a list of theirs may show.
+                #expect(r["items"]!.arrayValue!.allSatisfy { $0["title"] == "Mine" } && !r.text.contains("Secret"), "\(uri)")
             }
+            #expect(try await api.send(.get, "/api/v1/tasks/\(mine)", token: intruder)["version"] == 1)
+            #expect(try await api.send(.get, "/api/v1/projects/\(project)", token: owner)["name"] == "Secret project")
             let intact = try await api.send(.get, "/api/v1/tasks/\(id)", token: owner)
             #expect(intact["title"] == "Secret plan")
             #expect(intact["version"] == 1)
