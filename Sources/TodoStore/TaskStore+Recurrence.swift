@@ -89,8 +89,48 @@ extension TaskStore {
             events.append(TraceContext.$traceparent.withValue(successor.traceparent) { CloudEventCodec.encode(event) })
             created.append(task)
         }
+        for successor in successors where inserted.contains(successor.task.id) {
+            events += try await copySubtasks(from: successor.predecessor, to: successor.task, traceparent: successor.traceparent, conn: conn)
+        }
         try await EventOutbox.append(contentsOf: events, conn: conn)
         return created
+    }
+
+    /// A recurring parent's next occurrence gets its subtasks again (as Todoist does): the
+    /// predecessor's subtree copied under the successor — same titles, descriptions, priorities,
+    /// tags, order and nesting, open, without dues, reminders or recurrence of their own — each
+    /// with its `task.created`. Runs only for a successor just inserted, so exactly once.
+    static func copySubtasks(from predecessor: UUID, to successor: TodoTask, traceparent: String?, conn: any SQLConnection) async throws
+        -> [OutboxEvent]
+    {
+        guard let root = try await conn.first("SELECT t.position_path, t.project_id FROM tasks t WHERE t.id = \(predecessor)") else { return [] }
+        let path = try root.string("position_path")
+        let rows = try await conn.query(
+            """
+            SELECT \(raw: readColumns(conn.dialect)), t.position_path FROM tasks t WHERE \(below(path, projectID: try root.uuid("project_id")))
+            ORDER BY t.position_path
+            """)
+        guard !rows.isEmpty else { return [] }
+        let originals = try await tasks(rows, reminders: false, conn: conn)
+        var newIDs: [UUID: UUID] = [predecessor: successor.id]
+        var events: [OutboxEvent] = []
+        let now = successor.createdAt
+        // Parents come before their children in path order, so each copy's parent is copied first.
+        for original in originals {
+            guard let parent = original.placement.parentID.flatMap({ newIDs[$0] }) else { continue }
+            let id = UUID.v7(at: now)
+            newIDs[original.id] = id
+            var placement = original.placement
+            placement.parentID = parent
+            placement.projectID = successor.projectID
+            placement.sectionID = successor.placement.sectionID
+            let copy = TodoTask(
+                id: id, userID: successor.userID, title: original.title, description: original.description, priority: original.priority,
+                tags: original.tags, createdAt: now, updatedAt: now, placement: placement)
+            guard let inserted = try await insert(copy, spawnedFrom: nil, conn: conn) else { continue }
+            events.append(TraceContext.$traceparent.withValue(traceparent) { CloudEventCodec.encode(TaskEvent(.created, inserted, at: now)) })
+        }
+        return events
     }
 
     /// Tasks by id, whoever they belong to (a consumer's batch), as they are now inside the

@@ -234,6 +234,33 @@ import TodoTesting
     }
 
     @Test(arguments: TestDatabase.available)
+    func aRecurringParentsNextOccurrenceGetsItsSubtasksAgainOnce(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let user = try await makeUser(db)
+            var draft = task("Weekly review")
+            draft.due = ResolvedDue(.allDay(LocalDate("2026-11-30")!), defaultTimeZone: "Europe/Berlin")
+            draft.recurrence = Recurrence(rule: "FREQ=WEEKLY", anchor: .schedule)
+            let parent = try await store.create(userID: user.id, draft: draft)
+            let inbox = try await store.create(userID: user.id, draft: task("Empty the inbox", parent: parent.id))
+            _ = try await store.create(userID: user.id, draft: task("Archive mail", parent: inbox.id))
+            _ = try await store.create(userID: user.id, draft: task("Plan the week", parent: parent.id))
+            let done = try await store.setCompleted(id: parent.id, userID: user.id, completed: true, withSubtasks: true)
+            let next = try #require(Series.successor(of: done, skipped: false, at: Date(), id: .v7()))
+            for _ in 0..<2 {
+                _ = try await db.write { conn in
+                    try await TaskStore.insertSuccessors([.init(task: next, predecessor: parent.id, traceparent: nil)], conn: conn)
+                }
+            }
+            let open = try await store.list(userID: user.id, query: try TaskQuery(parameters: [("sort", "manual")], timeZone: .utc)).items
+            #expect(open.map(\.title) == ["Weekly review", "Empty the inbox", "Archive mail", "Plan the week"])
+            #expect(open[0].id == next.id && open[0].subtasks == SubtaskCount(open: 2, total: 2))
+            #expect(open[2].placement.parentID == open[1].id && open[1].placement.parentID == next.id)
+            #expect(open.dropFirst().allSatisfy { $0.due == nil && $0.recurrence == nil })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func manualOrderMovesOneRowAndRebalancesEqualKeys(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             let store = TaskStore(db: db)
