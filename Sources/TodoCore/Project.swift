@@ -147,3 +147,26 @@ public struct ProjectPatch: Sendable, Equatable {
     public var after: FieldChange<UUID> = .unchanged
     public init() {}
 }
+
+/// A named query in the filter language (`TaskFilter`), kept as written.
+public struct SavedFilter: Sendable, Equatable, Identifiable {
+    public var id: UUID
+    public var userID: UUID
+    public var name: String
+    public var query: String
+    public var color: ProjectColor
+    public var position: Position
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int
+
+    public init(
+        id: UUID, userID: UUID, name: String, query: String, color: ProjectColor = .charcoal, position: Position, createdAt: Date,
+        updatedAt: Date, version: Int = 1
+    ) {
+        (self.id, self.userID, self.name, self.query, self.color, self.position) = (id, userID, name, query, color, position)
+        (self.createdAt, self.updatedAt, self.version) = (createdAt, updatedAt, version)
+    }
+
+    public var etag: String { "\"\(version)\"" }
+}

@@ -70,13 +70,17 @@ public struct TaskQuery: Sendable, Equatable {
     public var dueUntil: Date?
     /// Leave out the tasks of archived projects (the views do).
     public var activeProjectsOnly = false
+    /// `filter=`: a saved filter's id; the caller loads it and sets `filter`.
+    public var savedFilterID: UUID?
+    /// A saved filter's query, on top of the other filters.
+    public var filter: TaskFilter?
 
     public init() {}
 
     /// The names of the list's parameters.
     public static let parameterNames: Set<String> = [
         "status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor", "project", "section", "parent",
-        "view", "days",
+        "view", "days", "filter",
     ]
 
     /// Reads the query string of `GET /api/v1/tasks`. Dates without a time, and the views' days,
@@ -99,6 +103,8 @@ public struct TaskQuery: Sendable, Equatable {
                 if filter == nil { errors.add(name, "must be an id or none") }
                 if name == "section" { section = filter } else { parent = filter }
             case "view": viewText = value
+            case "filter":
+                if let id = UUID(canonical: value) { savedFilterID = id } else { errors.add("filter", "must be a saved filter's id") }
             case "days": daysText = value
             case "status":
                 if let s = Status(rawValue: value) { status = s } else { errors.add("status", "must be open, completed or all") }

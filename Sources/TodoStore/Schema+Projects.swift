@@ -77,6 +77,27 @@ extension Schema {
             "CREATE INDEX tasks_section ON tasks (section_id) WHERE section_id IS NOT NULL",
         ])
 
+    /// Saved filters: a name, a colour and a query in the filter language (`TaskFilter`), kept as
+    /// written and parsed when used (its days are the person's days at that moment).
+    static let v12 = Migration(
+        version: 12, name: "saved filters",
+        sqlite: [
+            """
+            CREATE TABLE filters (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL,
+              query TEXT NOT NULL, color TEXT NOT NULL, position TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+              version INTEGER NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX filters_user ON filters (user_id, position)",
+        ],
+        postgres: [
+            """
+            CREATE TABLE filters (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, name text NOT NULL,
+              query text NOT NULL, color text NOT NULL, position text COLLATE "C" NOT NULL, created_at timestamptz NOT NULL,
+              updated_at timestamptz NOT NULL, version integer NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX filters_user ON filters (user_id, position)",
+        ])
+
     /// `Position.at`'s key in SQL, for an integer expression of milliseconds: `t`, eight base-62
     /// digits, and `V` (so it never ends in `0`).
     static func positionSQL(ms: String) -> String {

@@ -96,6 +96,7 @@ extension TaskStore {
         if query.activeProjectsOnly {
             filters.append("t.project_id NOT IN (SELECT a.id FROM projects a WHERE a.user_id = \(userID) AND a.archived = \(true))")
         }
+        if let filter = query.filter { filters.append(Self.condition(filter, userID: userID, dialect: db.dialect)) }
         if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
         if let after = query.dueAfter { filters.append("t.due_at >= \(after)") }
         switch query.overdue {
@@ -136,6 +137,35 @@ extension TaskStore {
             ORDER BY t.sort_key \(raw: direction), t.id \(raw: direction)
             """
         return sql
+    }
+
+    /// A saved filter's query as a condition on the task rows `t`.
+    static func condition(_ filter: TaskFilter, userID: UUID, dialect: SQLDialect) -> SQLQuery {
+        switch filter {
+        case .all(let parts): return "(\(SQLQuery(parts.map { condition($0, userID: userID, dialect: dialect) }, separator: " AND ")))"
+        case .any(let parts): return "(\(SQLQuery(parts.map { condition($0, userID: userID, dialect: dialect) }, separator: " OR ")))"
+        case .not(let inner): return "NOT \(condition(inner, userID: userID, dialect: dialect))"
+        case .due(let from, let until):
+            let lower: SQLQuery = from.map { "t.due_at >= \($0) AND " } ?? ""
+            return "(t.due_at IS NOT NULL AND \(lower)t.due_at < \(until))"
+        case .overdue(let now): return "(t.completed_at IS NULL AND t.skipped_at IS NULL AND t.overdue_at IS NOT NULL AND t.overdue_at <= \(now))"
+        case .noDue: return "t.due_at IS NULL"
+        case .tag(let key):
+            return "EXISTS (SELECT 1 FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id = t.id AND g.key = \(key))"
+        case .project(let nameKey):
+            return "t.project_id IN (SELECT f.id FROM projects f WHERE f.user_id = \(userID) AND f.name_key = \(nameKey))"
+        case .priority(let p): return "t.priority = \(p.rank)"
+        case .recurring: return "t.recurrence_rule IS NOT NULL"
+        case .subtask: return "t.parent_id IS NOT NULL"
+        case .search(let words):
+            switch dialect {
+            case .sqlite:
+                let match = words.map { "\"\($0)\"*" }.joined(separator: " ")
+                return "t.seq IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH \(match))"
+            case .postgres:
+                return "t.search @@ to_tsquery('english', \(words.map { "\($0):*" }.joined(separator: " & ")))"
+            }
+        }
     }
 
     static func cursorValue(_ row: SQLRow, field: TaskQuery.SortField) throws -> Cursor.Value {

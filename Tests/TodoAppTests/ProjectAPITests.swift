@@ -75,5 +75,35 @@ import TodoTesting
         }
     }
 
+    @Test(arguments: TestDatabase.available)
+    func savedFiltersListWhatTheirQuerySays(_ kind: TestDatabase) async throws {
+        try await TestApp.run(kind) { api in
+            let token = try await api.signIn(timeZone: "Europe/Berlin")
+            _ = try await api.createTask(token, ["title": "Urgent work", "tags": ["work"], "priority": "urgent"])
+            _ = try await api.createTask(token, ["title": "Slow work", "tags": ["work"], "priority": "low"])
+            _ = try await api.createTask(token, ["title": "Home", "priority": "urgent"])
+            let bad = try await api.send(.post, "/api/v1/filters", token: token, json: ["name": "Broken", "query": "#work & (urgent | "])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad["errors"]!.arrayValue![0]["field"] == "query")
+            #expect(bad["errors"]!.arrayValue![0]["reason"]?.stringValue?.hasPrefix("at position 19: expected a term") == true)
+            #expect(try await api.send(.get, "/api/v1/filters", token: token)["items"] == [])
+            let saved = try await api.send(.post, "/api/v1/filters", token: token, json: ["name": "Work now", "query": "#work & !low", "color": "red"])
+            #expect(saved.status == .created && saved["query"] == "#work & !low" && saved.headers[.eTag] == "\"1\"")
+            let id = saved["id"]!.stringValue!
+            var titles = try await api.send(.get, "/api/v1/tasks?filter=\(id)", token: token)["items"]!.arrayValue!.map { $0["title"] }
+            #expect(titles == ["Urgent work"])
+            let patched = try await api.send(.patch, "/api/v1/filters/\(id)", token: token, json: ["query": "urgent"], headers: [.ifMatch: "\"1\""])
+            #expect(patched["version"] == 2)
+            titles = try await api.send(.get, "/api/v1/tasks?filter=\(id)&sort=title", token: token)["items"]!.arrayValue!.map { $0["title"] }
+            #expect(titles == ["Home", "Urgent work"])
+            let other = try await api.signIn()
+            #expect(try await api.send(.get, "/api/v1/tasks?filter=\(id)", token: other).status == .notFound)
+            #expect(try await api.send(.get, "/api/v1/filters/\(id)", token: other).status == .notFound)
+            #expect(try await api.send(.delete, "/api/v1/filters/\(id)", token: other).status == .notFound)
+            #expect(try await api.send(.delete, "/api/v1/filters/\(id)", token: token).status == .noContent)
+            #expect(try await api.send(.get, "/api/v1/tasks?filter=\(id)", token: token).status == .notFound)
+        }
+    }
+
     func inboxURI(_ inbox: JSONValue) -> String { "/api/v1/projects/\(inbox["id"]!.stringValue!)" }
 }

@@ -81,6 +81,40 @@ import TodoTesting
         }
     }
 
+    /// A saved filter's query narrows a list the same way on both databases.
+    @Test(arguments: TestDatabase.available)
+    func filterQueriesSelectTheSameTasksOnBothDatabases(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let store = TaskStore(db: db)
+            let projects = ProjectStore(db: db)
+            let user = try await makeUser(db, timeZone: Self.zone)
+            let home = try await projects.create(userID: user.id, draft: ProjectDraft(name: "Home"))
+            func add(_ title: String, due: String? = nil, tags: [String] = [], priority: Priority = .none, project: UUID? = nil) async throws {
+                var draft = TaskDraft(title: title, priority: priority, tags: tags)
+                draft.due = due.map { ResolvedDue(.allDay(LocalDate($0)!), defaultTimeZone: Self.zone) }
+                draft.move.projectID = project
+                _ = try await store.create(userID: user.id, draft: draft, now: Self.now)
+            }
+            try await add("Report", due: "2026-10-24", tags: ["work"], priority: .high)
+            try await add("Old bug", due: "2026-10-01", tags: ["work"], priority: .low)
+            try await add("Slides", due: "2026-10-20", tags: ["work"])
+            try await add("Garden", project: home.id)
+            try await add("Paint fence", due: "2026-10-25", project: home.id)
+            try await add("Milk run", tags: ["errand"])
+            func matching(_ text: String) async throws -> [String] {
+                var query = try TaskQuery(parameters: [("sort", "title")], timeZone: Self.zone, now: Self.now)
+                query.filter = try TaskFilter.parse(text, zone: Self.zone, now: Self.now)
+                return try await store.list(userID: user.id, query: query, now: Self.now).items.map(\.title)
+            }
+            #expect(try await matching("(today | overdue) & #work & !low") == ["Report", "Slides"])
+            #expect(try await matching("p:home & no due") == ["Garden"])
+            #expect(try await matching("p:HOME | #errand") == ["Garden", "Milk run", "Paint fence"])
+            #expect(try await matching("tomorrow") == ["Paint fence"])
+            #expect(try await matching("search:milk | high") == ["Milk run", "Report"])
+            #expect(try await matching("p:nowhere") == [])
+        }
+    }
+
     @Test func viewParametersAreChecked() throws {
         for bad in [[("view", "tomorrow")], [("days", "0")], [("view", "upcoming"), ("days", "367")], [("view", "today"), ("days", "x")]] {
             #expect(throws: TodoError.self) { _ = try TaskQuery(parameters: bad, timeZone: Self.zone) }

@@ -106,8 +106,14 @@ struct TaskRoutes {
         let principal = try context.user()
         try principal.require(.tasksRead)
         let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let zone = parameters.contains { ["due_before", "due_after", "view"].contains($0.0) } ? try await timeZone(principal) : .utc
-        let query = try TaskQuery(parameters: parameters, timeZone: zone)
+        let zone =
+            parameters.contains { ["due_before", "due_after", "view", "days", "filter"].contains($0.0) } ? try await timeZone(principal) : .utc
+        let now = Date()
+        var query = try TaskQuery(parameters: parameters, timeZone: zone, now: now)
+        if let id = query.savedFilterID {
+            let saved = try await services.filters.get(id: id, userID: principal.userID)
+            query.filter = try TaskFilter.parse(saved.query, zone: zone, now: now, field: "filter")
+        }
         let page = try await services.tasks.list(userID: principal.userID, query: query)
         var response = PageResponse(items: page.items, nextCursor: page.nextCursor) { TaskResponse($0).write(to: &$1) }
         if case .upcoming = query.view { response.extra = UpcomingGroups(tasks: page.items, zone: zone).write }

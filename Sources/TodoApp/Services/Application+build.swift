@@ -35,6 +35,7 @@ public struct AppServices: Sendable {
     public var db: any SQLDatabase
     public var tasks: TaskStore
     public var projects: ProjectStore
+    public var filters: FilterStore
     public var accounts: AccountStore
     public var idempotency: IdempotencyStore
     public var tokens: TokenIssuer
@@ -49,6 +50,7 @@ public struct AppServices: Sendable {
         self.db = db
         tasks = TaskStore(db: db)
         projects = ProjectStore(db: db)
+        filters = FilterStore(db: db)
         accounts = AccountStore(db: db)
         idempotency = IdempotencyStore(db: db)
         tokens = await TokenIssuer(keys: config.jwtKeys, lifetime: config.accessTokenLifetime)
@@ -106,6 +108,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     TokenRoutes(services: services).add(to: authenticated)
     TaskRoutes(services: services).add(to: authenticated)
     ProjectRoutes(services: services).add(to: authenticated)
+    FilterRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db).add(to: authenticated)
     return router
 }
