@@ -23,7 +23,8 @@ public struct FilterStore: Sendable {
     /// A new filter, after the person's others.
     public func create(userID: UUID, name: String, query: String, color: ProjectColor, now: Date = Date()) async throws -> SavedFilter {
         let now = now.truncatedToMillis
-        let f = SavedFilter(id: .v7(at: now), userID: userID, name: name, query: query, color: color, position: .at(now), createdAt: now, updatedAt: now)
+        let f = SavedFilter(
+            id: .v7(at: now), userID: userID, name: name, query: query, color: color, position: .at(now), createdAt: now, updatedAt: now)
         try await db.write { conn in
             try await conn.execute(
                 """
@@ -50,7 +51,8 @@ public struct FilterStore: Sendable {
             let scope: SQLQuery = "p.user_id = \(userID)"
             switch after {
             case .unchanged: break
-            case .clear: next.position = try await ProjectStore.slot(in: "filters", scope: scope, after: nil, moving: id, resource: "filter", conn: conn)
+            case .clear:
+                next.position = try await ProjectStore.slot(in: "filters", scope: scope, after: nil, moving: id, resource: "filter", conn: conn)
             case .set(let a):
                 next.position = try await ProjectStore.slot(in: "filters", scope: scope, after: a, moving: id, resource: "filter", conn: conn)
             }

@@ -89,3 +89,22 @@ extension ProjectStore {
             position: position, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
+
+extension ProjectStore {
+    /// The person's active projects with their sections, for quick add's `+Project /Section`.
+    public func quickAddTargets(userID: UUID) async throws -> [QuickAddProject] {
+        try await db.read { conn in
+            let projects = try await conn.query(
+                "SELECT p.id, p.name, p.is_inbox FROM projects p WHERE p.user_id = \(userID) AND p.archived = \(false) ORDER BY p.is_inbox DESC, p.position, p.id"
+            )
+            let sections = try await conn.query(
+                "SELECT p.id, p.project_id, p.name FROM sections p WHERE p.user_id = \(userID) ORDER BY p.position, p.id")
+            var byProject: [UUID: [(id: UUID, name: String)]] = [:]
+            for row in sections { byProject[try row.uuid("project_id"), default: []].append((try row.uuid("id"), try row.string("name"))) }
+            return try projects.map { row in
+                let id = try row.uuid("id")
+                return QuickAddProject(id: id, name: try row.string("name"), isInbox: try row.bool("is_inbox"), sections: byProject[id] ?? [])
+            }
+        }
+    }
+}

@@ -87,7 +87,8 @@ import TodoTesting
             #expect(bad["errors"]!.arrayValue![0]["field"] == "query")
             #expect(bad["errors"]!.arrayValue![0]["reason"]?.stringValue?.hasPrefix("at position 19: expected a term") == true)
             #expect(try await api.send(.get, "/api/v1/filters", token: token)["items"] == [])
-            let saved = try await api.send(.post, "/api/v1/filters", token: token, json: ["name": "Work now", "query": "#work & !low", "color": "red"])
+            let saved = try await api.send(
+                .post, "/api/v1/filters", token: token, json: ["name": "Work now", "query": "#work & !low", "color": "red"])
             #expect(saved.status == .created && saved["query"] == "#work & !low" && saved.headers[.eTag] == "\"1\"")
             let id = saved["id"]!.stringValue!
             var titles = try await api.send(.get, "/api/v1/tasks?filter=\(id)", token: token)["items"]!.arrayValue!.map { $0["title"] }
@@ -102,6 +103,21 @@ import TodoTesting
             #expect(try await api.send(.delete, "/api/v1/filters/\(id)", token: other).status == .notFound)
             #expect(try await api.send(.delete, "/api/v1/filters/\(id)", token: token).status == .noContent)
             #expect(try await api.send(.get, "/api/v1/tasks?filter=\(id)", token: token).status == .notFound)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func quickAddPlacesTasksInProjectsAndSections(_ kind: TestDatabase) async throws {
+        try await TestApp.run(kind) { api in
+            let token = try await api.signIn(timeZone: "Europe/Berlin")
+            let work = try await api.send(.post, "/api/v1/projects", token: token, json: ["name": "Work"])["id"]!.stringValue!
+            let doing = try await api.send(.post, "/api/v1/projects/\(work)/sections", token: token, json: ["name": "Doing"])["id"]!.stringValue!
+            let created = try await api.send(.post, "/api/v1/tasks/quick", token: token, json: ["text": "Ship the release +work /doing tomorrow"])
+            #expect(created.status == .created && created["title"] == "Ship the release")
+            #expect(created["project_id"] == .string(work) && created["section_id"] == .string(doing))
+            let parsed = try await api.send(.post, "/api/v1/tasks/parse", token: token, json: ["text": "Ask +nobody about it"])
+            #expect(parsed["title"] == "Ask +nobody about it" && parsed["project_id"] == nil)
+            #expect(parsed["unknown"]!.arrayValue!.map { $0["text"] } == ["+nobody"])
         }
     }
 

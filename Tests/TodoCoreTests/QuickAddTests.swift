@@ -253,3 +253,38 @@ import TodoCore
         #expect(!r.title.isEmpty)
     }
 }
+
+/// `+Project` and `/Section`: names of the person's, case-insensitive, longest first, or a unique
+/// prefix; anything else stays in the title and is reported.
+@Suite struct QuickAddProjectTests {
+    static let inbox = QuickAddProject(id: UUID(), name: "Inbox", isInbox: true, sections: [(UUID(), "Someday")])
+    static let work = QuickAddProject(id: UUID(), name: "Work", sections: [(UUID(), "Doing"), (UUID(), "Done")])
+    static let big = QuickAddProject(id: UUID(), name: "Big Launch")
+    static let bills = QuickAddProject(id: UUID(), name: "Bills")
+    func parse(_ text: String) -> QuickAddResult {
+        QuickAdd.parse(text, now: QuickAddTests.now, timeZone: QuickAddTests.zone, projects: [Self.inbox, Self.work, Self.big, Self.bills])
+    }
+
+    @Test func namesAndPrefixes() {
+        let r = parse("Write report +work /doing tomorrow")
+        #expect(r.title == "Write report" && r.projectID == Self.work.id && r.sectionID == Self.work.sections[0].id)
+        #expect(r.tokens.map(\.kind) == [.project, .section, .date] && r.tokens[0].text == "+work" && r.tokens[1].text == "/doing")
+        #expect(parse("Order cake +big launch").projectID == Self.big.id)
+        #expect(parse("Order cake +big launch").title == "Order cake")
+        #expect(parse("Pay +Bil").projectID == Self.bills.id)  // unique prefix ("+Bi" is also Big Launch)
+        #expect(parse("Pay +Bi").projectID == nil)
+        #expect(parse("/Someday learn piano").sectionID == Self.inbox.sections[0].id)  // the Inbox's
+        #expect(parse("/doing +work x").sectionID == Self.work.sections[0].id)  // order does not matter
+    }
+
+    @Test func unknownOrAmbiguousStaysInTheTitle() {
+        let r = parse("Call +Nowhere about /Do +B")
+        #expect(r.projectID == nil && r.sectionID == nil)
+        #expect(r.title == "Call +Nowhere about /Do +B")
+        #expect(r.unknown.map(\.text) == ["+Nowhere", "+B", "/Do"])
+        #expect(r.json["unknown"] != nil && r.json["project_id"] == nil)
+        // "/Do" is ambiguous in Work (Doing, Done).
+        #expect(parse("x +work /Do").sectionID == nil)
+        #expect(parse("x +work /Do").unknown.map(\.kind) == [.section])
+    }
+}

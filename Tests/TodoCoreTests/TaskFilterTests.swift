@@ -13,7 +13,9 @@ import TodoCore
     @Test func theIssuesExamples() throws {
         #expect(
             try parse("(today | overdue) & #work & !low")
-                == .all([.any([.due(from: day("2026-12-03"), until: day("2026-12-04")), .overdue(now: Self.now)]), .tag("work"), .not(.priority(.low))]))
+                == .all([
+                    .any([.due(from: day("2026-12-03"), until: day("2026-12-04")), .overdue(now: Self.now)]), .tag("work"), .not(.priority(.low)),
+                ]))
         #expect(try parse("p:Home & no due") == .all([.project("home"), .noDue]))
     }
 

@@ -50,7 +50,7 @@ struct TaskRoutes {
         try principal.require(.tasksRead)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let result = try quickAdd(body, zone: try await timeZone(principal), allowed: ["text", "now", "time_zone"])
+        let result = try await quickAdd(body, zone: try await timeZone(principal), allowed: ["text", "now", "time_zone"], userID: principal.userID)
         return .json(result.json)
     }
 
@@ -62,7 +62,7 @@ struct TaskRoutes {
         var request = request
         let body = try await request.jsonObject(context: context)
         let zone = try await timeZone(principal)
-        let result = try quickAdd(body, zone: zone, allowed: ["text"])
+        let result = try await quickAdd(body, zone: zone, allowed: ["text"], userID: principal.userID)
         guard !result.title.isEmpty else {
             throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
         }
@@ -73,7 +73,8 @@ struct TaskRoutes {
     }
 
     /// Parses a quick-add body read at `now` (default: the clock) in `time_zone` (default: `zone`, the person's).
-    func quickAdd(_ body: JSONValue, zone defaultZone: TimeZoneID, allowed: [String]) throws -> QuickAddResult {
+    /// `+Project` and `/Section` are looked up among the person's (read only when the text has a `+` or `/`).
+    func quickAdd(_ body: JSONValue, zone defaultZone: TimeZoneID, allowed: [String], userID: UUID) async throws -> QuickAddResult {
         var errors = FieldErrors()
         if case .object(let members) = body {
             for (key, _) in members where !allowed.contains(key) { errors.add(key, "is not a field of a quick add") }
@@ -99,7 +100,8 @@ struct TaskRoutes {
         }
         try errors.check()
         guard let zone else { throw TodoError.invalid("time_zone", "must be an IANA time zone such as Europe/Berlin") }
-        return QuickAdd.parse(text, now: now ?? Zones.local(at: Date(), in: zone.zone), timeZone: zone)
+        let projects = text.contains("+") || text.contains("/") ? try await services.projects.quickAddTargets(userID: userID) : []
+        return QuickAdd.parse(text, now: now ?? Zones.local(at: Date(), in: zone.zone), timeZone: zone, projects: projects)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -6,7 +6,7 @@ import Foundation
 /// phrase first, with no backtracking over the whole line.
 public struct QuickAddToken: Sendable, Equatable {
     public enum Kind: String, Sendable {
-        case date, time, recurrence, reminder, priority, tag, quote
+        case date, time, recurrence, reminder, priority, tag, quote, project, section
     }
 
     /// Offsets in UTF-16 code units (JavaScript string indexes); `end` is exclusive.
@@ -28,7 +28,11 @@ public struct QuickAddResult: Sendable, Equatable {
     public var remindersBefore: [Int] = []
     public var priority: Priority?
     public var tags: [String] = []
+    public var projectID: UUID?
+    public var sectionID: UUID?
     public var tokens: [QuickAddToken] = []
+    /// `+Name` and `/Name` that name no project or section of the person's (left in the title).
+    public var unknown: [QuickAddToken] = []
 
     /// The task fields in the shapes `POST /api/v1/tasks` takes (absent when not given).
     public var taskJSON: JSONValue {
@@ -47,6 +51,8 @@ public struct QuickAddResult: Sendable, Equatable {
         }
         if let priority { members.append(("priority", .string(priority.rawValue))) }
         if !tags.isEmpty { members.append(("tags", .array(tags.map(JSONValue.string)))) }
+        if let projectID { members.append(("project_id", .string(projectID.lowercased))) }
+        if let sectionID { members.append(("section_id", .string(sectionID.lowercased))) }
         return .object(members)
     }
 
@@ -60,14 +66,17 @@ public struct QuickAddResult: Sendable, Equatable {
             ])
         }
         members.append(("tokens", .array(tokens.map(\.json))))
+        members.append(("unknown", .array(unknown.map(\.json))))
         return .object(members)
     }
 }
 
 public enum QuickAdd {
-    /// Parses `text` as written at `now` (wall-clock time in `timeZone`).
-    public static func parse(_ text: String, now: LocalDateTime, timeZone: TimeZoneID) -> QuickAddResult {
+    /// Parses `text` as written at `now` (wall-clock time in `timeZone`); `+Project` and
+    /// `/Section` are looked up in `projects` (the person's).
+    public static func parse(_ text: String, now: LocalDateTime, timeZone: TimeZoneID, projects: [QuickAddProject] = []) -> QuickAddResult {
         var parser = Parser(text: text, now: now, zone: timeZone)
+        parser.projects = projects
         return parser.run()
     }
 
@@ -105,6 +114,8 @@ struct Parser {
     var anchor = RecurrenceAnchor.schedule
     var countToken: (Int, QuickAddToken)?
     var untilToken: (LocalDate, QuickAddToken)?
+    var projects: [QuickAddProject] = []
+    var chosenProject: QuickAddProject?
 
     init(text: String, now: LocalDateTime, zone: TimeZoneID) {
         self.text = text
@@ -174,12 +185,13 @@ struct Parser {
                 i += 1
                 continue
             }
-            if let n = tag(i) ?? priority(i) ?? reminder(i) ?? recurrence(i) ?? until(i) ?? count(i) ?? dateTime(i) {
+            if let n = tag(i) ?? project(i) ?? priority(i) ?? reminder(i) ?? recurrence(i) ?? until(i) ?? count(i) ?? dateTime(i) {
                 i += n
             } else {
                 i += 1
             }
         }
+        if !projects.isEmpty { sections() }
         finish()
         return result
     }
