@@ -62,7 +62,7 @@ run_db() {
     SUMMARY+=("postgres: $filled tasks in the database (bench/fill.sql)")
   fi
   local health=0
-  for run in health:64 list:64 get:64 missing:64 create:64 complete:64 list:1 get:1 default:1; do
+  for run in health:64 list:64 today:64 project:64 get:64 missing:64 create:64 complete:64 list:1 today:1 project:1 get:1 default:1; do
     local scenario=${run%:*} conns=${run#*:} out s0 p0 s1 p1
     s0=$(ticks $pid); p0=$(pg_ticks)
     out=$(SCENARIO=$scenario SEED="$data/seed.txt" wrk -t$((conns > 1 ? 2 : 1)) -c"$conns" -d"$DURATION" --latency -s bench/scenario.lua \

@@ -1,4 +1,5 @@
--- wrk scenario: SCENARIO = list | default | get | missing | create | complete | health; SEED = file
+-- wrk scenario: SCENARIO = list | default | today | project | get | missing | create | complete | health;
+-- SEED = file
 -- from seed.py. `missing` gets a task that does not exist (404): HTTP, sign-in and one round trip to
 -- the database with no row to decode or write out, the floor under `get`.
 local users = {}
@@ -9,7 +10,11 @@ local completed = {} -- complete: tasks this thread completed, oldest first, to 
 function init(args)
   for line in io.lines(os.getenv("SEED")) do
     local parts = {}
-    for w in line:gmatch("%S+") do parts[#parts + 1] = w end
+    local project = nil
+    for w in line:gmatch("%S+") do
+      if w:sub(1, 2) == "p:" then project = w:sub(3) else parts[#parts + 1] = w end
+    end
+    parts.project = project
     if #parts > 1 then users[#users + 1] = parts end
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
@@ -22,6 +27,10 @@ function request()
   local id = u[math.random(2, #u)]
   if scenario == "list" then
     return wrk.format("GET", "/api/v1/tasks?priority=high&priority=urgent&sort=-due&limit=50", auth)
+  elseif scenario == "today" then
+    return wrk.format("GET", "/api/v1/tasks?view=today&limit=50", auth)
+  elseif scenario == "project" then
+    return wrk.format("GET", "/api/v1/tasks?project=" .. u.project .. "&sort=manual&limit=50", auth)
   elseif scenario == "default" then
     return wrk.format("GET", "/api/v1/tasks?limit=50", auth)
   elseif scenario == "get" then

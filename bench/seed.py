@@ -1,5 +1,6 @@
 """Seeds a running Todo server through its API: USERS people with TASKS tasks each.
-Writes one line per user to OUT: the access token, then a sample of that user's task ids.
+Writes one line per user to OUT: the access token, p: and the id of their Work project, then a
+sample of that user's task ids. Each person has projects Work and Home besides the Inbox.
 An optional sixth argument is the email prefix (default bench: bench0@example.com, …)."""
 import http.client, json, random, sys, threading
 
@@ -23,14 +24,28 @@ def seed(u):
     email = f"{prefix}{u}@example.com"
     call(conn, "POST", "/api/v1/auth/signup", {"email": email, "password": "bench-password", "display_name": f"B{u}", "time_zone": "Europe/Berlin"})
     token = call(conn, "POST", "/api/v1/auth/login", {"email": email, "password": "bench-password"})["access_token"]
+    # Two projects besides the Inbox; a third of the tasks in each, every fifth Work task a subtask
+    # of the Work task before it (the project scenario lists Work in manual order).
+    work = call(conn, "POST", "/api/v1/projects", {"name": "Work"}, token)["id"]
+    home = call(conn, "POST", "/api/v1/projects", {"name": "Home"}, token)["id"]
     ids = []
+    last_work = None
     for i in range(tasks):
         body = {"title": f"Task {i} of user {u} about {rng.choice(['report', 'milk', 'meeting', 'invoice', 'gym'])}",
                 "priority": rng.choice(PRIOS), "tags": rng.sample(TAGS, rng.randint(0, 2))}
         if rng.random() < 0.7:
             body["due"] = {"date_time": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(6, 20):02d}:00"}
+        if i % 3 == 0:
+            if last_work and i % 5 == 0:
+                body["parent_id"] = last_work
+            else:
+                body["project_id"] = work
+        elif i % 3 == 1:
+            body["project_id"] = home
         ids.append(call(conn, "POST", "/api/v1/tasks", body, token)["id"])
-    lines[u] = token + " " + " ".join(rng.sample(ids, min(50, len(ids))))
+        if i % 3 == 0 and "parent_id" not in body:
+            last_work = ids[-1]
+    lines[u] = token + " p:" + work + " " + " ".join(rng.sample(ids, min(50, len(ids))))
 
 def worker(k, n):
     for u in range(k, users, n): seed(u)

@@ -153,6 +153,24 @@ if out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" add "tomorrow #e2e" 2>&1); then fa
 grep -q "422.*text leaves no title" <<<"$out" || fail "todo add did not explain the refusal: $out"
 ok "todo add creates a task from one line through the API (--dry-run creates nothing; a line with no title is refused with the reason)"
 
+# todo projects / todo ls: a project made through the API, a task and its subtask added to it
+# with quick add's +Project, listed indented; today's view; an unknown project named
+project=$(curl -sf -X POST "$B/api/v1/projects" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"E2E Garden"}' | jq -r .id)
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" add "Plant tulips +e2e garden today") || fail "todo add +Project failed: $out"
+grep -q "^project   $project$" <<<"$out" || fail "todo add did not put the task in the project it named: $out"
+parent=$(curl -sf "$B/api/v1/tasks?project=$project" -H "authorization: Bearer $TOKEN" | jq -r '.items[0].id')
+curl -sf -X POST "$B/api/v1/tasks" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"title\":\"Buy bulbs\",\"parent_id\":\"$parent\"}" >/dev/null || fail "could not add a subtask"
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" projects) || fail "todo projects failed: $out"
+grep -q "^Inbox " <<<"$out" && grep -q "^E2E Garden .*2 open" <<<"$out" || fail "todo projects does not list the Inbox and the project with its count: $out"
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" ls --project "e2e gar") || fail "todo ls --project failed: $out"
+grep -q "^\[ \] Plant tulips .* 0/1 " <<<"$out" && grep -q "^    \[ \] Buy bulbs " <<<"$out" || fail "todo ls --project does not show the task with its subtask indented: $out"
+out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" ls --today) || fail "todo ls --today failed: $out"
+grep -q "Plant tulips" <<<"$out" && ! grep -q "Buy bulbs" <<<"$out" || fail "todo ls --today does not show exactly today's tasks: $out"
+if out=$(TODO_URL=$B TODO_TOKEN=$TOKEN "$BIN" ls --project nowhere 2>&1); then fail "todo ls accepted an unknown project"; fi
+grep -q "no project is called nowhere" <<<"$out" || fail "todo ls did not name the unknown project: $out"
+ok "todo projects and todo ls: projects with counts, a project's tasks with subtasks indented, today's view, an unknown project named"
+
 out=$(TODO_DATA_DIR="$WORK/data" TODO_BIN="$BIN" scripts/verify-kafka-lag.sh --local --group recurring-task-service 2>&1) || fail "verify-kafka-lag.sh: $out"
 # every partition of task-events is listed and counted, as kafka-consumer-groups.sh --describe
 # does, though this one user's events all went to one of them

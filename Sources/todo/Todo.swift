@@ -14,7 +14,7 @@ struct Todo: AsyncParsableCommand {
         abstract: "Todo: an event-driven task service.",
         subcommands: [
             Serve.self, Backend.self, Recurring.self, Notifier.self, Frontend.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
-            RestoreCommand.self, DoctorCommand.self, HealthCommand.self, AddCommand.self,
+            RestoreCommand.self, DoctorCommand.self, HealthCommand.self, AddCommand.self, ListCommand.self, ProjectsCommand.self,
         ],
         defaultSubcommand: Serve.self)
 

@@ -94,8 +94,8 @@ struct ProjectRoutes {
         return ProjectResponse.response(try await services.projects.get(id: id, userID: principal.userID))
     }
 
-    /// `?tasks=delete`, or `?tasks=move` with `to=<project id>` (default the Inbox); required when
-    /// the project has tasks.
+    /// `?tasks=delete`, or `?tasks=move` with `to=<project id>` (default the Inbox; `to` alone
+    /// means move); required when the project has tasks.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.user()
         try principal.require(.tasksWrite)
@@ -119,12 +119,12 @@ struct ProjectRoutes {
             default: errors.add(String(key), "is not a parameter of this request")
             }
         }
-        if target != nil && mode != "move" { errors.add("to", "goes with tasks=move") }
+        if target != nil && mode == "delete" { errors.add("to", "goes with tasks=move (it says where the tasks go)") }
         try errors.check()
         switch mode {
         case "delete": return .delete
         case "move": return .move(to: target)
-        default: return nil
+        default: return target.map { .move(to: $0) }  // `to` alone says "move them there"
         }
     }
 

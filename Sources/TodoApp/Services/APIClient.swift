@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 import TodoCore
 
-/// The CLI's side of the API (`todo add`): one JSON request with a personal API token.
+/// The CLI's side of the API (`todo add`, `todo ls`, `todo projects`): one JSON request with a
+/// personal API token.
 public struct TodoAPIClient: Sendable {
     public var baseURL: String
     public var token: String
@@ -31,11 +32,22 @@ public struct TodoAPIClient: Sendable {
 
     /// POSTs `body` to `path`; the answer's JSON, or a `Failure` for a status of 400 or more.
     public func post(_ path: String, _ body: JSONValue) async throws -> JSONValue {
+        try await send(.POST, path, body)
+    }
+
+    /// GETs `path` (with its query string).
+    public func get(_ path: String) async throws -> JSONValue {
+        try await send(.GET, path, nil)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue?) async throws -> JSONValue {
         var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
+        request.method = method
         request.headers.add(name: "authorization", value: "Bearer \(token)")
-        request.body = .bytes(ByteBuffer(string: body.serialized()))
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body.serialized()))
+        }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
         let json = (try? JSONValue.parse(Data(buffer: bytes))) ?? .null
@@ -65,6 +77,11 @@ public func describeQuickAdd(_ task: JSONValue) -> String {
     }
     if let p = task["priority"]?.stringValue, p != "none" { line("priority", p) }
     if case .array(let tags)? = task["tags"] { line("tags", tags.compactMap(\.stringValue).joined(separator: ", ")) }
+    if let project = task["project_id"]?.stringValue { line("project", project) }
+    if let section = task["section_id"]?.stringValue { line("section", section) }
+    if case .array(let unknown)? = task["unknown"], !unknown.isEmpty {
+        line("unknown", unknown.compactMap { $0["text"]?.stringValue }.joined(separator: ", ") + " (no such project or section; left in the title)")
+    }
     if case .array(let tokens)? = task["tokens"] {
         line(
             "understood", tokens.compactMap { t in t["text"]?.stringValue.map { "[\(t["kind"]?.stringValue ?? "")] \($0)" } }.joined(separator: "  "))
