@@ -106,3 +106,31 @@ import TodoCore
         #expect(CloudEventCodec.decode(.string("x")) == .failure(EventDecodingFailure("(document)", "expected an object, got a string")))
     }
 }
+
+/// Since projects, `task_data` carries the task's place; an event with it decodes to the same
+/// typed value it was encoded from, and a move is an update whose `changes` name the place.
+@Suite struct PlacementEventTests {
+    @Test func placementRoundTripsAndAMoveIsAChange() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let user = UUID.v7(at: now)
+        let project = UUID.v7(at: now)
+        var task = TodoTask(id: .v7(at: now), userID: user, title: "Launch", createdAt: now, updatedAt: now)
+        #expect(task.projectID == user)  // the Inbox
+        let before = task
+        task.placement = Placement(projectID: project, sectionID: .v7(at: now), parentID: .v7(at: now), position: Position("tV")!)
+        task.version = 2
+        let event = TaskEvent.updated(from: before, to: task, at: now)
+        let out = CloudEventCodec.encode(event)
+        let data = try #require(out.cloudEvent["data"])
+        #expect(data["task_data"]?["project_id"] == .string(project.lowercased))
+        #expect(data["changes"]?["project_id"]?["old"] == .string(user.lowercased))
+        #expect(data["changes"]?["position"]?["new"] == "tV")
+        guard case .task(let decoded) = try CloudEventCodec.decode(out.cloudEvent).get() else {
+            Issue.record("not a task event")
+            return
+        }
+        // (`before` is rebuilt from the changes, which leave out version and updated_at)
+        #expect(decoded.task == event.task && decoded.timestamp == event.timestamp)
+        #expect(decoded.before.placement == TaskSnapshot(before).placement)
+    }
+}
