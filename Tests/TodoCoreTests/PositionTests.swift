@@ -67,3 +67,15 @@ import TodoCore
         for bad in ["", "V0", "a-b", "é", String(repeating: "V", count: 256)] { #expect(Position(bad) == nil) }
     }
 }
+
+@Suite struct DueLabelTests {
+    @Test func datesReadTheWayPeopleSayThem() {
+        let today = LocalDate("2026-12-03")!  // a Thursday
+        let cases: [(String, String)] = [
+            ("2026-12-03", "Today"), ("2026-12-04", "Tomorrow"), ("2026-12-02", "Yesterday"), ("2026-12-05", "Sat"), ("2026-12-09", "Wed"),
+            ("2026-12-10", "Thu 10 Dec"), ("2026-11-30", "Mon 30 Nov"), ("2027-01-04", "Mon 4 Jan 2027"),
+        ]
+        for (date, label) in cases { #expect(DueLabel.text(.allDay(LocalDate(date)!), today: today) == label) }
+        #expect(DueLabel.text(.dateTime(LocalDateTime("2026-12-03T09:05")!, timeZone: "UTC"), today: today) == "Today 09:05")
+    }
+}
