@@ -86,6 +86,13 @@ def accessibility(page):
     return len(results["passes"])
 
 
+def described(li):
+    """A task's text with what the icons say (aria-label) and the dues' machine-readable dates."""
+    extra = driver.execute_script(
+        "return [...arguments[0].querySelectorAll('[aria-label], time')].map((e) => e.getAttribute('aria-label') || e.getAttribute('datetime')).join(' ')", li)
+    return li.text + " " + extra
+
+
 def titles():
     # one read of the DOM (the list is replaced while filters apply)
     return driver.execute_script("return [...document.querySelectorAll('#tasks li.task .title')].map((e) => e.textContent)")
@@ -104,11 +111,15 @@ try:
     driver.find_element(By.ID, "signup-password").send_keys("web-password-1")
     driver.find_element(By.CSS_SELECTOR, "form[action='/session/signup'] button").click()
     wait.until(lambda d: d.find_elements(By.ID, "quick"))
+    if driver.find_element(By.ID, "view-title").text != "Today":
+        fail(f"the start view is {driver.find_element(By.ID, 'view-title').text!r}, not Today")
     zone = api("POST", "/api/v1/auth/login", {"email": email, "password": "web-password-1"})["access_token"]
     me = api("GET", "/api/v1/me", token=zone)
     if me["time_zone"] != driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone"):
         fail(f"the account did not take the browser's time zone: {me['time_zone']}")
-    ok("sign up in the form: signed in, the account has the browser's time zone")
+    ok("sign up in the form: signed in on the Today view, the account has the browser's time zone")
+    driver.find_element(By.CSS_SELECTOR, "#sidebar a[href='/?status=open']").click()
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
 
     # quick add: the recognised pieces are highlighted while typing
     box = driver.find_element(By.ID, "quick")
@@ -138,7 +149,7 @@ try:
         fail("a script ran from a task title")
     except NoAlertPresentException:
         pass
-    driver.get(BASE + "/")
+    driver.get(BASE + "/?status=open")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tasks li.task"))
     if xss not in titles() or driver.find_elements(By.CSS_SELECTOR, "#tasks img"):
         fail(f"the server-rendered list does not show the title as text: {titles()}")
@@ -150,7 +161,7 @@ try:
     ok("a title made of markup renders as text, added live and rendered by the server (no script runs)")
 
     # the first page comes from the server: the tasks are in the HTML itself
-    html = urllib.request.urlopen(urllib.request.Request(BASE + "/", headers={"cookie": "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())})).read().decode()
+    html = urllib.request.urlopen(urllib.request.Request(BASE + "/?status=open", headers={"cookie": "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())})).read().decode()
     if "Buy milk" not in html or "&lt;script&gt;" not in html:
         fail("the page's HTML does not contain the tasks (escaped)")
     session = [c for c in driver.get_cookies() if c["name"] == "todo_session"][0]
@@ -162,7 +173,7 @@ try:
     milk = [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == "Buy milk"][0]
     milk.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     wait.until(lambda d: "done" in milk.get_attribute("class"))
-    driver.get(BASE + "/")
+    driver.get(BASE + "/?status=open")
     wait.until(lambda d: d.find_elements(By.ID, "quick"))
     if "Buy milk" in titles():
         fail("a completed task is still in the open list after a reload")
@@ -210,7 +221,7 @@ try:
         driver.switch_to.active_element.clear()
         driver.find_element(By.ID, "quick").send_keys(line, Keys.ENTER)
         wait.until(lambda d: d.find_element(By.ID, "quick").get_attribute("value") == "")
-    driver.get(BASE + "/")
+    driver.get(BASE + "/?status=open")
     wait.until(lambda d: "Pay rent" in titles() and "Stand-up" in titles())
     shot("tasks")
     for scheme in ["light", "dark"]:
@@ -238,7 +249,7 @@ try:
 
     # completing a recurring task shows its next occurrence without a reload
     first = driver.find_element(By.CSS_SELECTOR, "#tasks li.task")
-    due = first.find_element(By.CSS_SELECTOR, ".due").text
+    due = first.find_element(By.CSS_SELECTOR, ".due").get_attribute("datetime")
     first.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     try:
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#tasks li.task")) == 2)
@@ -246,13 +257,14 @@ try:
         fail(f"the next occurrence did not appear: {titles()}")
     items = driver.find_elements(By.CSS_SELECTOR, "#tasks li.task")
     nxt = [li for li in items if "done" not in li.get_attribute("class")]
-    if len(nxt) != 1 or nxt[0].find_element(By.CSS_SELECTOR, ".title").text != "Stand-up" or nxt[0].find_element(By.CSS_SELECTOR, ".due").text <= due:
+    if len(nxt) != 1 or nxt[0].find_element(By.CSS_SELECTOR, ".title").text != "Stand-up" or nxt[0].find_element(By.CSS_SELECTOR, ".due").get_attribute("datetime") <= due:
         fail(f"after completing the recurring task: {[(li.text, li.get_attribute('class')) for li in items]}")
-    ok(f"completing a recurring task (due {due}) shows its next occurrence ({nxt[0].find_element(By.CSS_SELECTOR, '.due').text}) without a reload")
+    ok(f"completing a recurring task (due {due}) shows its next occurrence ({nxt[0].find_element(By.CSS_SELECTOR, '.due').get_attribute('datetime')}) without a reload")
 
     # filters: by tag (with counts), cleared search
     search.send_keys(Keys.CONTROL, "a")
     search.send_keys(Keys.BACKSPACE)
+    driver.find_element(By.CSS_SELECTOR, ".more-filters summary").click()
     Select(driver.find_element(By.ID, "tag")).select_by_value("bills")
     try:
         wait.until(lambda d: titles() == ["Pay rent"])
@@ -294,8 +306,8 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "e-preview").text.startswith("Every week") and f"{new_due} 10:30" in d.find_element(By.ID, "e-preview").text)
     driver.find_element(By.ID, "e-save").click()
     wait.until(lambda d: "Pay the rent" in titles())
-    if "Every week" not in item_titled("Pay the rent").text or f"{new_due} 10:30" not in item_titled("Pay the rent").text:
-        fail(f"the saved task does not show its new recurrence: {item_titled('Pay the rent').text}")
+    if "Every week" not in described(item_titled("Pay the rent")) or f"{new_due}T10:30" not in described(item_titled("Pay the rent")):
+        fail(f"the saved task does not show its new recurrence: {described(item_titled('Pay the rent'))}")
     ok(f"the editor: title, Markdown description rendered safely, due date and time, recurrence with its preview ({preview}), saved in place; axe finds nothing on it")
     item_titled("Pay the rent").find_element(By.CSS_SELECTOR, ".title").click()
     wait.until(lambda d: d.find_element(By.ID, "e-title").get_attribute("value") == "Pay the rent")
@@ -306,8 +318,8 @@ try:
     undo = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#toast button"))
     undo.click()
     wait.until(lambda d: "Pay the rent" in titles())
-    if "Every week" not in item_titled("Pay the rent").text or "#bills" not in item_titled("Pay the rent").text:
-        fail(f"undo did not restore the task as it was: {item_titled('Pay the rent').text}")
+    if "Every week" not in described(item_titled("Pay the rent")) or "#bills" not in described(item_titled("Pay the rent")):
+        fail(f"undo did not restore the task as it was: {described(item_titled('Pay the rent'))}")
     ok("delete, then undo from the toast: the task is back with its fields")
 
     # skip an occurrence of a recurring task: the next one appears
@@ -357,6 +369,179 @@ try:
     driver.execute_script("const b = document.getElementById('due-before'); b.value = ''; b.dispatchEvent(new Event('change', {bubbles: true}))")
     wait.until(lambda d: "Call Ann" in titles())
     ok(f"filter by a due range (before {until}: {len(expected)} of {len(everything)} open tasks)")
+
+    # ---- projects, subtasks, order and views (issue 19) ----
+    def view_titles():
+        return titles()
+
+    def go(href):
+        driver.find_element(By.CSS_SELECTOR, f"#sidebar a[href='{href}']").click()
+
+    # a project made in the sidebar: its own view, in the sidebar with its count
+    driver.get(BASE + "/?status=open")
+    driver.find_element(By.ID, "np-name").send_keys("Garden", Keys.ENTER)
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Garden")
+    garden = driver.execute_script("return document.querySelector('.view-actions').dataset.project")
+    if driver.find_element(By.CSS_SELECTOR, f"#sidebar li[data-project='{garden}'] a").get_attribute("aria-current") != "page":
+        fail("the new project is not the current entry of the sidebar")
+    shot("project")
+    checked = accessibility("project view")
+    ok("a project created in the sidebar opens its own view, marked current in the sidebar; axe finds nothing on it")
+
+    # quick add with +Project from another view: highlighted, created there, counted
+    go("/?status=open")
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
+    box = driver.find_element(By.ID, "quick")
+    box.send_keys("Order seeds +garden tomorrow")
+    wait.until(lambda d: [m.get_attribute("class") for m in d.find_elements(By.CSS_SELECTOR, "#quick-mirror mark")] == ["k-project", "k-date"])
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda d: "Garden" in d.find_element(By.ID, "quick-understood").text)
+    go(f"/?project={garden}&sort=manual")
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Garden" and view_titles() == ["Order seeds"])
+    count = driver.find_element(By.CSS_SELECTOR, f"#sidebar li[data-project='{garden}'] .count").text
+    if count != "1":
+        fail(f"the sidebar counts {count!r} open tasks in Garden")
+    ok("quick add with +garden highlights the project, puts the task there, and the sidebar counts it")
+
+    # subtasks with their progress; keyboard-only order, nesting and moving, with undo
+    seeds = [t for t in api("GET", f"/api/v1/tasks?project={garden}", token=zone)["items"] if t["title"] == "Order seeds"][0]["id"]
+    for title in ["Tulips", "Crocus"]:
+        api("POST", "/api/v1/tasks", {"title": title, "parent_id": seeds}, token=zone)
+    crocus = [t for t in api("GET", f"/api/v1/tasks?parent={seeds}", token=zone)["items"] if t["title"] == "Crocus"][0]["id"]
+    api("POST", f"/api/v1/tasks/{crocus}/complete", token=zone)
+    for title in ["Rake leaves", "Mow lawn"]:
+        api("POST", "/api/v1/tasks", {"title": title, "project_id": garden}, token=zone)
+    driver.get(BASE + f"/?project={garden}&sort=manual")
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
+    parent = driver.find_element(By.CSS_SELECTOR, f"#tasks li[data-id='{seeds}']")
+    if parent.find_element(By.CSS_SELECTOR, ".progress").text != "1/2":
+        fail(f"the parent shows {parent.find_element(By.CSS_SELECTOR, '.progress').text!r}, not 1/2 subtasks done")
+    if driver.find_element(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title").text != "Tulips":
+        fail("the open subtask is not indented under its parent")
+    ok("subtasks are indented under their parent, which shows its progress (1/2)")
+
+    def focus_task(title):
+        li = [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == title][0]
+        li.find_element(By.CSS_SELECTOR, "input[type=checkbox]").send_keys("")  # focus without toggling
+        driver.execute_script("arguments[0].focus()", li.find_element(By.CSS_SELECTOR, "input[type=checkbox]"))
+        return li
+
+    focus_task("Mow lawn")
+    ActionChains(driver).key_down(Keys.ALT).send_keys(Keys.ARROW_UP).key_up(Keys.ALT).perform()
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"])
+    if driver.switch_to.active_element.get_attribute("id") != f"done-{driver.execute_script('return document.activeElement.closest(`li`).dataset.id')}" or \
+            driver.execute_script("return document.activeElement.closest('li').querySelector('.title').textContent") != "Mow lawn":
+        fail("the focus did not stay on the moved task")
+    driver.refresh()
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"])
+    focus_task("Rake leaves")
+    ActionChains(driver).key_down(Keys.ALT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.ALT).perform()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title") and
+               [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips", "Rake leaves"])
+    ActionChains(driver).key_down(Keys.ALT).send_keys(Keys.ARROW_LEFT).key_up(Keys.ALT).perform()
+    wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips"])
+    if view_titles() != ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"]:
+        fail(f"after nesting and un-nesting: {view_titles()}")
+    focus_task("Mow lawn")
+    ActionChains(driver).send_keys("m").perform()
+    wait.until(lambda d: d.find_element(By.ID, "move-to").get_attribute("open"))
+    checked += accessibility("move to project")
+    [b for b in driver.find_elements(By.CSS_SELECTOR, "#move-list button") if b.text == "Inbox"][0].click()
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Rake leaves"])
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#toast button")).click()
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"])
+    ok("keyboard only: Alt+↑ moves a task up (kept after a reload), Alt+→ / Alt+← nest it under the one above and take it out, m moves it to the Inbox and Undo brings it back")
+
+    # drag and drop (HTML5 events, as the browser sends them): reorder, kept after a reload
+    drag = """
+      const [from, to, right] = arguments;
+      const data = new DataTransfer();
+      const box = to.getBoundingClientRect();
+      const at = { clientX: right ? box.right - 5 : box.left + 5, clientY: box.top + box.height / 2, dataTransfer: data, bubbles: true, cancelable: true };
+      from.dispatchEvent(new DragEvent('dragstart', at));
+      to.dispatchEvent(new DragEvent('dragover', at));
+      to.dispatchEvent(new DragEvent('drop', at));
+      from.dispatchEvent(new DragEvent('dragend', at));"""
+    item = lambda t: [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == t][0]
+    driver.execute_script(drag, item("Rake leaves"), item("Order seeds"), False)
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
+    driver.refresh()
+    wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
+    driver.execute_script(drag, item("Mow lawn"), item("Rake leaves"), True)
+    wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips", "Mow lawn"])
+    ok("drag and drop: a task dropped on another goes after it (kept after a reload); on its right half it becomes its subtask")
+
+    # Today and Upcoming around midnight in the person's zone
+    person_zone = api("GET", "/api/v1/me", token=zone)["time_zone"]
+    from zoneinfo import ZoneInfo
+    local_now = datetime.datetime.now(ZoneInfo(person_zone))
+    if local_now.hour == 23 and local_now.minute >= 57:
+        time.sleep(240)
+        local_now = datetime.datetime.now(ZoneInfo(person_zone))
+    today_d, tomorrow_d = local_now.date(), local_now.date() + datetime.timedelta(days=1)
+    api("POST", "/api/v1/tasks", {"title": "Last thing today", "due": {"date_time": f"{today_d}T23:59", "time_zone": person_zone}}, token=zone)
+    api("POST", "/api/v1/tasks", {"title": "First thing tomorrow", "due": {"date_time": f"{tomorrow_d}T00:01", "time_zone": person_zone}}, token=zone)
+    api("POST", "/api/v1/tasks", {"title": "Long overdue", "due": str(today_d - datetime.timedelta(days=3))}, token=zone)
+    go("/")
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Today")
+    wait.until(lambda d: "Last thing today" in view_titles())
+    if "First thing tomorrow" in view_titles() or view_titles().index("Long overdue") > view_titles().index("Last thing today"):
+        fail(f"Today shows {view_titles()}")
+    late = item("Long overdue").find_element(By.CSS_SELECTOR, ".due")
+    if "overdue" not in late.get_attribute("class"):
+        fail("an overdue task is not marked overdue")
+    if item("Last thing today").find_element(By.CSS_SELECTOR, ".due").text != "Today 23:59":
+        fail(f"a due today reads {item('Last thing today').find_element(By.CSS_SELECTOR, '.due').text!r}")
+    checked += accessibility("Today")
+    go("/?view=upcoming")
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Upcoming" and "First thing tomorrow" in view_titles())
+    days = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#tasks li.day h3")]
+    if days[:3] != ["Overdue", "Today", "Tomorrow"]:
+        fail(f"Upcoming's days are {days}")
+    if item("First thing tomorrow").find_element(By.CSS_SELECTOR, ".due").text != "Tomorrow 00:01":
+        fail("a due tomorrow does not read Tomorrow 00:01")
+    shot("upcoming")
+    checked += accessibility("Upcoming")
+    ok(f"Today shows the overdue (in red) then today's up to 23:59 and not 00:01 tomorrow; Upcoming groups by day (Overdue, Today, Tomorrow) in {person_zone}")
+
+    # a saved filter: a mistake names its position; a good one is its own view, in the URL
+    driver.find_element(By.CSS_SELECTOR, ".more-filters summary").click()
+    query = driver.find_element(By.ID, "filter-query")
+    query.send_keys("(#bills | p:garden")
+    driver.find_element(By.ID, "save-filter").click()
+    wait.until(lambda d: d.find_element(By.ID, "name-input")).send_keys("Bills and garden", Keys.ENTER)
+    wait.until(lambda d: "at position" in d.find_element(By.ID, "toast").text)
+    query.clear()
+    query.send_keys("#bills | p:garden")
+    driver.find_element(By.ID, "save-filter").click()
+    wait.until(lambda d: d.find_element(By.ID, "name-input")).send_keys("Bills and garden", Keys.ENTER)
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Bills and garden")
+    expected = sorted(["Pay the rent", "Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
+    wait.until(lambda d: sorted(view_titles()) == expected)
+    if "/?filter=" not in driver.current_url:
+        fail(f"the filter's view is not in the URL: {driver.current_url}")
+    driver.refresh()
+    wait.until(lambda d: sorted(view_titles()) == expected)
+    ok("a saved filter: a mistake is refused with its position; #bills | p:garden lists its tasks, in the sidebar and the URL (kept after a reload)")
+
+    # the filter bar lives in the URL too
+    go("/?status=open")
+    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
+    driver.find_element(By.ID, "search").send_keys("rake")
+    wait.until(lambda d: "q=rake" in d.current_url and view_titles() == ["Rake leaves"])
+    driver.refresh()
+    wait.until(lambda d: view_titles() == ["Rake leaves"] and d.find_element(By.ID, "search").get_attribute("value") == "rake")
+    ok("the search is in the URL: a reload shows the same list with the same search")
+
+    # phone width: the sidebar is behind the menu button
+    driver.set_window_size(390, 844)
+    if driver.find_element(By.ID, "sidebar").is_displayed() or not driver.find_element(By.ID, "menu").is_displayed():
+        fail("at phone width the sidebar is not behind the menu")
+    driver.find_element(By.ID, "menu").click()
+    wait.until(lambda d: d.find_element(By.ID, "sidebar").is_displayed() and d.find_element(By.ID, "menu").get_attribute("aria-expanded") == "true")
+    checked += accessibility("sidebar at phone width")
+    driver.set_window_size(1280, 900)
+    ok(f"at phone width the sidebar opens from the menu button (aria-expanded); axe finds nothing on the new screens ({checked} rules passed)")
 
     # the bell's list, mark all read
     driver.find_element(By.ID, "bell").click()

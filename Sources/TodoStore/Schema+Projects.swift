@@ -6,7 +6,9 @@ extension Schema {
     /// key among its siblings, `position_path` its ancestors' segments and its own joined by `/`,
     /// a segment being the key, `#` and the id (`/` and `#` sort below every digit, and the id
     /// makes equal keys distinct), so one index gives a project's tasks in tree order and a
-    /// subtree is one range of it. Keys compare byte by byte (`COLLATE "C"` on PostgreSQL). Existing tasks go to their owner's Inbox, keyed by
+    /// subtree is one range of it. `subtasks_total`/`subtasks_open` count a task's direct subtasks
+    /// (kept by `TaskStore.recount` in every transaction that changes a set of children), so a read
+    /// has no per-row subqueries for them. Keys compare byte by byte (`COLLATE "C"` on PostgreSQL). Existing tasks go to their owner's Inbox, keyed by
     /// creation time as `Position.at` keys them (`t` + 8 base-62 digits of milliseconds, then
     /// `V`, so no key ends in `0`).
     static let v11 = Migration(
@@ -34,6 +36,8 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN parent_id TEXT REFERENCES tasks(id) ON DELETE CASCADE",
             "ALTER TABLE tasks ADD COLUMN position TEXT NOT NULL DEFAULT 'V'",
             "ALTER TABLE tasks ADD COLUMN position_path TEXT NOT NULL DEFAULT 'V'",
+            "ALTER TABLE tasks ADD COLUMN subtasks_total INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE tasks ADD COLUMN subtasks_open INTEGER NOT NULL DEFAULT 0",
             "UPDATE tasks SET project_id = user_id, position = \(positionSQL(ms: "CAST(round((julianday(created_at) - 2440587.5) * 86400000) AS INTEGER)"))",
             "UPDATE tasks SET position_path = position || '#' || id",
             "CREATE INDEX tasks_project_path ON tasks (project_id, position_path, id)",
@@ -64,6 +68,8 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN parent_id uuid REFERENCES tasks(id) ON DELETE CASCADE",
             "ALTER TABLE tasks ADD COLUMN position text COLLATE \"C\"",
             "ALTER TABLE tasks ADD COLUMN position_path text COLLATE \"C\"",
+            "ALTER TABLE tasks ADD COLUMN subtasks_total integer NOT NULL DEFAULT 0",
+            "ALTER TABLE tasks ADD COLUMN subtasks_open integer NOT NULL DEFAULT 0",
             """
             UPDATE tasks SET project_id = user_id,
               position = \(positionSQL(ms: "round(extract(epoch FROM created_at) * 1000)::bigint")),

@@ -32,6 +32,7 @@ extension TaskStore {
             try await conn.execute(
                 "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(userID)")
             task.reminders = try await Self.setRemindersActive(false, task: task, now: now, conn: conn)
+            if let parent = task.placement.parentID { try await Self.recount([parent], conn: conn) }
             try await EventOutbox.append(TaskEvent.updated(from: before, to: task, at: now), conn: conn)
             return task
         }
@@ -81,6 +82,7 @@ extension TaskStore {
             .map { try $0.uuid("id") })
         var created: [TodoTask] = []
         var events: [OutboxEvent] = []
+        try await recount(Set(successors.filter { inserted.contains($0.task.id) }.compactMap(\.task.placement.parentID)), conn: conn)
         for successor in successors where inserted.contains(successor.task.id) {
             var task = successor.task
             task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)

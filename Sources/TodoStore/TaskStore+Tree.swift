@@ -216,6 +216,9 @@ extension TaskStore {
               position = \(placement.position.key), position_path = \(path), version = \(moved.version), updated_at = \(now)
             WHERE id = \(current.id)
             """)
+        if current.placement.parentID != placement.parentID {
+            try await recount(Set([current.placement.parentID, placement.parentID].compactMap { $0 }), conn: conn)
+        }
         var events = [TaskEvent.updated(from: current, to: moved, at: now)]
         for before in descendants {
             var after = before
@@ -236,6 +239,7 @@ extension TaskStore {
         let doomed = try await tasks(rows, conn: conn)
         guard !doomed.isEmpty else { return }
         try await conn.execute("DELETE FROM tasks WHERE id IN \(list: doomed.map { SQLValue.uuid($0.id) })")
+        try await recount(Set(doomed.compactMap(\.placement.parentID)).subtracting(doomed.map(\.id)), conn: conn)
         try await EventOutbox.append(contentsOf: doomed.map { CloudEventCodec.encode(TaskEvent(.deleted, $0, at: now)) }, conn: conn)
     }
 
@@ -257,5 +261,18 @@ extension TaskStore {
             return CloudEventCodec.encode(TaskEvent.updated(from: task, to: after, at: now))
         }
         try await EventOutbox.append(contentsOf: events, conn: conn)
+    }
+
+    /// Counts the direct subtasks of `parents` again, from their children as they are now in this
+    /// transaction: the one way `subtasks_total` and `subtasks_open` change (creating, closing,
+    /// reopening, moving or deleting a subtask calls it for the parents involved).
+    static func recount(_ parents: Set<UUID>, conn: any SQLConnection) async throws {
+        guard !parents.isEmpty else { return }
+        try await conn.execute(
+            """
+            UPDATE tasks AS p SET subtasks_total = (SELECT count(*) FROM tasks c WHERE c.parent_id = p.id),
+              subtasks_open = (SELECT count(*) FROM tasks c WHERE c.parent_id = p.id AND c.completed_at IS NULL AND c.skipped_at IS NULL)
+            WHERE p.id IN \(list: parents.map(\.lowercased).sorted().compactMap(UUID.init(canonical:)).map(SQLValue.uuid))
+            """)
     }
 }

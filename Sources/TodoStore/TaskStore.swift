@@ -11,7 +11,7 @@ public struct TaskStore: Sendable {
     static let columns = """
         t.id, t.user_id, t.title, t.description, t.priority, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
         t.completed_at, t.skipped_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
-        t.updated_at, t.version, t.project_id, t.section_id, t.parent_id, t.position
+        t.updated_at, t.version, t.project_id, t.section_id, t.parent_id, t.position, t.subtasks_total, t.subtasks_open
         """
 
     /// What a read selects: the task's columns and, in the same row, its tags (`tag_list`:
@@ -43,9 +43,7 @@ public struct TaskStore: Sendable {
         """
         (SELECT \(aggregate)(CAST(tt.position AS TEXT) || ':' || g.name, ' ') FROM task_tags tt JOIN tags g ON g.id = tt.tag_id
          WHERE tt.task_id = t.id) AS tag_list,
-        CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = t.id) THEN 1 ELSE 0 END AS has_reminders,
-        (SELECT count(*) FROM tasks c WHERE c.parent_id = t.id) AS subtasks_total,
-        (SELECT count(*) FROM tasks c WHERE c.parent_id = t.id AND c.completed_at IS NULL AND c.skipped_at IS NULL) AS subtasks_open
+        CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.task_id = t.id) THEN 1 ELSE 0 END AS has_reminders
         """
     }
 
@@ -95,6 +93,7 @@ public struct TaskStore: Sendable {
         let inserted = try await conn.first(
             "INSERT INTO tasks (\(raw: insertColumns)) VALUES \(rowValues(task, spawnedFrom: spawnedFrom)) ON CONFLICT DO NOTHING RETURNING id")
         guard inserted != nil else { return nil }
+        if let parent = task.placement.parentID { try await recount([parent], conn: conn) }
         var task = task
         task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
         try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
@@ -243,6 +242,7 @@ public struct TaskStore: Sendable {
             WHERE id = \(id) AND user_id = \(userID)
             """)
         task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
+        if let parent = task.placement.parentID { try await recount([parent], conn: conn) }
         try await EventOutbox.append(TaskEvent(completed ? .completed : .reopened, task, at: now), conn: conn)
         return task
     }

@@ -57,7 +57,9 @@ import TodoTesting
             let cookies = "todo_csrf=\(csrf); todo_session=\(session)"
 
             // the first page is rendered with the person's tasks, every string escaped
-            let app = try await api.send(.get, "/", headers: [.cookie: cookies])
+            // (the start view is Today; every open task is /?status=open, as the sidebar links it)
+            #expect(try await api.send(.get, "/", headers: [.cookie: cookies]).text.contains(#"<h2 id="view-title">Today</h2>"#))
+            let app = try await api.send(.get, "/?status=open", headers: [.cookie: cookies])
             #expect(app.text.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"))
             #expect(!app.text.contains("<b>bold</b>"))
 

@@ -54,19 +54,26 @@ struct TaskRoutes {
         return .json(result.json)
     }
 
-    /// `POST /api/v1/tasks/quick` `{"text"}`: parses in the person's zone and creates the task (as
-    /// `POST /api/v1/tasks` would with the parsed fields).
+    /// `POST /api/v1/tasks/quick` `{"text", "project_id"?}`: parses in the person's zone and creates
+    /// the task (as `POST /api/v1/tasks` would with the parsed fields); `project_id` is where it
+    /// goes when the text names no `+Project`.
     @Sendable func quick(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.user()
         try principal.require(.tasksWrite)
         var request = request
         let body = try await request.jsonObject(context: context)
         let zone = try await timeZone(principal)
-        let result = try await quickAdd(body, zone: zone, allowed: ["text"], userID: principal.userID)
+        let result = try await quickAdd(body, zone: zone, allowed: ["text", "project_id"], userID: principal.userID)
         guard !result.title.isEmpty else {
             throw TodoError.invalid("text", "leaves no title once the date, time, recurrence, tags and priority are taken out")
         }
-        let draft = try TaskCreateRequest.decode(result.taskJSON, defaultTimeZone: zone)
+        var draft = try TaskCreateRequest.decode(result.taskJSON, defaultTimeZone: zone)
+        // `project_id`: where the task goes when the line names no project (the page's current one).
+        if result.projectID == nil, let p = body["project_id"] {
+            var errors = FieldErrors()
+            if case .set(let id) = TaskMoveRequest.id(p, field: "project_id", errors: &errors) { draft.move.projectID = id }
+            try errors.check()
+        }
         let task = try await services.tasks.create(userID: principal.userID, draft: draft)
         context.logger.info("Task created", metadata: ["task_id": .string(task.id.lowercased), "via": "quick add"])
         return .task(task, status: .created, headers: [.location: "/api/v1/tasks/\(task.id.lowercased)"])

@@ -64,60 +64,84 @@ enum WebPages {
                 """)
     }
 
-    static func app(user: User, tasks: [TodoTask], nextCursor: String?, tags: [(name: String, open: Int)], unread: Int, csrf: String) -> String {
-        let items = tasks.map { taskItem(TaskResponse($0).json) }.joined(separator: "\n")
+    static func app(
+        user: User, tasks: [TodoTask], nextCursor: String?, view: WebView, projects: [ProjectSummary], filters: [SavedFilter],
+        tags: [(name: String, open: Int)], unread: Int, csrf: String
+    ) -> String {
+        let items = taskItems(tasks, upcoming: view.isUpcoming, zone: user.timeZone)
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
-        let editor = Self.editor
+        let filterOptions = filters.map { #"<option value="\#(esc($0.id.lowercased))">\#(esc($0.name))</option>"# }.joined()
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
+        let params = view.parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        let projectActions = view.project.map { p in
+            """
+            <div class="view-actions" data-project="\(esc(p.project.id.lowercased))" data-name="\(esc(p.project.name))">
+            <button type="button" id="rename-project">Rename</button>
+            <button type="button" id="archive-project">\(p.project.archived ? "Unarchive" : "Archive")</button>
+            </div>
+            """
+        } ?? ""
         return layout(
-            title: "Todo", csrf: csrf,
+            title: "\(view.title) — Todo", csrf: csrf,
             body: """
                 <header class="bar">
+                <button id="menu" type="button" class="menu" aria-controls="sidebar" aria-expanded="false"><span aria-hidden="true">☰</span><span class="visually-hidden">Views and projects</span></button>
                 <h1>Todo</h1>
                 <button id="bell" type="button" aria-label="Notifications, \(unread) unread"><svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg> <span id="unread">\(unread)</span></button>
                 <button id="open-settings" type="button" class="who" aria-haspopup="dialog">\(esc(user.displayName))</button>
                 <form method="post" action="/session/end"><input type="hidden" name="csrf" value="\(esc(csrf))"><button type="submit">Sign out</button></form>
                 </header>
+                <div class="shell">
+                \(sidebar(projects: projects, filters: filters, current: view.parameters))
                 <main id="main">
+                <div class="view-head"><h2 id="view-title">\(esc(view.title))</h2>\(projectActions)</div>
                 <form id="quick-add" autocomplete="off">
                 <label for="quick">Add a task</label>
                 <div class="quick">
                 <div id="quick-mirror" aria-hidden="true"></div>
-                <input id="quick" name="text" maxlength="500" placeholder="Pay rent every month on the 1st #bills !high" aria-describedby="quick-understood">
+                <input id="quick" name="text" maxlength="500" placeholder="Pay rent every month on the 1st #bills !high +Home" aria-describedby="quick-understood">
                 </div>
                 <p id="quick-understood" aria-live="polite"></p>
                 </form>
                 <form id="filters" role="search" class="filters" aria-label="Filter the list">
-                <label for="search">Search</label>
+                <label for="search" class="visually-hidden">Search</label>
                 <input id="search" type="search" name="q" placeholder="Search tasks">
+                <label for="saved-filter" class="visually-hidden">Saved filter</label>
+                <select id="saved-filter" name="filter"><option value="">No saved filter</option>\(filterOptions)</select>
+                <label for="sort" class="visually-hidden">Sort</label>
+                <select id="sort" name="sort"><option value="">Default order</option><option value="manual">My order</option><option value="due">Due date</option><option value="-priority">Priority</option><option value="-created">Newest</option><option value="title">Title</option></select>
+                <details class="more-filters"><summary>More filters</summary>
                 <label for="status">Show</label>
                 <select id="status" name="status"><option value="open" selected>Open</option><option value="completed">Completed</option><option value="all">All</option></select>
                 <label for="priority">Priority</label>
                 <select id="priority" name="priority"><option value="">Any</option><option value="urgent">Urgent</option><option value="high,urgent">High and urgent</option><option value="medium">Medium</option><option value="low">Low</option><option value="none">None</option></select>
                 <label for="tag">Tag</label>
                 <select id="tag" name="tag"><option value="">Any</option>\(tagOptions)</select>
-                <label for="sort">Sort</label>
-                <select id="sort" name="sort"><option value="">Default</option><option value="due">Due date</option><option value="-priority">Priority</option><option value="-created">Newest</option><option value="title">Title</option></select>
                 <label for="due-after">Due from</label><input id="due-after" type="date" name="due_after">
                 <label for="due-before">to</label><input id="due-before" type="date" name="due_before">
                 <label class="check"><input id="overdue" type="checkbox" name="overdue" value="true"> Overdue</label>
+                <label for="filter-query">Save as a filter</label><input id="filter-query" placeholder="(today | overdue) &amp; #work" autocomplete="off">
+                <button type="button" id="save-filter">Save filter</button>
+                </details>
                 </form>
-                <h2 class="visually-hidden">Tasks</h2>
-                <ul id="tasks" aria-label="Tasks" aria-live="polite">
+                <ul id="tasks" aria-labelledby="view-title" data-params="\(esc(params))" data-zone="\(esc(user.timeZone.identifier))">
                 \(items)
                 \(more)
                 </ul>
-                \(editor)
+                </main>
+                </div>
+                \(Self.editor)
                 \(Self.settings)
+                <dialog id="move-to" aria-labelledby="move-title"><h2 id="move-title">Move to project</h2><ul id="move-list"></ul><form method="dialog"><button>Cancel</button></form></dialog>
                 <dialog id="inbox" aria-labelledby="inbox-title"><h2 id="inbox-title">Notifications</h2>
                 <ul id="inbox-list"></ul>
                 <div class="actions"><button type="button" id="read-all">Mark all read</button><button type="button" id="allow-browser">Show them as browser notifications</button><form method="dialog"><button>Close</button></form></div>
                 </dialog>
                 <div id="toast" role="status" aria-live="polite"></div>
                 <dialog id="keys" aria-labelledby="keys-title"><h2 id="keys-title">Keyboard</h2><dl>
-                <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>e</dt><dd>edit the task</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
+                <dt>n</dt><dd>new task</dd><dt>/</dt><dd>search</dd><dt>j / k</dt><dd>next / previous task</dd><dt>x</dt><dd>complete or reopen the task</dd><dt>e</dt><dd>edit the task</dd>
+                <dt>Alt+↑ / Alt+↓</dt><dd>move the task up / down</dd><dt>Tab / Shift+Tab</dt><dd>make it a subtask of the one above / take it out</dd><dt>m</dt><dd>move it to another project</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd>
                 </dl><form method="dialog"><button>Close</button></form></dialog>
-                </main>
                 """)
     }
 
@@ -183,22 +207,42 @@ enum WebPages {
         </dialog>
         """
 
-    /// One task of the list (the script builds the same markup for tasks it adds).
-    static func taskItem(_ task: JSONValue) -> String {
+    /// One task of the list (the script builds the same markup, `dom.js` `taskItem`): the due as
+    /// people read it (overdue marked), the recurrence as an icon with its description, subtask
+    /// progress, priority and tags; `depth` indents a subtask.
+    static func taskItem(_ task: JSONValue, depth: Int = 0, today: LocalDate, now: Date = Date()) -> String {
         let id = esc(task["id"]?.stringValue ?? "")
         let title = esc(task["title"]?.stringValue ?? "")
         var meta: [String] = []
         if let due = task["due"], due != .null {
-            if let d = due["date"]?.stringValue { meta.append(#"<span class="due">\#(esc(d))</span>"#) }
-            if let t = due["date_time"]?.stringValue { meta.append(#"<span class="due">\#(esc(t.replacingOccurrences(of: "T", with: " ")))</span>"#) }
+            let local = due["date"]?.stringValue ?? due["date_time"]?.stringValue ?? ""
+            let parsed: Due? =
+                if let d = due["date"]?.stringValue.flatMap(LocalDate.init) { .allDay(d) } else {
+                    due["date_time"]?.stringValue.flatMap(LocalDateTime.init).map { .dateTime($0, timeZone: .utc) }
+                }
+            let overdue: Bool = {
+                guard task["completed"] != .bool(true) else { return false }
+                if let at = due["at"]?.stringValue.flatMap(Timestamp.parse) { return at <= now }
+                if let d = due["date"]?.stringValue.flatMap(LocalDate.init) { return d < today }
+                return false
+            }()
+            let label = parsed.map { DueLabel.text($0, today: today) } ?? local
+            meta.append(#"<time class="due\#(overdue ? " overdue" : "")" datetime="\#(esc(local))">\#(esc(label))</time>"#)
         }
-        if let r = task["recurrence"], r != .null, let d = r["description"]?.stringValue { meta.append(#"<span class="repeat">\#(esc(d))</span>"#) }
+        if let r = task["recurrence"], r != .null, let d = r["description"]?.stringValue {
+            meta.append(#"<span class="repeat" tabindex="0" role="img" aria-label="Repeats: \#(esc(d))" title="\#(esc(d))" data-tip="\#(esc(d))">↻</span>"#)
+        }
+        if case .int(let total)? = task["subtasks"]?["total"], total > 0, case .int(let open)? = task["subtasks"]?["open"] {
+            meta.append(#"<span class="progress" aria-label="\#(total - open) of \#(total) subtasks done">\#(total - open)/\#(total)</span>"#)
+        }
         if let p = task["priority"]?.stringValue, p != "none" { meta.append(#"<span class="priority p-\#(esc(p))">\#(esc(p))</span>"#) }
         if case .array(let tags)? = task["tags"] {
             meta += tags.compactMap(\.stringValue).map { #"<span class="tag">#\#(esc($0))</span>"# }
         }
+        let parent = task["parent_id"]?.stringValue.map { #" data-parent="\#(esc($0))""# } ?? ""
+        let done = task["completed"] == .bool(true)
         return """
-            <li class="task" data-id="\(id)"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
+            <li class="task\(done ? " done" : "")" data-id="\(id)" data-project="\(esc(task["project_id"]?.stringValue ?? ""))"\(parent) data-depth="\(depth)" draggable="true"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"\(done ? " checked" : "")><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
             """
     }
 }

@@ -39,14 +39,46 @@ struct WebRoutes {
     func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
         if let user = try await sessionUser(request) {
-            let query = try TaskQuery(parameters: [("limit", "50")], timeZone: user.timeZone)
+            let view = try await webView(request, user: user)
+            var query = (try? TaskQuery(parameters: view.parameters + [("limit", "50")], timeZone: user.timeZone)) ?? TaskQuery()
+            if let id = query.savedFilterID {
+                let saved = try? await services.filters.get(id: id, userID: user.id)
+                query.filter = try saved.flatMap { try TaskFilter.parse($0.query, zone: user.timeZone, now: Date()) }
+            }
             let first = try await services.tasks.list(userID: user.id, query: query)
             let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
-            let html = WebPages.app(user: user, tasks: first.items, nextCursor: first.nextCursor, tags: tags, unread: unread, csrf: csrf)
+            let html = WebPages.app(
+                user: user, tasks: first.items, nextCursor: first.nextCursor, view: view, projects: try await services.projects.list(userID: user.id),
+                filters: try await services.filters.list(userID: user.id), tags: tags, unread: unread, csrf: csrf)
             return page(html, csrf: csrf, request: request)
         }
         return page(WebPages.signIn(csrf: csrf, error: nil, email: ""), csrf: csrf, request: request)
+    }
+
+    /// The list the URL asks for, with its title (a project or filter of someone else's: Today).
+    func webView(_ request: Request, user: User) async throws -> WebView {
+        var parameters = WebView.parameters(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        var project: ProjectSummary?
+        var title = "All tasks"
+        for (name, value) in parameters {
+            switch (name, value) {
+            case ("view", "today"): title = "Today"
+            case ("view", "upcoming"): title = "Upcoming"
+            case ("view", "inbox"): title = "Inbox"
+            case ("project", let id):
+                project = try? await services.projects.get(id: UUID(canonical: id) ?? UUID(), userID: user.id)
+                title = project?.project.name ?? "Today"
+                if project == nil { parameters = WebView.start }
+            case ("filter", let id):
+                let saved = try? await services.filters.get(id: UUID(canonical: id) ?? UUID(), userID: user.id)
+                title = saved?.name ?? "Today"
+                if saved == nil { parameters = WebView.start }
+            case ("q", let q) where !q.isEmpty: title = "Search: \(q)"
+            default: break
+            }
+        }
+        return WebView(parameters: parameters, title: title, project: project, isUpcoming: parameters.contains { $0 == ("view", "upcoming") })
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -197,7 +229,7 @@ enum WebAssets {
     }
 
     /// The page script's ES modules, each after the modules it imports; `app` is the entry.
-    static let moduleOrder = ["api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "app"]
+    static let moduleOrder = ["api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "sidebar", "order", "app"]
 
     /// Each module with its imports (`"./list.js"`) rewritten to the hashed names, then hashed
     /// itself: a changed module changes the names of every module that imports it, so the

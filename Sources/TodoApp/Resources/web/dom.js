@@ -13,23 +13,80 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/// Today's date in the person's zone (the list's data-zone), as YYYY-MM-DD.
+export function today() {
+  const zone = document.getElementById("tasks")?.dataset.zone || prefs.zone;
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const dayNumber = (date) => Math.round(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86400000);
+
+/// A day as people read it — the same words as the server's DueLabel: Today, Tomorrow,
+/// Yesterday, a weekday within the week, else "Mon 7 Dec" (and the year when not this one).
+export function dayLabel(date, now = today()) {
+  const offset = dayNumber(date) - dayNumber(now);
+  const weekday = WEEKDAYS[(((dayNumber(date) % 7) + 10) % 7)];
+  if (offset === 0) return "Today";
+  if (offset === 1) return "Tomorrow";
+  if (offset === -1) return "Yesterday";
+  if (offset >= 2 && offset <= 6) return weekday;
+  const text = `${weekday} ${+date.slice(8, 10)} ${MONTHS[+date.slice(5, 7) - 1]}`;
+  return date.slice(0, 4) === now.slice(0, 4) ? text : `${text} ${date.slice(0, 4)}`;
+}
+
+export function dueLabel(due, now = today()) {
+  if (due.date) return dayLabel(due.date, now);
+  return `${dayLabel(due.date_time.slice(0, 10), now)} ${due.date_time.slice(11, 16)}`;
+}
+
 /// The same markup as the server's WebPages.taskItem.
-export function taskItem(task) {
+export function taskItem(task, depth = 0) {
   const meta = el("span", { class: "meta" });
-  const add = (cls, text) => {
+  const add = (node) => {
     if (meta.childNodes.length) meta.append(" ");
-    meta.append(el("span", { class: cls }, text));
+    meta.append(node);
   };
-  if (task.due?.date) add("due", task.due.date);
-  if (task.due?.date_time) add("due", task.due.date_time.replace("T", " "));
-  if (task.recurrence?.description) add("repeat", task.recurrence.description);
-  if (task.priority && task.priority !== "none") add(`priority p-${task.priority}`, task.priority);
-  for (const tag of task.tags ?? []) add("tag", `#${tag}`);
+  if (task.due) {
+    const local = task.due.date ?? task.due.date_time;
+    const overdue = !task.completed && (task.due.at ? new Date(task.due.at) <= new Date() : task.due.date < today());
+    add(el("time", { class: overdue ? "due overdue" : "due", datetime: local }, dueLabel(task.due)));
+  }
+  if (task.recurrence?.description) {
+    const d = task.recurrence.description;
+    add(el("span", { class: "repeat", tabindex: "0", role: "img", "aria-label": `Repeats: ${d}`, title: d, "data-tip": d }, "↻"));
+  }
+  if (task.subtasks?.total > 0) {
+    const done = task.subtasks.total - task.subtasks.open;
+    add(el("span", { class: "progress", "aria-label": `${done} of ${task.subtasks.total} subtasks done` }, `${done}/${task.subtasks.total}`));
+  }
+  if (task.priority && task.priority !== "none") add(el("span", { class: `priority p-${task.priority}` }, task.priority));
+  for (const tag of task.tags ?? []) add(el("span", { class: "tag" }, `#${tag}`));
   const box = el("input", { type: "checkbox", id: `done-${task.id}`, "aria-label": `Complete: ${task.title}` });
   if (task.completed) box.checked = true;
-  const item = el("li", { class: task.completed ? "task done" : "task", "data-id": task.id }, box,
-    el("button", { type: "button", class: "title", "aria-haspopup": "dialog" }, task.title), " ", meta);
-  return item;
+  const attributes = { class: task.completed ? "task done" : "task", "data-id": task.id, "data-project": task.project_id ?? "", "data-depth": String(depth), draggable: "true" };
+  if (task.parent_id) attributes["data-parent"] = task.parent_id;
+  return el("li", attributes, box, el("button", { type: "button", class: "title", "aria-haspopup": "dialog" }, task.title), " ", meta);
+}
+
+/// A page of tasks as list items: subtasks indented under a parent on the page (`depthOf` keeps
+/// the depths across pages), the upcoming view's days as headings (`groups` from the API).
+export function taskItems(tasks, groups, depthOf = new Map(), lastDay = { value: undefined }) {
+  const dayOf = new Map();
+  for (const g of groups ?? []) for (const id of g.task_ids) dayOf.set(id, g.overdue ? "overdue" : g.date);
+  const items = [];
+  for (const task of tasks) {
+    const day = dayOf.get(task.id);
+    if (day !== undefined && day !== lastDay.value) {
+      lastDay.value = day;
+      items.push(el("li", { class: "day", "data-day": day }, el("h3", {}, day === "overdue" ? "Overdue" : dayLabel(day))));
+    }
+    const depth = task.parent_id && depthOf.has(task.parent_id) ? depthOf.get(task.parent_id) + 1 : 0;
+    depthOf.set(task.id, depth);
+    items.push(taskItem(task, depth));
+  }
+  return items;
 }
 
 // A safe subset of Markdown, built as DOM nodes: paragraphs, "- " lists, **bold**, *italic*,

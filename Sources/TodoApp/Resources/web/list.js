@@ -1,28 +1,55 @@
 import { api } from "./api.js";
-import { $, el, notify, taskItem } from "./dom.js";
+import { $, notify, taskItem, taskItems } from "./dom.js";
 
-// The list: filters, search as you type, sort; more pages load as the end scrolls into view.
+// The list: the view the URL names (data-params, as the server read it), narrowed by the filter
+// bar; the bar's choices go into the URL, so a view reloads and bookmarks as it is. More pages
+// load as the end scrolls into view.
 const list = $("#tasks");
 const filters = $("#filters");
 let listSeq = 0;
+let depthOf = new Map();
+let lastDay = { value: undefined };
 
-function listQuery() {
+export function viewParams() {
+  return new URLSearchParams(list?.dataset.params ?? "");
+}
+
+function formParams() {
   const params = new URLSearchParams();
   for (const [name, value] of new FormData(filters)) if (value) params.set(name, value);
+  return params;
+}
+
+function listQuery() {
+  const params = viewParams();
+  for (const [name, value] of formParams()) params.set(name, value);
   params.set("limit", "50");
   return params;
 }
 
-function moreItem(cursor) {
-  return el("li", { id: "more", class: "more", "data-cursor": cursor }, "Loading more…");
+/// The URL: the view's parameters and the bar's (the default status left out).
+function syncURL() {
+  const params = viewParams();
+  for (const [name, value] of formParams()) if (!(name === "status" && value === "open")) params.set(name, value);
+  history.replaceState(null, "", params.toString() ? `/?${params}` : "/");
 }
 
-export async function loadList() {
+function moreItem(cursor) {
+  const li = document.createElement("li");
+  Object.assign(li, { id: "more", className: "more", textContent: "Loading more…" });
+  li.dataset.cursor = cursor;
+  return li;
+}
+
+export async function loadList(focusID) {
   const seq = ++listSeq;
   const page = await api("GET", `/api/v1/tasks?${listQuery()}`);
   if (seq !== listSeq) return;
-  list.replaceChildren(...page.items.map(taskItem), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  depthOf = new Map();
+  lastDay = { value: undefined };
+  list.replaceChildren(...taskItems(page.items, page.groups, depthOf, lastDay), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
   watchMore();
+  if (focusID) list.querySelector(`li[data-id="${focusID}"] input[type=checkbox]`)?.focus();
 }
 
 async function loadMore(sentinel) {
@@ -32,7 +59,7 @@ async function loadMore(sentinel) {
   sentinel.removeAttribute("data-cursor");
   const page = await api("GET", `/api/v1/tasks?${params}`);
   if (seq !== listSeq || !sentinel.isConnected) return;
-  sentinel.replaceWith(...page.items.map(taskItem), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  sentinel.replaceWith(...taskItems(page.items, page.groups, depthOf, lastDay), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
   watchMore();
 }
 
@@ -47,16 +74,31 @@ function watchMore() {
   if (sentinel && moreObserver) moreObserver.observe(sentinel);
 }
 
-if (filters) {
+if (filters && list) {
+  // The bar shows what the URL says (the server rendered the list for it already).
+  const url = new URLSearchParams(location.search);
+  for (const control of filters.elements) {
+    if (!control.name || !url.has(control.name)) continue;
+    if (control.type === "checkbox") control.checked = url.get(control.name) === control.value;
+    else control.value = url.get(control.name);
+  }
+  if ([...url.keys()].some((k) => ["status", "priority", "tag", "due_before", "due_after", "overdue"].includes(k))) filters.querySelector("details").open = true;
+  // Depths of the server's page, for the pages that follow.
+  for (const li of list.querySelectorAll("li.task")) depthOf.set(li.dataset.id, +li.dataset.depth);
   let filterTimer = null;
   const schedule = () => {
     clearTimeout(filterTimer);
-    filterTimer = setTimeout(() => loadList().catch(() => {}), 150);
+    filterTimer = setTimeout(() => {
+      syncURL();
+      loadList().catch(() => {});
+    }, 150);
   };
-  filters.addEventListener("input", schedule);
+  filters.addEventListener("input", (event) => {
+    if (event.target.id !== "filter-query") schedule();
+  });
   // selects and the checkbox (a search box's change on blur would reload the list needlessly)
   filters.addEventListener("change", (event) => {
-    if (event.target.type !== "search") schedule();
+    if (event.target.type !== "search" && event.target.id !== "filter-query") schedule();
   });
   filters.addEventListener("submit", (event) => event.preventDefault());
   watchMore();
@@ -90,7 +132,7 @@ export async function showNextOccurrence(task, item) {
     const page = await api("GET", `/api/v1/tasks?status=open&q=${encodeURIComponent(task.title)}&limit=50`).catch(() => null);
     const next = page?.items.find((t) => t.series_id === task.series_id && t.id !== task.id && !document.querySelector(`li[data-id="${t.id}"]`));
     if (next) {
-      if (item.isConnected) item.after(taskItem(next));
+      if (item.isConnected) item.after(taskItem(next, +item.dataset.depth));
       else loadList().catch(() => {});
       return;
     }

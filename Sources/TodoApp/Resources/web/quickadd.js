@@ -1,5 +1,6 @@
 import { api } from "./api.js";
-import { $, el, taskItem } from "./dom.js";
+import { $, dueLabel, el } from "./dom.js";
+import { loadList, viewParams } from "./list.js";
 
 // Quick add: what the parser understood is highlighted under the text as you type.
 const quick = $("#quick");
@@ -42,11 +43,16 @@ if (quick) {
     const text = quick.value;
     if (!text.trim()) return;
     try {
-      const task = await api("POST", "/api/v1/tasks/quick", { text });
-      $("#tasks").prepend(taskItem(task));
+      // In a project's view a task goes there unless the line names another (+Project).
+      const body = { text };
+      if (viewParams().get("project")) body.project_id = viewParams().get("project");
+      const task = await api("POST", "/api/v1/tasks/quick", body);
       quick.value = "";
       showTokens("", []);
-      understood.textContent = `Added: ${task.title}`;
+      const where = document.querySelector(`#sidebar li[data-project="${task.project_id}"] .name`)?.textContent ?? "its project";
+      understood.textContent = `Added: ${task.title} — ${where}${task.due ? `, ${dueLabel(task.due)}` : ""}`;
+      await loadList(task.id);
+      quick.focus();
     } catch (e) {
       understood.textContent = e.problem?.errors?.map((x) => x.reason).join("; ") || e.message;
       understood.setAttribute("role", "alert");
