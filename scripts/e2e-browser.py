@@ -93,6 +93,11 @@ def described(li):
     return li.text + " " + extra
 
 
+def view_title():
+    # read in one script (a navigation replaces the element while a wait polls it)
+    return driver.execute_script("return document.getElementById('view-title')?.textContent ?? null")
+
+
 def titles():
     # one read of the DOM (the list is replaced while filters apply)
     return driver.execute_script("return [...document.querySelectorAll('#tasks li.task .title')].map((e) => e.textContent)")
@@ -111,7 +116,7 @@ try:
     driver.find_element(By.ID, "signup-password").send_keys("web-password-1")
     driver.find_element(By.CSS_SELECTOR, "form[action='/session/signup'] button").click()
     wait.until(lambda d: d.find_elements(By.ID, "quick"))
-    if driver.find_element(By.ID, "view-title").text != "Today":
+    if view_title() != "Today":
         fail(f"the start view is {driver.find_element(By.ID, 'view-title').text!r}, not Today")
     zone = api("POST", "/api/v1/auth/login", {"email": email, "password": "web-password-1"})["access_token"]
     me = api("GET", "/api/v1/me", token=zone)
@@ -119,7 +124,7 @@ try:
         fail(f"the account did not take the browser's time zone: {me['time_zone']}")
     ok("sign up in the form: signed in on the Today view, the account has the browser's time zone")
     driver.find_element(By.CSS_SELECTOR, "#sidebar a[href='/?status=open']").click()
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
+    wait.until(lambda d: view_title() == "All tasks")
 
     # quick add: the recognised pieces are highlighted while typing
     box = driver.find_element(By.ID, "quick")
@@ -264,7 +269,7 @@ try:
     # filters: by tag (with counts), cleared search
     search.send_keys(Keys.CONTROL, "a")
     search.send_keys(Keys.BACKSPACE)
-    driver.find_element(By.CSS_SELECTOR, ".more-filters summary").click()
+    driver.execute_script("document.querySelector('.more-filters').open = true")
     Select(driver.find_element(By.ID, "tag")).select_by_value("bills")
     try:
         wait.until(lambda d: titles() == ["Pay rent"])
@@ -380,7 +385,7 @@ try:
     # a project made in the sidebar: its own view, in the sidebar with its count
     driver.get(BASE + "/?status=open")
     driver.find_element(By.ID, "np-name").send_keys("Garden", Keys.ENTER)
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Garden")
+    wait.until(lambda d: view_title() == "Garden")
     garden = driver.execute_script("return document.querySelector('.view-actions').dataset.project")
     if driver.find_element(By.CSS_SELECTOR, f"#sidebar li[data-project='{garden}'] a").get_attribute("aria-current") != "page":
         fail("the new project is not the current entry of the sidebar")
@@ -390,14 +395,14 @@ try:
 
     # quick add with +Project from another view: highlighted, created there, counted
     go("/?status=open")
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
+    wait.until(lambda d: view_title() == "All tasks")
     box = driver.find_element(By.ID, "quick")
     box.send_keys("Order seeds +garden tomorrow")
     wait.until(lambda d: [m.get_attribute("class") for m in d.find_elements(By.CSS_SELECTOR, "#quick-mirror mark")] == ["k-project", "k-date"])
     box.send_keys(Keys.ENTER)
     wait.until(lambda d: "Garden" in d.find_element(By.ID, "quick-understood").text)
     go(f"/?project={garden}&sort=manual")
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Garden" and view_titles() == ["Order seeds"])
+    wait.until(lambda d: view_title() == "Garden" and view_titles() == ["Order seeds"])
     count = driver.find_element(By.CSS_SELECTOR, f"#sidebar li[data-project='{garden}'] .count").text
     if count != "1":
         fail(f"the sidebar counts {count!r} open tasks in Garden")
@@ -420,6 +425,10 @@ try:
         fail("the open subtask is not indented under its parent")
     ok("subtasks are indented under their parent, which shows its progress (1/2)")
 
+    def nested():
+        # one read of the DOM (the list is replaced after each move)
+        return driver.execute_script("return [...document.querySelectorAll('#tasks li[data-depth=\"1\"] .title')].map((e) => e.textContent)")
+
     def focus_task(title):
         li = [li for li in driver.find_elements(By.CSS_SELECTOR, "#tasks li.task") if li.find_element(By.CSS_SELECTOR, ".title").text == title][0]
         li.find_element(By.CSS_SELECTOR, "input[type=checkbox]").send_keys("")  # focus without toggling
@@ -436,10 +445,9 @@ try:
     wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"])
     focus_task("Rake leaves")
     ActionChains(driver).key_down(Keys.ALT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.ALT).perform()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title") and
-               [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips", "Rake leaves"])
+    wait.until(lambda d: nested() == ["Tulips", "Rake leaves"])
     ActionChains(driver).key_down(Keys.ALT).send_keys(Keys.ARROW_LEFT).key_up(Keys.ALT).perform()
-    wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips"])
+    wait.until(lambda d: nested() == ["Tulips"])
     if view_titles() != ["Order seeds", "Tulips", "Mow lawn", "Rake leaves"]:
         fail(f"after nesting and un-nesting: {view_titles()}")
     focus_task("Mow lawn")
@@ -468,7 +476,7 @@ try:
     driver.refresh()
     wait.until(lambda d: view_titles() == ["Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
     driver.execute_script(drag, item("Mow lawn"), item("Rake leaves"), True)
-    wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title")] == ["Tulips", "Mow lawn"])
+    wait.until(lambda d: nested() == ["Tulips", "Mow lawn"])
     ok("drag and drop: a task dropped on another goes after it (kept after a reload); on its right half it becomes its subtask")
 
     # Today and Upcoming around midnight in the person's zone
@@ -483,7 +491,7 @@ try:
     api("POST", "/api/v1/tasks", {"title": "First thing tomorrow", "due": {"date_time": f"{tomorrow_d}T00:01", "time_zone": person_zone}}, token=zone)
     api("POST", "/api/v1/tasks", {"title": "Long overdue", "due": str(today_d - datetime.timedelta(days=3))}, token=zone)
     go("/")
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Today")
+    wait.until(lambda d: view_title() == "Today")
     wait.until(lambda d: "Last thing today" in view_titles())
     if "First thing tomorrow" in view_titles() or view_titles().index("Long overdue") > view_titles().index("Last thing today"):
         fail(f"Today shows {view_titles()}")
@@ -494,7 +502,7 @@ try:
         fail(f"a due today reads {item('Last thing today').find_element(By.CSS_SELECTOR, '.due').text!r}")
     checked += accessibility("Today")
     go("/?view=upcoming")
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Upcoming" and "First thing tomorrow" in view_titles())
+    wait.until(lambda d: view_title() == "Upcoming" and "First thing tomorrow" in view_titles())
     days = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#tasks li.day h3")]
     if days[:3] != ["Overdue", "Today", "Tomorrow"]:
         fail(f"Upcoming's days are {days}")
@@ -505,7 +513,7 @@ try:
     ok(f"Today shows the overdue (in red) then today's up to 23:59 and not 00:01 tomorrow; Upcoming groups by day (Overdue, Today, Tomorrow) in {person_zone}")
 
     # a saved filter: a mistake names its position; a good one is its own view, in the URL
-    driver.find_element(By.CSS_SELECTOR, ".more-filters summary").click()
+    driver.execute_script("document.querySelector('.more-filters').open = true")
     query = driver.find_element(By.ID, "filter-query")
     query.send_keys("(#bills | p:garden")
     driver.find_element(By.ID, "save-filter").click()
@@ -515,7 +523,7 @@ try:
     query.send_keys("#bills | p:garden")
     driver.find_element(By.ID, "save-filter").click()
     wait.until(lambda d: d.find_element(By.ID, "name-input")).send_keys("Bills and garden", Keys.ENTER)
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "Bills and garden")
+    wait.until(lambda d: view_title() == "Bills and garden")
     expected = sorted(["Pay the rent", "Order seeds", "Tulips", "Rake leaves", "Mow lawn"])
     wait.until(lambda d: sorted(view_titles()) == expected)
     if "/?filter=" not in driver.current_url:
@@ -526,7 +534,7 @@ try:
 
     # the filter bar lives in the URL too
     go("/?status=open")
-    wait.until(lambda d: d.find_element(By.ID, "view-title").text == "All tasks")
+    wait.until(lambda d: view_title() == "All tasks")
     driver.find_element(By.ID, "search").send_keys("rake")
     wait.until(lambda d: "q=rake" in d.current_url and view_titles() == ["Rake leaves"])
     driver.refresh()

@@ -82,7 +82,8 @@ if (filters && list) {
     if (control.type === "checkbox") control.checked = url.get(control.name) === control.value;
     else control.value = url.get(control.name);
   }
-  if ([...url.keys()].some((k) => ["status", "priority", "tag", "due_before", "due_after", "overdue"].includes(k))) filters.querySelector("details").open = true;
+  const narrowed = ["priority", "tag", "due_before", "due_after", "overdue"].some((k) => url.has(k)) || (url.has("status") && url.get("status") !== "open");
+  if (narrowed) filters.querySelector("details").open = true;
   // Depths of the server's page, for the pages that follow.
   for (const li of list.querySelectorAll("li.task")) depthOf.set(li.dataset.id, +li.dataset.depth);
   let filterTimer = null;
