@@ -29,11 +29,14 @@ extension WebPages {
     /// Inbox, Today, Upcoming, All; saved filters; projects with colours and open counts.
     static func sidebar(projects: [ProjectSummary], filters: [SavedFilter], current: [(String, String)]) -> String {
         func link(_ href: String, _ label: String, count: Int? = nil, dot: String? = nil, id: String? = nil) -> String {
-            let here = href == "/?" + current.map { "\($0.0)=\($0.1)" }.joined(separator: "&") || (href == "/" && current.map(\.0) == ["view"] && current[0].1 == "today")
+            let here =
+                href == "/?" + current.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+                || (href == "/" && current.map(\.0) == ["view"] && current[0].1 == "today")
             let countText = count.map { #" <span class="count" aria-label="\#($0) open">\#($0)</span>"# } ?? ""
             let dotText = dot.map { #"<span class="dot c-\#(esc($0))" aria-hidden="true"></span>"# } ?? ""
             let idText = id.map { #" data-project="\#(esc($0))""# } ?? ""
-            return #"<li\#(idText)><a href="\#(esc(href))"\#(here ? #" aria-current="page""# : "")>\#(dotText)<span class="name">\#(esc(label))</span>\#(countText)</a></li>"#
+            return
+                #"<li\#(idText)><a href="\#(esc(href))"\#(here ? #" aria-current="page""# : "")>\#(dotText)<span class="name">\#(esc(label))</span>\#(countText)</a></li>"#
         }
         let inbox = projects.first { $0.project.isInbox }
         let views = [
@@ -42,7 +45,9 @@ extension WebPages {
         ].joined()
         let filterLinks = filters.map { link("/?filter=\($0.id.lowercased)", $0.name, dot: $0.color.rawValue) }.joined()
         let projectLinks = projects.filter { !$0.project.isInbox }.map {
-            link("/?project=\($0.project.id.lowercased)&sort=manual", $0.project.name, count: $0.openTasks, dot: $0.project.color.rawValue, id: $0.project.id.lowercased)
+            link(
+                "/?project=\($0.project.id.lowercased)&sort=manual", $0.project.name, count: $0.openTasks, dot: $0.project.color.rawValue,
+                id: $0.project.id.lowercased)
         }.joined()
         return """
             <nav id="sidebar" aria-label="Views and projects">
@@ -79,6 +84,10 @@ extension WebPages {
             depth[task.id] = level
             out.append(taskItem(TaskResponse(task).json, depth: level, today: today, now: now))
         }
+        if out.isEmpty { out.append(emptyItem) }
         return out.joined(separator: "\n")
     }
+
+    /// What an empty list says (the script shows the same).
+    static let emptyItem = #"<li class="empty">No tasks here.</li>"#
 }

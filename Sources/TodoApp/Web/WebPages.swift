@@ -72,15 +72,17 @@ enum WebPages {
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
         let filterOptions = filters.map { #"<option value="\#(esc($0.id.lowercased))">\#(esc($0.name))</option>"# }.joined()
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
-        let params = view.parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        let projectActions = view.project.map { p in
-            """
-            <div class="view-actions" data-project="\(esc(p.project.id.lowercased))" data-name="\(esc(p.project.name))">
-            <button type="button" id="rename-project">Rename</button>
-            <button type="button" id="archive-project">\(p.project.archived ? "Unarchive" : "Archive")</button>
-            </div>
-            """
-        } ?? ""
+        let params = view.parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
+            separator: "&")
+        let projectActions =
+            view.project.map { p in
+                """
+                <div class="view-actions" data-project="\(esc(p.project.id.lowercased))" data-name="\(esc(p.project.name))">
+                <button type="button" id="rename-project">Rename</button>
+                <button type="button" id="archive-project">\(p.project.archived ? "Unarchive" : "Archive")</button>
+                </div>
+                """
+            } ?? ""
         return layout(
             title: "\(view.title) — Todo", csrf: csrf,
             body: """
@@ -230,7 +232,8 @@ enum WebPages {
             meta.append(#"<time class="due\#(overdue ? " overdue" : "")" datetime="\#(esc(local))">\#(esc(label))</time>"#)
         }
         if let r = task["recurrence"], r != .null, let d = r["description"]?.stringValue {
-            meta.append(#"<span class="repeat" tabindex="0" role="img" aria-label="Repeats: \#(esc(d))" title="\#(esc(d))" data-tip="\#(esc(d))">↻</span>"#)
+            meta.append(
+                #"<span class="repeat" tabindex="0" role="img" aria-label="Repeats: \#(esc(d))" title="\#(esc(d))" data-tip="\#(esc(d))">↻</span>"#)
         }
         if case .int(let total)? = task["subtasks"]?["total"], total > 0, case .int(let open)? = task["subtasks"]?["open"] {
             meta.append(#"<span class="progress" aria-label="\#(total - open) of \#(total) subtasks done">\#(total - open)/\#(total)</span>"#)

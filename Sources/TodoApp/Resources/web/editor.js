@@ -178,6 +178,7 @@ if (editor) {
         reminders: (task.reminders ?? []).filter((r) => r.state === "pending").map((r) => (r.before ? { before: r.before, channels: r.channels } : { at: r.at, channels: r.channels })),
       };
       const restored = await api("POST", "/api/v1/tasks", copy);
+      $("#tasks .empty")?.remove();
       $("#tasks").prepend(taskItem(restored));
       notify(`Restored “${restored.title}”.`);
     });

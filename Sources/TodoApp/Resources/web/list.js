@@ -47,7 +47,9 @@ export async function loadList(focusID) {
   if (seq !== listSeq) return;
   depthOf = new Map();
   lastDay = { value: undefined };
-  list.replaceChildren(...taskItems(page.items, page.groups, depthOf, lastDay), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  const items = taskItems(page.items, page.groups, depthOf, lastDay);
+  if (!items.length) items.push(Object.assign(document.createElement("li"), { className: "empty", textContent: "No tasks here." }));
+  list.replaceChildren(...items, ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
   watchMore();
   if (focusID) list.querySelector(`li[data-id="${focusID}"] input[type=checkbox]`)?.focus();
 }
