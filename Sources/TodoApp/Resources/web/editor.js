@@ -170,9 +170,11 @@ if (editor) {
     }
     editor.close();
     document.querySelector(`li[data-id="${task.id}"]`)?.remove();
-    notify(`Deleted “${task.title}”.`, "Undo", async () => {
+    for (const li of document.querySelectorAll(`li[data-parent="${task.id}"]`)) li.remove();  // its subtasks went with it
+    notify(task.subtasks?.total ? `Deleted “${task.title}” and its subtasks (undo restores the task itself).` : `Deleted “${task.title}”.`, "Undo", async () => {
       const copy = {
         title: task.title, description: task.description, priority: task.priority, tags: task.tags,
+        project_id: task.project_id, section_id: task.section_id, parent_id: task.parent_id,
         due: task.due ? (task.due.date ? { date: task.due.date } : { date_time: task.due.date_time.slice(0, 16), time_zone: task.due.time_zone }) : null,
         recurrence: task.recurrence ? { rule: task.recurrence.rule, anchor: task.recurrence.anchor } : null,
         reminders: (task.reminders ?? []).filter((r) => r.state === "pending").map((r) => (r.before ? { before: r.before, channels: r.channels } : { at: r.at, channels: r.channels })),
