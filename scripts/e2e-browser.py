@@ -423,7 +423,15 @@ try:
         fail(f"the parent shows {parent.find_element(By.CSS_SELECTOR, '.progress').text!r}, not 1/2 subtasks done")
     if driver.find_element(By.CSS_SELECTOR, "#tasks li[data-depth='1'] .title").text != "Tulips":
         fail("the open subtask is not indented under its parent")
-    ok("subtasks are indented under their parent, which shows its progress (1/2)")
+    fold = parent.find_element(By.CSS_SELECTOR, "button.fold")
+    fold.click()
+    tulips = driver.find_element(By.CSS_SELECTOR, "#tasks li[data-depth='1']")
+    if tulips.is_displayed() or fold.get_attribute("aria-expanded") != "false":
+        fail("folding the parent did not hide its subtasks")
+    fold.click()
+    if not tulips.is_displayed() or fold.get_attribute("aria-expanded") != "true":
+        fail("unfolding the parent did not show its subtasks again")
+    ok("subtasks are indented under their parent, which shows its progress (1/2) and folds them away and back")
 
     def nested():
         # one read of the DOM (the list is replaced after each move)
@@ -478,6 +486,18 @@ try:
     driver.execute_script(drag, item("Mow lawn"), item("Rake leaves"), True)
     wait.until(lambda d: nested() == ["Tulips", "Mow lawn"])
     ok("drag and drop: a task dropped on another goes after it (kept after a reload); on its right half it becomes its subtask")
+
+    # sections: one added in the project's view, a task dragged onto its heading goes under it
+    driver.find_element(By.ID, "ns-name").send_keys("Beds", Keys.ENTER)
+    wait.until(lambda d: driver.execute_script("return [...document.querySelectorAll('#tasks li.section h3')].map((e) => e.textContent)") == ["Beds"])
+    heading = driver.find_element(By.CSS_SELECTOR, "#tasks li.section")
+    driver.execute_script(drag, item("Rake leaves"), heading, False)
+    under = "return [...document.querySelectorAll('#tasks li.section ~ li.task .title')].map((e) => e.textContent)"
+    wait.until(lambda d: driver.execute_script(under) == ["Rake leaves", "Mow lawn"])
+    driver.refresh()
+    wait.until(lambda d: driver.execute_script(under) == ["Rake leaves", "Mow lawn"])
+    checked += accessibility("project with a section")
+    ok("sections: a section added in the project's view shows as a heading; a task dragged onto it goes under it with its subtask (kept after a reload)")
 
     # Today and Upcoming around midnight in the person's zone
     person_zone = api("GET", "/api/v1/me", token=zone)["time_zone"]

@@ -110,15 +110,9 @@ public enum ProjectRules {
         return color
     }
 
+    /// A task's description rule, shorter.
     public static func description(_ value: JSONValue, field: String = "description") throws -> String {
-        switch value {
-        case .null: return ""
-        case .string(let s):
-            if s.count > descriptionMax { throw TodoError.invalid(field, "must be at most \(descriptionMax) characters") }
-            if s.unicodeScalars.contains(where: { $0.value == 0 }) { throw TodoError.invalid(field, "must not contain NUL characters") }
-            return s
-        default: throw TodoError.invalid(field, "must be a string")
-        }
+        try TaskRules.description(value, field: field, max: descriptionMax)
     }
 
     /// The key two spellings of one name share, for matching (`+work` finds `Work`).

@@ -18,12 +18,12 @@ public enum TaskRules {
         return title
     }
 
-    public static func description(_ value: JSONValue, field: String = "description") throws -> String {
+    public static func description(_ value: JSONValue, field: String = "description", max: Int = descriptionMax) throws -> String {
         switch value {
         case .null: return ""
         case .string(let s):
-            if s.count > descriptionMax {
-                throw TodoError.invalid(field, "must be at most \(descriptionMax) characters")
+            if s.count > max {
+                throw TodoError.invalid(field, "must be at most \(max) characters")
             }
             if s.unicodeScalars.contains(where: { $0.value == 0 }) {
                 throw TodoError.invalid(field, "must not contain NUL characters")

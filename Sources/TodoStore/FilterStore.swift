@@ -78,16 +78,11 @@ public struct FilterStore: Sendable {
     }
 
     static func owned(_ id: UUID, userID: UUID, forUpdate: Bool = false, conn: any SQLConnection) async throws -> SavedFilter {
-        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
-        guard let row = try await conn.first("SELECT \(raw: columns) FROM filters p WHERE p.id = \(id) AND p.user_id = \(userID)\(lock)") else {
-            throw TodoError.notFound(resource: "filter")
-        }
-        return try filter(row)
+        try filter(try await ProjectStore.ownedRow("filters", columns, id: id, userID: userID, resource: "filter", forUpdate: forUpdate, conn: conn))
     }
 
     static func filter(_ row: SQLRow) throws -> SavedFilter {
-        guard let color = ProjectColor(rawValue: try row.string("color")) else { throw SQLDecodingError(column: "color", expected: "a colour") }
-        guard let position = Position(try row.string("position")) else { throw SQLDecodingError(column: "position", expected: "a key") }
+        let (color, position) = try ProjectStore.colorAndPosition(row)
         return SavedFilter(
             id: try row.uuid("id"), userID: try row.uuid("user_id"), name: try row.string("name"), query: try row.string("query"), color: color,
             position: position, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"))

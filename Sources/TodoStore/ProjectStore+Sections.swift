@@ -76,10 +76,7 @@ extension ProjectStore {
 
     /// The person's section, or `notFound`.
     static func ownedSection(_ id: UUID, userID: UUID, conn: any SQLConnection) async throws -> Section {
-        guard let row = try await conn.first("SELECT \(raw: sectionColumns) FROM sections p WHERE p.id = \(id) AND p.user_id = \(userID)") else {
-            throw TodoError.notFound(resource: "section")
-        }
-        return try section(row)
+        try section(try await ownedRow("sections", sectionColumns, id: id, userID: userID, resource: "section", conn: conn))
     }
 
     static func section(_ row: SQLRow) throws -> Section {

@@ -188,16 +188,30 @@ public struct ProjectStore: Sendable {
 
     /// The person's project, or `notFound`.
     static func owned(_ id: UUID, userID: UUID, forUpdate: Bool = false, conn: any SQLConnection) async throws -> Project {
+        try project(try await ownedRow("projects", columns, id: id, userID: userID, resource: "project", forUpdate: forUpdate, conn: conn))
+    }
+
+    /// The row of `table` (aliased `p`) with this id if it is the person's; else `notFound`
+    /// naming `resource` — another person's row is indistinguishable from a missing one.
+    static func ownedRow(
+        _ table: String, _ columns: String, id: UUID, userID: UUID, resource: String, forUpdate: Bool = false, conn: any SQLConnection
+    ) async throws -> SQLRow {
         let lock: SQLQuery = forUpdate ? conn.rowLock : ""
-        guard let row = try await conn.first("SELECT \(raw: columns) FROM projects p WHERE p.id = \(id) AND p.user_id = \(userID)\(lock)") else {
-            throw TodoError.notFound(resource: "project")
+        guard let row = try await conn.first("SELECT \(raw: columns) FROM \(raw: table) p WHERE p.id = \(id) AND p.user_id = \(userID)\(lock)") else {
+            throw TodoError.notFound(resource: resource)
         }
-        return try project(row)
+        return row
+    }
+
+    /// A row's colour and position, as every ordered, coloured thing stores them.
+    static func colorAndPosition(_ row: SQLRow) throws -> (ProjectColor, Position) {
+        guard let color = ProjectColor(rawValue: try row.string("color")) else { throw SQLDecodingError(column: "color", expected: "a colour") }
+        guard let position = Position(try row.string("position")) else { throw SQLDecodingError(column: "position", expected: "a key") }
+        return (color, position)
     }
 
     static func project(_ row: SQLRow) throws -> Project {
-        guard let color = ProjectColor(rawValue: try row.string("color")) else { throw SQLDecodingError(column: "color", expected: "a colour") }
-        guard let position = Position(try row.string("position")) else { throw SQLDecodingError(column: "position", expected: "a key") }
+        let (color, position) = try colorAndPosition(row)
         return Project(
             id: try row.uuid("id"), userID: try row.uuid("user_id"), name: try row.string("name"), color: color,
             description: try row.string("description"), isInbox: try row.bool("is_inbox"), archived: try row.bool("archived"),

@@ -40,7 +40,7 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN subtasks_open INTEGER NOT NULL DEFAULT 0",
             "UPDATE tasks SET project_id = user_id, position = \(positionSQL(ms: "CAST(round((julianday(created_at) - 2440587.5) * 86400000) AS INTEGER)"))",
             "UPDATE tasks SET position_path = position || '#' || id",
-            "CREATE INDEX tasks_project_path ON tasks (project_id, position_path, id)",
+            "CREATE INDEX tasks_project_path ON tasks (user_id, project_id, position_path, id)",
             "CREATE INDEX tasks_parent ON tasks (parent_id) WHERE parent_id IS NOT NULL",
             "CREATE INDEX tasks_section ON tasks (section_id) WHERE section_id IS NOT NULL",
         ],
@@ -78,7 +78,7 @@ extension Schema {
             "ALTER TABLE tasks ALTER COLUMN project_id SET NOT NULL",
             "ALTER TABLE tasks ALTER COLUMN position SET NOT NULL",
             "ALTER TABLE tasks ALTER COLUMN position_path SET NOT NULL",
-            "CREATE INDEX tasks_project_path ON tasks (project_id, position_path, id)",
+            "CREATE INDEX tasks_project_path ON tasks (user_id, project_id, position_path, id)",
             "CREATE INDEX tasks_parent ON tasks (parent_id) WHERE parent_id IS NOT NULL",
             "CREATE INDEX tasks_section ON tasks (section_id) WHERE section_id IS NOT NULL",
         ])

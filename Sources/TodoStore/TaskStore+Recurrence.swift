@@ -109,7 +109,7 @@ extension TaskStore {
         let path = try root.string("position_path")
         let rows = try await conn.query(
             """
-            SELECT \(raw: readColumns(conn.dialect)), t.position_path FROM tasks t WHERE \(below(path, projectID: try root.uuid("project_id")))
+            SELECT \(raw: readColumns(conn.dialect)), t.position_path FROM tasks t WHERE \(below(path, projectID: try root.uuid("project_id"), userID: successor.userID))
             ORDER BY t.position_path
             """)
         guard !rows.isEmpty else { return [] }

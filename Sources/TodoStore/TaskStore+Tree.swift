@@ -19,8 +19,8 @@ extension TaskStore {
     }
 
     /// The rows of a subtree below `path` (not the root itself), in the project's index.
-    static func below(_ path: String, projectID: UUID) -> SQLQuery {
-        "t.project_id = \(projectID) AND t.position_path > \(path + "/") AND t.position_path < \(path + "0")"
+    static func below(_ path: String, projectID: UUID, userID: UUID) -> SQLQuery {
+        "t.user_id = \(userID) AND t.project_id = \(projectID) AND t.position_path > \(path + "/") AND t.position_path < \(path + "0")"
     }
 
     /// Moves a task (with its subtasks) to another place: project, section, parent, position.
@@ -118,7 +118,7 @@ extension TaskStore {
         var placement = Placement(projectID: projectID, sectionID: sectionID, parentID: parent?.task.id, position: current.position)
         let sameSiblings = projectID == current.projectID && parent?.task.id == current.parentID
         if reorder || move.after != .unchanged || !sameSiblings {
-            placement.position = try await slot(for: node.task.id, in: placement, after: move.after, now: now, conn: conn)
+            placement.position = try await slot(for: node.task.id, userID: userID, in: placement, after: move.after, now: now, conn: conn)
         }
         return placement
     }
@@ -134,7 +134,8 @@ extension TaskStore {
 
     /// How many levels the task's subtree has (1: no subtasks).
     static func subtreeHeight(_ node: Node, conn: any SQLConnection) async throws -> Int {
-        let rows = try await conn.query("SELECT t.position_path FROM tasks t WHERE \(below(node.path, projectID: node.task.projectID))")
+        let rows = try await conn.query(
+            "SELECT t.position_path FROM tasks t WHERE \(below(node.path, projectID: node.task.projectID, userID: node.task.userID))")
         let deepest = try rows.map { Node(task: node.task, path: try $0.string("position_path")).depth }.max() ?? node.depth
         return deepest - node.depth + 1
     }
@@ -142,12 +143,15 @@ extension TaskStore {
     /// The key for `id` among the siblings of `placement` (its project and parent): after
     /// `after` (`.clear`: first; `.unchanged`: last). Rebalances the siblings once when there is
     /// no room.
-    static func slot(for id: UUID, in placement: Placement, after: FieldChange<UUID>, now: Date, conn: any SQLConnection) async throws -> Position {
+    static func slot(for id: UUID, userID: UUID, in placement: Placement, after: FieldChange<UUID>, now: Date, conn: any SQLConnection) async throws
+        -> Position
+    {
         let parent: SQLQuery = placement.parentID.map { "t.parent_id = \($0)" } ?? "t.parent_id IS NULL"
         for attempt in 0..<2 {
             let rows = try await conn.query(
                 """
-                SELECT t.id, t.position, t.position_path FROM tasks t WHERE t.project_id = \(placement.projectID) AND \(parent) AND t.id <> \(id)
+                SELECT t.id, t.position, t.position_path FROM tasks t
+                WHERE t.user_id = \(userID) AND t.project_id = \(placement.projectID) AND \(parent) AND t.id <> \(id)
                 ORDER BY t.position, t.id
                 """)
             let siblings = try rows.map {
@@ -167,7 +171,7 @@ extension TaskStore {
             for (sibling, key) in zip(siblings, Position.evenly(siblings.count, before: now)) {
                 let prefix = sibling.path.lastIndex(of: "/").map { String(sibling.path[...$0]) } ?? ""
                 let path = prefix + key.key + "#" + sibling.id.lowercased
-                try await rewritePaths(from: sibling.path, to: path, projectID: placement.projectID, conn: conn)
+                try await rewritePaths(from: sibling.path, to: path, projectID: placement.projectID, userID: userID, conn: conn)
                 try await conn.execute("UPDATE tasks SET position = \(key.key), position_path = \(path) WHERE id = \(sibling.id)")
             }
         }
@@ -175,10 +179,10 @@ extension TaskStore {
     }
 
     /// Moves the subtree below `old` to below `new` in the project's index.
-    static func rewritePaths(from old: String, to new: String, projectID: UUID, conn: any SQLConnection) async throws {
+    static func rewritePaths(from old: String, to new: String, projectID: UUID, userID: UUID, conn: any SQLConnection) async throws {
         guard old != new else { return }
         try await conn.execute(
-            "UPDATE tasks AS t SET position_path = \(new) || substr(t.position_path, CAST(\(old.count + 1) AS integer)) WHERE \(below(old, projectID: projectID))"
+            "UPDATE tasks AS t SET position_path = \(new) || substr(t.position_path, CAST(\(old.count + 1) AS integer)) WHERE \(below(old, projectID: projectID, userID: userID))"
         )
     }
 
@@ -197,15 +201,17 @@ extension TaskStore {
         let carried = placement.projectID != current.projectID || placement.sectionID != current.placement.sectionID
         if carried {
             let rows = try await conn.query(
-                "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE \(below(node.path, projectID: current.projectID))")
+                "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE \(below(node.path, projectID: current.projectID, userID: current.userID))"
+            )
             descendants = try await tasks(rows, conn: conn)
             try await conn.execute(
                 """
                 UPDATE tasks AS t SET project_id = \(placement.projectID), section_id = \(placement.sectionID), version = t.version + 1,
-                  updated_at = \(now) WHERE \(below(node.path, projectID: current.projectID))
+                  updated_at = \(now) WHERE \(below(node.path, projectID: current.projectID, userID: current.userID))
                 """)
         }
-        try await rewritePaths(from: node.path, to: path, projectID: carried ? placement.projectID : current.projectID, conn: conn)
+        try await rewritePaths(
+            from: node.path, to: path, projectID: carried ? placement.projectID : current.projectID, userID: current.userID, conn: conn)
         var moved = current
         moved.placement = placement
         moved.version += 1

@@ -215,7 +215,7 @@ public struct TaskStore: Sendable {
                 try precondition.check(node.task.version)
                 let rows = try await conn.query(
                     """
-                    SELECT t.id FROM tasks t WHERE \(Self.below(node.path, projectID: node.task.projectID))
+                    SELECT t.id FROM tasks t WHERE \(Self.below(node.path, projectID: node.task.projectID, userID: node.task.userID))
                       AND t.completed_at IS NULL AND t.skipped_at IS NULL ORDER BY t.position_path DESC
                     """)
                 for row in rows {
@@ -254,7 +254,8 @@ public struct TaskStore: Sendable {
             let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
             try precondition.check(node.task.version)
             try await Self.deleteTasks(
-                where: "(t.id = \(id) OR \(Self.below(node.path, projectID: node.task.projectID)))", userID: userID, now: now.truncatedToMillis,
+                where: "(t.id = \(id) OR \(Self.below(node.path, projectID: node.task.projectID, userID: node.task.userID)))", userID: userID,
+                now: now.truncatedToMillis,
                 conn: conn)
         }
     }

@@ -9,6 +9,8 @@ struct WebView {
     var title: String
     var project: ProjectSummary?
     var isUpcoming: Bool
+    /// A project's sections (its view shows its tasks under them).
+    var sections: [Section] = []
 
     /// No parameters: Today, the start view.
     static let start: [(String, String)] = [("view", "today")]
@@ -34,7 +36,7 @@ extension WebPages {
                 || (href == "/" && current.map(\.0) == ["view"] && current[0].1 == "today")
             let countText = count.map { #" <span class="count" aria-label="\#($0) open">\#($0)</span>"# } ?? ""
             let dotText = dot.map { #"<span class="dot c-\#(esc($0))" aria-hidden="true"></span>"# } ?? ""
-            let idText = id.map { #" data-project="\#(esc($0))""# } ?? ""
+            let idText = id.map { #" data-project="\#(esc($0))""# + (dot != nil ? #" draggable="true""# : "") } ?? ""
             return
                 #"<li\#(idText)><a href="\#(esc(href))"\#(here ? #" aria-current="page""# : "")>\#(dotText)<span class="name">\#(esc(label))</span>\#(countText)</a></li>"#
         }
@@ -60,15 +62,38 @@ extension WebPages {
             <label for="np-name">New project</label>
             <input id="np-name" maxlength="120" required placeholder="Project name">
             <button type="submit">Add</button>
+            <label for="np-color" class="visually-hidden">Colour of the new project</label>
+            <select id="np-color">\(colorOptions(.charcoal))</select>
             </form>
             </nav>
             """
     }
 
-    /// The tasks of a page: subtasks indented under their parent (`data-depth`), the upcoming
-    /// view's days as headings.
-    static func taskItems(_ tasks: [TodoTask], upcoming: Bool, zone: TimeZoneID, now: Date = Date()) -> String {
+    /// The palette as options, `selected` chosen.
+    static func colorOptions(_ selected: ProjectColor) -> String {
+        ProjectColor.allCases.map { c in
+            let name = c.rawValue.replacingOccurrences(of: "_", with: " ")
+            return #"<option value="\#(c.rawValue)"\#(c == selected ? " selected" : "")>\#(name.prefix(1).uppercased() + name.dropFirst())</option>"#
+        }.joined()
+    }
+
+    /// The tasks of a page: in the person's order (`tree`) subtasks indented under their parent
+    /// (`data-depth`), with a button that folds them away; the upcoming view's days as headings.
+    static func taskItems(_ tasks: [TodoTask], upcoming: Bool, tree: Bool, sections: [Section] = [], zone: TimeZoneID, now: Date = Date())
+        -> String
+    {
         let today = Zones.local(at: now, in: zone.zone).date
+        if !sections.isEmpty {
+            // A project's view: its tasks without a section, then each section's under its heading.
+            let bySection = Dictionary(grouping: tasks, by: \.placement.sectionID)
+            var out = [taskItems(bySection[nil] ?? [], upcoming: false, tree: tree, zone: zone, now: now)]
+            for section in sections {
+                out.append(
+                    #"<li class="section" data-section="\#(section.id.lowercased)"><h3>\#(esc(section.name))</h3></li>"#)
+                if let inside = bySection[section.id] { out.append(taskItems(inside, upcoming: false, tree: tree, zone: zone, now: now)) }
+            }
+            return out.filter { $0 != emptyItem }.joined(separator: "\n")
+        }
         var depth: [UUID: Int] = [:]
         var groups: [UUID: LocalDate?] = [:]
         if upcoming { for g in DayGroup.upcoming(tasks, zone: zone, now: now) { for id in g.ids { groups[id] = .some(g.date) } } }
@@ -80,9 +105,9 @@ extension WebPages {
                 let label = group.map { DueLabel.day($0, today: today) } ?? "Overdue"
                 out.append(#"<li class="day" data-day="\#(group?.description ?? "overdue")"><h3>\#(esc(label))</h3></li>"#)
             }
-            let level = task.placement.parentID.flatMap { depth[$0].map { $0 + 1 } } ?? 0
+            let level = tree ? task.placement.parentID.flatMap { depth[$0].map { $0 + 1 } } ?? 0 : 0
             depth[task.id] = level
-            out.append(taskItem(TaskResponse(task).json, depth: level, today: today, now: now))
+            out.append(taskItem(TaskResponse(task).json, depth: level, foldable: tree, today: today, now: now))
         }
         if out.isEmpty { out.append(emptyItem) }
         return out.joined(separator: "\n")

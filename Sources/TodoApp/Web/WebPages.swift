@@ -68,7 +68,10 @@ enum WebPages {
         user: User, tasks: [TodoTask], nextCursor: String?, view: WebView, projects: [ProjectSummary], filters: [SavedFilter],
         tags: [(name: String, open: Int)], unread: Int, csrf: String
     ) -> String {
-        let items = taskItems(tasks, upcoming: view.isUpcoming, zone: user.timeZone)
+        let tree = view.parameters.contains { $0 == ("sort", "manual") }
+        let items = taskItems(tasks, upcoming: view.isUpcoming, tree: tree, sections: tree ? view.sections : [], zone: user.timeZone)
+        let sectionData = view.sections.map { #"{"id":"\#($0.id.lowercased)","name":\#(JSONValue.string($0.name).serialized())}"# }.joined(
+            separator: ",")
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
         let filterOptions = filters.map { #"<option value="\#(esc($0.id.lowercased))">\#(esc($0.name))</option>"# }.joined()
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
@@ -79,10 +82,22 @@ enum WebPages {
                 """
                 <div class="view-actions" data-project="\(esc(p.project.id.lowercased))" data-name="\(esc(p.project.name))">
                 <button type="button" id="rename-project">Rename</button>
+                <label for="project-color" class="visually-hidden">Colour</label>
+                <select id="project-color">\(colorOptions(p.project.color))</select>
                 <button type="button" id="archive-project">\(p.project.archived ? "Unarchive" : "Archive")</button>
                 </div>
                 """
             } ?? ""
+        let sectionForm =
+            view.project == nil
+            ? ""
+            : """
+            <form id="new-section" class="inline-form" autocomplete="off">
+            <label for="ns-name">New section</label>
+            <input id="ns-name" maxlength="120" required placeholder="Section name">
+            <button type="submit">Add section</button>
+            </form>
+            """
         return layout(
             title: "\(view.title) — Todo", csrf: csrf,
             body: """
@@ -126,10 +141,11 @@ enum WebPages {
                 <button type="button" id="save-filter">Save filter</button>
                 </details>
                 </form>
-                <ul id="tasks" aria-labelledby="view-title" data-params="\(esc(params))" data-zone="\(esc(user.timeZone.identifier))">
+                <ul id="tasks" aria-labelledby="view-title" data-params="\(esc(params))" data-zone="\(esc(user.timeZone.identifier))" data-sections="\(esc("[" + sectionData + "]"))">
                 \(items)
                 \(more)
                 </ul>
+                \(sectionForm)
                 </main>
                 </div>
                 \(Self.editor)
@@ -212,7 +228,7 @@ enum WebPages {
     /// One task of the list (the script builds the same markup, `dom.js` `taskItem`): the due as
     /// people read it (overdue marked), the recurrence as an icon with its description, subtask
     /// progress, priority and tags; `depth` indents a subtask.
-    static func taskItem(_ task: JSONValue, depth: Int = 0, today: LocalDate, now: Date = Date()) -> String {
+    static func taskItem(_ task: JSONValue, depth: Int = 0, foldable: Bool = false, today: LocalDate, now: Date = Date()) -> String {
         let id = esc(task["id"]?.stringValue ?? "")
         let title = esc(task["title"]?.stringValue ?? "")
         var meta: [String] = []
@@ -244,8 +260,12 @@ enum WebPages {
         }
         let parent = task["parent_id"]?.stringValue.map { #" data-parent="\#(esc($0))""# } ?? ""
         let done = task["completed"] == .bool(true)
+        var fold = ""
+        if foldable, case .int(let total)? = task["subtasks"]?["total"], total > 0 {
+            fold = #"<button type="button" class="fold" aria-expanded="true" aria-label="Fold away the subtasks of \#(title)">▾</button>"#
+        }
         return """
-            <li class="task\(done ? " done" : "")" data-id="\(id)" data-project="\(esc(task["project_id"]?.stringValue ?? ""))"\(parent) data-depth="\(depth)" draggable="true"><input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"\(done ? " checked" : "")><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
+            <li class="task\(done ? " done" : "")" data-id="\(id)" data-project="\(esc(task["project_id"]?.stringValue ?? ""))"\(parent) data-depth="\(depth)" draggable="true">\(fold)<input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"\(done ? " checked" : "")><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
             """
     }
 }

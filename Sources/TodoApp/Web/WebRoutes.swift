@@ -40,7 +40,9 @@ struct WebRoutes {
         let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
         if let user = try await sessionUser(request) {
             let view = try await webView(request, user: user)
-            var query = (try? TaskQuery(parameters: view.parameters + [("limit", "50")], timeZone: user.timeZone)) ?? TaskQuery()
+            // A project's view is read whole (up to 200), so its sections group all of it.
+            let limit = view.project != nil ? "200" : "50"
+            var query = (try? TaskQuery(parameters: view.parameters + [("limit", limit)], timeZone: user.timeZone)) ?? TaskQuery()
             if let id = query.savedFilterID {
                 let saved = try? await services.filters.get(id: id, userID: user.id)
                 query.filter = try saved.flatMap { try TaskFilter.parse($0.query, zone: user.timeZone, now: Date()) }
@@ -78,7 +80,9 @@ struct WebRoutes {
             default: break
             }
         }
-        return WebView(parameters: parameters, title: title, project: project, isUpcoming: parameters.contains { $0 == ("view", "upcoming") })
+        var view = WebView(parameters: parameters, title: title, project: project, isUpcoming: parameters.contains { $0 == ("view", "upcoming") })
+        if let project { view.sections = try await services.projects.sections(projectID: project.project.id, userID: user.id) }
+        return view
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -42,7 +42,7 @@ export function dueLabel(due, now = today()) {
 }
 
 /// The same markup as the server's WebPages.taskItem.
-export function taskItem(task, depth = 0) {
+export function taskItem(task, depth = 0, foldable = false) {
   const meta = el("span", { class: "meta" });
   const add = (node) => {
     if (meta.childNodes.length) meta.append(" ");
@@ -67,12 +67,25 @@ export function taskItem(task, depth = 0) {
   if (task.completed) box.checked = true;
   const attributes = { class: task.completed ? "task done" : "task", "data-id": task.id, "data-project": task.project_id ?? "", "data-depth": String(depth), draggable: "true" };
   if (task.parent_id) attributes["data-parent"] = task.parent_id;
-  return el("li", attributes, box, el("button", { type: "button", class: "title", "aria-haspopup": "dialog" }, task.title), " ", meta);
+  const fold = foldable && task.subtasks?.total > 0
+    ? [el("button", { type: "button", class: "fold", "aria-expanded": "true", "aria-label": `Fold away the subtasks of ${task.title}` }, "▾")]
+    : [];
+  return el("li", attributes, ...fold, box, el("button", { type: "button", class: "title", "aria-haspopup": "dialog" }, task.title), " ", meta);
 }
 
-/// A page of tasks as list items: subtasks indented under a parent on the page (`depthOf` keeps
-/// the depths across pages), the upcoming view's days as headings (`groups` from the API).
-export function taskItems(tasks, groups, depthOf = new Map(), lastDay = { value: undefined }) {
+/// A page of tasks as list items: in the person's order (`tree`) subtasks indented under a parent
+/// on the page (`depthOf` keeps the depths across pages), the upcoming view's days as headings
+/// (`groups` from the API).
+export function taskItems(tasks, groups, depthOf = new Map(), lastDay = { value: undefined }, tree = false, sections = []) {
+  if (sections.length) {
+    // A project's view: the tasks without a section, then each section's under its heading.
+    const items = taskItems(tasks.filter((t) => !t.section_id), groups, depthOf, lastDay, tree);
+    for (const section of sections) {
+      items.push(el("li", { class: "section", "data-section": section.id }, el("h3", {}, section.name)));
+      items.push(...taskItems(tasks.filter((t) => t.section_id === section.id), groups, depthOf, lastDay, tree));
+    }
+    return items;
+  }
   const dayOf = new Map();
   for (const g of groups ?? []) for (const id of g.task_ids) dayOf.set(id, g.overdue ? "overdue" : g.date);
   const items = [];
@@ -82,9 +95,9 @@ export function taskItems(tasks, groups, depthOf = new Map(), lastDay = { value:
       lastDay.value = day;
       items.push(el("li", { class: "day", "data-day": day }, el("h3", {}, day === "overdue" ? "Overdue" : dayLabel(day))));
     }
-    const depth = task.parent_id && depthOf.has(task.parent_id) ? depthOf.get(task.parent_id) + 1 : 0;
+    const depth = tree && task.parent_id && depthOf.has(task.parent_id) ? depthOf.get(task.parent_id) + 1 : 0;
     depthOf.set(task.id, depth);
-    items.push(taskItem(task, depth));
+    items.push(taskItem(task, depth, tree));
   }
   return items;
 }

@@ -3,7 +3,7 @@ import { openEditor } from "./editor.js";
 
 // Keyboard: n new task, / search, j/k move, x complete, ? help.
 function focusTask(step) {
-  const items = [...document.querySelectorAll("#tasks li.task")];
+  const items = [...document.querySelectorAll("#tasks li.task:not([hidden])")];
   if (!items.length) return;
   const current = items.indexOf(document.activeElement.closest("li.task"));
   const next = items[Math.min(items.length - 1, Math.max(0, current + step))] ?? items[0];

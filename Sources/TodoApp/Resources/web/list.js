@@ -23,9 +23,13 @@ function formParams() {
 function listQuery() {
   const params = viewParams();
   for (const [name, value] of formParams()) params.set(name, value);
-  params.set("limit", "50");
+  // a project's view is read whole (up to 200), so its sections group all of it
+  params.set("limit", params.get("project") ? "200" : "50");
   return params;
 }
+
+/// The sections of the project in view, when its tasks are in the person's order.
+const sections = () => (isTree() && viewParams().get("project") ? JSON.parse(list.dataset.sections || "[]") : []);
 
 /// The URL: the view's parameters and the bar's (the default status left out).
 function syncURL() {
@@ -33,6 +37,9 @@ function syncURL() {
   for (const [name, value] of formParams()) if (!(name === "status" && value === "open")) params.set(name, value);
   history.replaceState(null, "", params.toString() ? `/?${params}` : "/");
 }
+
+/// In the person's order the list is a tree: subtasks indented under their parent, foldable.
+const isTree = () => listQuery().get("sort") === "manual";
 
 function moreItem(cursor) {
   const li = document.createElement("li");
@@ -47,7 +54,7 @@ export async function loadList(focusID) {
   if (seq !== listSeq) return;
   depthOf = new Map();
   lastDay = { value: undefined };
-  const items = taskItems(page.items, page.groups, depthOf, lastDay);
+  const items = taskItems(page.items, page.groups, depthOf, lastDay, isTree(), sections());
   if (!items.length) items.push(Object.assign(document.createElement("li"), { className: "empty", textContent: "No tasks here." }));
   list.replaceChildren(...items, ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
   watchMore();
@@ -61,7 +68,7 @@ async function loadMore(sentinel) {
   sentinel.removeAttribute("data-cursor");
   const page = await api("GET", `/api/v1/tasks?${params}`);
   if (seq !== listSeq || !sentinel.isConnected) return;
-  sentinel.replaceWith(...taskItems(page.items, page.groups, depthOf, lastDay), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
+  sentinel.replaceWith(...taskItems(page.items, page.groups, depthOf, lastDay, isTree()), ...(page.next_cursor ? [moreItem(page.next_cursor)] : []));
   watchMore();
 }
 
@@ -106,6 +113,26 @@ if (filters && list) {
   filters.addEventListener("submit", (event) => event.preventDefault());
   watchMore();
 }
+
+// Folding a parent's subtasks away (and back): the items after it that are deeper than it.
+list?.addEventListener("click", (event) => {
+  const fold = event.target.closest("button.fold");
+  if (!fold) return;
+  const item = fold.closest("li.task");
+  const open = fold.getAttribute("aria-expanded") !== "true";
+  fold.setAttribute("aria-expanded", String(open));
+  fold.textContent = open ? "▾" : "▸";
+  fold.setAttribute("aria-label", `${open ? "Fold away" : "Show"} the subtasks of ${item.querySelector(".title").textContent}`);
+  const depth = +item.dataset.depth;
+  // an inner parent that is folded keeps its own subtasks hidden when this one opens
+  let foldedAt = Infinity;
+  for (let next = item.nextElementSibling; next?.matches("li.task") && +next.dataset.depth > depth; next = next.nextElementSibling) {
+    const d = +next.dataset.depth;
+    if (d <= foldedAt) foldedAt = Infinity;
+    next.hidden = !open || d > foldedAt;
+    if (open && foldedAt === Infinity && next.querySelector("button.fold[aria-expanded=false]")) foldedAt = d;
+  }
+});
 
 // Completing a task: checked → done (struck through in place). A recurring task's next
 // occurrence is created by the recurring-task-service a moment later: it appears without a reload.

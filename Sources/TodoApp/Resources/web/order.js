@@ -5,7 +5,8 @@ import { loadList } from "./list.js";
 // Putting tasks in order, by keyboard and by drag and drop, each with an undo:
 // Alt+↑/↓ moves the focused task among its siblings, Alt+→ makes it a subtask of the one above,
 // Alt+← takes it out of its parent, m moves it to another project; a task dragged onto another
-// goes after it (onto its right half: becomes its subtask), onto a project in the sidebar: there.
+// goes after it (onto its right half: becomes its subtask), onto a section's heading or a project in
+// the sidebar: there, last.
 const list = $("#tasks");
 
 const itemOf = (node) => node?.closest?.("#tasks li.task");
@@ -88,7 +89,7 @@ list?.addEventListener("dragend", () => {
   dragged?.classList.remove("dragging");
   for (const li of document.querySelectorAll(".drop-target")) li.classList.remove("drop-target");
 });
-const target = (event) => itemOf(event.target) ?? event.target.closest?.("#sidebar li[data-project]");
+const target = (event) => itemOf(event.target) ?? event.target.closest?.("#sidebar li[data-project], #tasks li.section");
 for (const zone of [list, $("#sidebar")]) {
   zone?.addEventListener("dragover", (event) => {
     const over = target(event);
@@ -105,6 +106,7 @@ for (const zone of [list, $("#sidebar")]) {
     over.classList.remove("drop-target");
     const item = dragged;
     if (over.matches("#sidebar li")) return move(item, { project_id: over.dataset.project }, `Moved to ${over.querySelector(".name").textContent}`);
+    if (over.matches("li.section")) return move(item, { section_id: over.dataset.section }, `Moved to ${over.textContent}`);
     const box = over.getBoundingClientRect();
     if (event.clientX > box.left + box.width / 2) return move(item, { parent_id: over.dataset.id }, "Made a subtask");
     return move(item, { after: over.dataset.id });

@@ -16,7 +16,7 @@ $("#new-project")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = field("np-name");
   try {
-    const project = await api("POST", "/api/v1/projects", { name: input.value });
+    const project = await api("POST", "/api/v1/projects", { name: input.value, color: field("np-color").value });
     location.href = `/?project=${project.id}&sort=manual`;
   } catch (e) {
     notify(`Could not add the project: ${problemText(e)}`);
@@ -72,5 +72,59 @@ $("#save-filter")?.addEventListener("click", async () => {
     location.href = `/?filter=${saved.id}`;
   } catch (e) {
     notify(`Not saved: ${problemText(e)}`);
+  }
+});
+
+$("#project-color")?.addEventListener("change", async (event) => {
+  await api("PATCH", `/api/v1/projects/${actions.dataset.project}`, { color: event.target.value });
+  location.reload();
+});
+
+// Reordering projects: drag one onto another (it goes after that one), or Alt+↑/↓ on its link.
+const projects = () => [...document.querySelectorAll("#project-list li[data-project]")];
+async function placeProject(li, after) {
+  await api("PATCH", `/api/v1/projects/${li.dataset.project}`, { after });
+  sessionStorage.setItem("todo-focus-project", li.dataset.project);
+  location.reload();
+}
+const focusAgain = sessionStorage.getItem("todo-focus-project");
+if (focusAgain) {
+  sessionStorage.removeItem("todo-focus-project");
+  document.querySelector(`#project-list li[data-project="${focusAgain}"] a`)?.focus();
+}
+$("#project-list")?.addEventListener("keydown", (event) => {
+  const li = event.target.closest("li[data-project]");
+  if (!li || !event.altKey || !["ArrowUp", "ArrowDown"].includes(event.key)) return;
+  event.preventDefault();
+  const list = projects();
+  const i = list.indexOf(li);
+  if (event.key === "ArrowUp" && i > 0) placeProject(li, i >= 2 ? list[i - 2].dataset.project : null);
+  if (event.key === "ArrowDown" && i < list.length - 1) placeProject(li, list[i + 1].dataset.project);
+});
+let draggedProject = null;
+$("#project-list")?.addEventListener("dragstart", (event) => {
+  draggedProject = event.target.closest?.("li[data-project]");
+  if (draggedProject) event.dataTransfer.setData("text/plain", draggedProject.dataset.project);
+});
+$("#project-list")?.addEventListener("dragover", (event) => {
+  const over = event.target.closest?.("li[data-project]");
+  if (draggedProject && over && over !== draggedProject) event.preventDefault();
+});
+$("#project-list")?.addEventListener("drop", (event) => {
+  const over = event.target.closest?.("li[data-project]");
+  if (!draggedProject || !over || over === draggedProject) return;
+  event.preventDefault();
+  placeProject(draggedProject, over.dataset.project);
+  draggedProject = null;
+});
+$("#project-list")?.addEventListener("dragend", () => { draggedProject = null; });
+
+$("#new-section")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await api("POST", `/api/v1/projects/${actions.dataset.project}/sections`, { name: field("ns-name").value });
+    location.reload();
+  } catch (e) {
+    notify(`Could not add the section: ${problemText(e)}`);
   }
 });
