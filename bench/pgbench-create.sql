@@ -11,9 +11,9 @@ SELECT id AS uid, time_zone, gen_random_uuid() AS tid, gen_random_uuid() AS gid,
 BEGIN;
 INSERT INTO tasks (id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date, due_local, due_tz,
   completed_at, skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index, spawned_from, created_at,
-  updated_at, version)
+  updated_at, version, project_id, section_id, parent_id, position, position_path)
   VALUES (:tid, :uid, 'bench 1', 'bench 1', '', 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  now(), now(), 1) ON CONFLICT DO NOTHING RETURNING id;
+  now(), now(), 1, :uid, NULL, NULL, 't0VX9kUpy', 't0VX9kUpy#' || :tid::text) ON CONFLICT DO NOTHING RETURNING id;
 WITH input (id, name, key, position) AS (VALUES (:gid::uuid, 'bench', 'bench', 0)),
 added AS (
   INSERT INTO tags (id, user_id, name, key, created_at) SELECT id, :uid, name, key, now() FROM input

@@ -144,6 +144,7 @@ struct AccountRoutes {
         }
         let user = try await services.accounts.updateUser(
             id: principal.userID, email: email, displayName: name, timeZone: zone, passwordHash: newHash, reminderChannels: channels)
+        services.zones.forget(principal.userID)
         return .json(user.json)
     }
 

@@ -29,7 +29,7 @@ struct TaskRoutes {
     /// The user's time zone, which all-day dues and date-only filters are read in.
     func timeZone(_ principal: Principal) async throws -> TimeZoneID {
         // Validated when the account stored it; a zone a later tz database dropped reads as UTC.
-        try await services.accounts.user(id: principal.userID)?.timeZone ?? .utc
+        try await services.zones.zone(of: principal.userID) { try await services.accounts.user(id: principal.userID)?.timeZone ?? .utc }
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -36,6 +36,8 @@ public struct AppServices: Sendable {
     public var tasks: TaskStore
     public var projects: ProjectStore
     public var filters: FilterStore
+    /// People's time zones, remembered briefly (`TimeZoneCache`).
+    let zones = TimeZoneCache()
     public var accounts: AccountStore
     public var idempotency: IdempotencyStore
     public var tokens: TokenIssuer
