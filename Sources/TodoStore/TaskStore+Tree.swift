@@ -18,6 +18,14 @@ extension TaskStore {
         return Node(task: task, path: try row.string("position_path"))
     }
 
+    /// A task's `position_path`.
+    static func path(of id: UUID, conn: any SQLConnection) async throws -> String {
+        guard let row = try await conn.first("SELECT t.position_path FROM tasks t WHERE t.id = \(id)") else {
+            throw TodoError.notFound(resource: "task")
+        }
+        return try row.string("position_path")
+    }
+
     /// The rows of a subtree below `path` (not the root itself), in the project's index.
     static func below(_ path: String, projectID: UUID, userID: UUID) -> SQLQuery {
         "t.user_id = \(userID) AND t.project_id = \(projectID) AND t.position_path > \(path + "/") AND t.position_path < \(path + "0")"
@@ -193,8 +201,7 @@ extension TaskStore {
         guard placement != current.placement else { return current }
         var parentPath = ""
         if let p = placement.parentID {
-            parentPath = try await conn.first("SELECT position_path FROM tasks WHERE id = \(p)")?.string("position_path") ?? ""
-            parentPath += "/"
+            parentPath = try await path(of: p, conn: conn) + "/"
         }
         let path = parentPath + placement.position.key + "#" + current.id.lowercased
         var descendants: [TodoTask] = []

@@ -151,7 +151,8 @@ public struct TaskStore: Sendable {
                 if resolved.map(\.requestKey).sorted() != current.reminders.map(\.requestKey).sorted() { newReminders = resolved }
             }
             if let move = patch.move {
-                let node = try await Self.node(id, userID: userID, conn: conn)
+                // the row is read and locked already: only its place in the index is missing
+                let node = Node(task: current, path: try await Self.path(of: id, conn: conn))
                 let placement = try await Self.resolve(move, for: node, userID: userID, reorder: false, now: now, conn: conn)
                 if placement != current.placement {
                     // The place first (its own event, the subtree's too), then the fields.

@@ -34,7 +34,7 @@ struct FilterRoutes {
         try principal.require(.tasksWrite)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let fields = try Self.fields(body, new: true, zone: try await TaskRoutes(services: services).timeZone(principal))
+        let fields = try Self.fields(body, new: true, zone: try await services.timeZone(of: principal.userID))
         let filter = try await services.filters.create(
             userID: principal.userID, name: fields.name!, query: fields.query!, color: fields.color ?? .charcoal)
         return Self.response(filter, status: .created, headers: [.location: "/api/v1/filters/\(filter.id.lowercased)"])
@@ -46,7 +46,7 @@ struct FilterRoutes {
         let id = try context.parameters.uuid("id", resource: "filter")
         var request = request
         let body = try await request.jsonObject(context: context, merge: true)
-        let fields = try Self.fields(body, new: false, zone: try await TaskRoutes(services: services).timeZone(principal))
+        let fields = try Self.fields(body, new: false, zone: try await services.timeZone(of: principal.userID))
         let filter = try await services.filters.update(
             id: id, userID: principal.userID, name: fields.name, query: fields.query, color: fields.color, after: fields.after,
             precondition: VersionPrecondition(request))

@@ -28,8 +28,7 @@ struct TaskRoutes {
 
     /// The user's time zone, which all-day dues and date-only filters are read in.
     func timeZone(_ principal: Principal) async throws -> TimeZoneID {
-        // Validated when the account stored it; a zone a later tz database dropped reads as UTC.
-        try await services.zones.zone(of: principal.userID) { try await services.accounts.user(id: principal.userID)?.timeZone ?? .utc }
+        try await services.timeZone(of: principal.userID)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -119,10 +118,7 @@ struct TaskRoutes {
             parameters.contains { ["due_before", "due_after", "view", "days", "filter"].contains($0.0) } ? try await timeZone(principal) : .utc
         let now = Date()
         var query = try TaskQuery(parameters: parameters, timeZone: zone, now: now)
-        if let id = query.savedFilterID {
-            let saved = try await services.filters.get(id: id, userID: principal.userID)
-            query.filter = try TaskFilter.parse(saved.query, zone: zone, now: now, field: "filter")
-        }
+        try await services.applySavedFilter(to: &query, userID: principal.userID, zone: zone, now: now)
         let page = try await services.tasks.list(userID: principal.userID, query: query)
         var response = PageResponse(items: page.items, nextCursor: page.nextCursor) { TaskResponse($0).write(to: &$1) }
         if case .upcoming = query.view { response.extra = UpcomingGroups(tasks: page.items, zone: zone).write }

@@ -70,6 +70,23 @@ public struct AppServices: Sendable {
     }
 }
 
+extension AppServices {
+    /// The person's time zone, which all-day dues, date-only filters and the views' days are read
+    /// in (remembered briefly: `TimeZoneCache`). Validated when the account stored it; a zone a
+    /// later tz database dropped reads as UTC.
+    func timeZone(of userID: UUID) async throws -> TimeZoneID {
+        try await zones.zone(of: userID) { try await accounts.user(id: userID)?.timeZone ?? .utc }
+    }
+
+    /// Sets on `query` the saved filter its `filter=` names, parsed in `zone` at `now` (the same
+    /// for the API's list and the web page's first page); `notFound` for another person's.
+    func applySavedFilter(to query: inout TaskQuery, userID: UUID, zone: TimeZoneID, now: Date) async throws {
+        guard let id = query.savedFilterID else { return }
+        let saved = try await filters.get(id: id, userID: userID)
+        query.filter = try TaskFilter.parse(saved.query, zone: zone, now: now, field: "filter")
+    }
+}
+
 /// Opens the configured database: PostgreSQL when `databaseURL` is set (its client is a service
 /// that must run), otherwise the SQLite file `todo.sqlite` in the data directory.
 public func openDatabase(_ config: AppConfiguration, logger: Logger) throws -> (any SQLDatabase, [any Service]) {

@@ -8,9 +8,10 @@ struct WebView {
     var parameters: [(String, String)]
     var title: String
     var project: ProjectSummary?
-    var isUpcoming: Bool
     /// A project's sections (its view shows its tasks under them).
     var sections: [Section] = []
+
+    var isUpcoming: Bool { parameters.contains { $0 == ("view", "upcoming") } }
 
     /// No parameters: Today, the start view.
     static let start: [(String, String)] = [("view", "today")]

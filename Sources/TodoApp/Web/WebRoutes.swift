@@ -43,10 +43,8 @@ struct WebRoutes {
             // A project's view is read whole (up to 200), so its sections group all of it.
             let limit = view.project != nil ? "200" : "50"
             var query = (try? TaskQuery(parameters: view.parameters + [("limit", limit)], timeZone: user.timeZone)) ?? TaskQuery()
-            if let id = query.savedFilterID {
-                let saved = try? await services.filters.get(id: id, userID: user.id)
-                query.filter = try saved.flatMap { try TaskFilter.parse($0.query, zone: user.timeZone, now: Date()) }
-            }
+            // (a filter deleted since the view was read: the list without it)
+            try? await services.applySavedFilter(to: &query, userID: user.id, zone: user.timeZone, now: Date())
             let first = try await services.tasks.list(userID: user.id, query: query)
             let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
@@ -80,7 +78,7 @@ struct WebRoutes {
             default: break
             }
         }
-        var view = WebView(parameters: parameters, title: title, project: project, isUpcoming: parameters.contains { $0 == ("view", "upcoming") })
+        var view = WebView(parameters: parameters, title: title, project: project)
         if let project { view.sections = try await services.projects.sections(projectID: project.project.id, userID: user.id) }
         return view
     }
