@@ -50,16 +50,21 @@ public struct Project: Sendable, Equatable, Identifiable {
     public var etag: String { "\"\(version)\"" }
 }
 
-/// A project with how many of its tasks are open and overdue.
+/// A project with how many of its tasks are open and overdue, the reader's role in it and how
+/// many people it has (1: not shared).
 public struct ProjectSummary: Sendable, Equatable {
     public var project: Project
     public var openTasks: Int
     public var overdueTasks: Int
+    public var role: MemberRole
+    public var memberCount: Int
 
-    public init(project: Project, openTasks: Int, overdueTasks: Int) {
+    public init(project: Project, openTasks: Int, overdueTasks: Int, role: MemberRole = .owner, memberCount: Int = 1) {
         self.project = project
         self.openTasks = openTasks
         self.overdueTasks = overdueTasks
+        self.role = role
+        self.memberCount = memberCount
     }
 }
 

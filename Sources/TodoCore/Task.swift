@@ -96,13 +96,16 @@ public struct TodoTask: Sendable, Equatable, Identifiable {
     public var placement: Placement
     /// Its direct subtasks, counted when read.
     public var subtasks: SubtaskCount
+    /// The member of its (shared) project it is assigned to.
+    public var assigneeID: UUID? = nil
 
     public init(
         id: UUID, userID: UUID, title: String, description: String = "", priority: Priority = .none,
         tags: [String] = [], due: ResolvedDue? = nil, completedAt: Date? = nil, skippedAt: Date? = nil, recurrence: Recurrence? = nil,
         seriesID: UUID? = nil, occurrenceIndex: Int? = nil, createdAt: Date, updatedAt: Date, version: Int = 1, reminders: [Reminder] = [],
-        placement: Placement? = nil, subtasks: SubtaskCount = SubtaskCount()
+        placement: Placement? = nil, subtasks: SubtaskCount = SubtaskCount(), assigneeID: UUID? = nil
     ) {
+        self.assigneeID = assigneeID
         self.placement = placement ?? Placement(projectID: userID, position: .at(createdAt))
         self.subtasks = subtasks
         self.reminders = reminders

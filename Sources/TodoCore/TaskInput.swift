@@ -161,6 +161,8 @@ public struct TaskDraft: Sendable, Equatable {
     public var reminders: [ReminderSpec] = []
     /// Where it goes (`project_id`, `section_id`, `parent_id`); all absent: the end of the Inbox.
     public var move: TaskMove = TaskMove()
+    /// `assignee_id`: a member of its project.
+    public var assigneeID: UUID? = nil
 
     public init(
         title: String, description: String = "", priority: Priority = .none, tags: [String] = [], due: ResolvedDue? = nil,
@@ -205,6 +207,7 @@ public enum FieldChange<Value: Sendable & Equatable>: Sendable, Equatable {
 public struct TaskPatch: Sendable, Equatable {
     public static let writableFields: Set<String> = [
         "title", "description", "priority", "tags", "due", "recurrence", "reminders", "project_id", "section_id", "parent_id",
+        "assignee_id",
     ]
     public static let readOnlyFields: Set<String> = [
         "id", "user_id", "completed", "completed_at", "skipped_at", "created_at", "updated_at", "version", "series_id",
@@ -221,6 +224,8 @@ public struct TaskPatch: Sendable, Equatable {
     public var reminders: [ReminderSpec]?
     /// A new place (`project_id`, `section_id`, `parent_id`), nil when none is given.
     public var move: TaskMove?
+    /// `assignee_id`: a member of the task's project, or `null` for none.
+    public var assignee: FieldChange<UUID> = .unchanged
 
     public init(
         title: String? = nil, description: String? = nil, priority: Priority? = nil, tags: [String]? = nil,
@@ -243,6 +248,11 @@ public struct TaskPatch: Sendable, Equatable {
         if let description { t.description = description }
         if let priority { t.priority = priority }
         if let tags { t.tags = tags }
+        switch assignee {
+        case .unchanged: break
+        case .clear: t.assigneeID = nil
+        case .set(let a): t.assigneeID = a
+        }
         switch due {
         case .unchanged: break
         case .clear: t.due = nil
@@ -263,7 +273,7 @@ public struct TaskPatch: Sendable, Equatable {
         }
         let sameTags = t.tags.map(TaskRules.tagKey) == task.tags.map(TaskRules.tagKey) && t.tags == task.tags
         if t.title == task.title, t.description == task.description, t.priority == task.priority, sameTags,
-            t.due == task.due, t.recurrence == task.recurrence
+            t.due == task.due, t.recurrence == task.recurrence, t.assigneeID == task.assigneeID
         {
             return nil
         }

@@ -74,13 +74,20 @@ public struct TaskQuery: Sendable, Equatable {
     public var savedFilterID: UUID?
     /// A saved filter's query, on top of the other filters.
     public var filter: TaskFilter?
+    /// `assignee=me` or `assignee=<user id>`: tasks assigned to that person.
+    public var assignee: Assignee?
+
+    public enum Assignee: Sendable, Equatable {
+        case me
+        case user(UUID)
+    }
 
     public init() {}
 
     /// The names of the list's parameters.
     public static let parameterNames: Set<String> = [
         "status", "priority", "tag", "due_before", "due_after", "overdue", "q", "sort", "limit", "cursor", "project", "section", "parent",
-        "view", "days", "filter",
+        "view", "days", "filter", "assignee",
     ]
 
     /// Reads the query string of `GET /api/v1/tasks`. Dates without a time, and the views' days,
@@ -103,6 +110,14 @@ public struct TaskQuery: Sendable, Equatable {
                 if filter == nil { errors.add(name, "must be an id or none") }
                 if name == "section" { section = filter } else { parent = filter }
             case "view": viewText = value
+            case "assignee":
+                if value == "me" {
+                    assignee = .me
+                } else if let id = UUID(canonical: value) {
+                    assignee = .user(id)
+                } else {
+                    errors.add("assignee", "must be me or a user id")
+                }
             case "filter":
                 if let id = UUID(canonical: value) { savedFilterID = id } else { errors.add("filter", "must be a saved filter's id") }
             case "days": daysText = value

@@ -11,8 +11,9 @@ public enum TaskDisposal: Sendable, Equatable {
     case move(to: UUID?)
 }
 
-/// Projects and their sections, scoped by owner like every store: another person's project is
-/// indistinguishable from a missing one. The Inbox's id is its owner's id.
+/// Projects and their sections. A person reaches the projects they hold and those shared with them
+/// (`Access`); any other project is indistinguishable from a missing one. The Inbox's id is its
+/// owner's id, and it is never shared.
 public struct ProjectStore: Sendable {
     let db: any SQLDatabase
 
@@ -36,38 +37,57 @@ public struct ProjectStore: Sendable {
             """)
     }
 
-    /// The person's projects with their counts: the Inbox first, then in their order; archived
-    /// ones only when asked (`archived`: nil both, true only archived, false only active).
+    /// The person's projects and those shared with them, with their counts and the person's
+    /// role: the Inbox first, then in their order; archived ones only when asked (`archived`: nil
+    /// both, true only archived, false only active).
     public func list(userID: UUID, archived: Bool? = false, now: Date = Date()) async throws -> [ProjectSummary] {
         try await db.read { conn in
             var filter: SQLQuery = ""
             if let archived { filter = " AND p.archived = \(archived)" }
             let rows = try await conn.query(
-                "SELECT \(raw: Self.columns) FROM projects p WHERE p.user_id = \(userID)\(filter) ORDER BY p.is_inbox DESC, p.position, p.id")
-            let counts = try await Self.counts(userID: userID, projectID: nil, now: now, conn: conn)
-            return try rows.map { row in
-                let project = try Self.project(row)
-                let c = counts[project.id] ?? (0, 0)
-                return ProjectSummary(project: project, openTasks: c.open, overdueTasks: c.overdue)
-            }
+                """
+                SELECT \(Self.summaryColumns(viewer: userID)) FROM projects p
+                WHERE \(Access.visible(project: "p.id", holder: "p.user_id", viewer: userID))\(filter)
+                ORDER BY p.is_inbox DESC, p.position, p.id
+                """)
+            let scope = try await Access.taskScope(viewer: userID, projects: [], conn: conn)
+            let counts = try await Self.counts(scope: scope, now: now, conn: conn)
+            return try rows.map { row in try Self.summary(row, counts: counts) }
         }
     }
 
     public func get(id: UUID, userID: UUID, now: Date = Date()) async throws -> ProjectSummary {
         try await db.read { conn in
             let project = try await Self.owned(id, userID: userID, conn: conn)
-            let c = try await Self.counts(userID: userID, projectID: id, now: now, conn: conn)[id] ?? (0, 0)
-            return ProjectSummary(project: project, openTasks: c.open, overdueTasks: c.overdue)
+            let row = try await conn.first("SELECT \(Self.summaryColumns(viewer: userID)) FROM projects p WHERE p.id = \(id)")
+            let counts = try await Self.counts(scope: "t.user_id = \(project.userID) AND t.project_id = \(id)", now: now, conn: conn)
+            guard let row else { throw TodoError.notFound(resource: "project") }
+            return try Self.summary(row, counts: counts)
         }
     }
 
-    /// Open and overdue tasks per project (read through the open-task index of migration 10).
-    static func counts(userID: UUID, projectID: UUID?, now: Date, conn: any SQLConnection) async throws -> [UUID: (open: Int, overdue: Int)] {
-        let only: SQLQuery = projectID.map { " AND t.project_id = \($0)" } ?? ""
+    /// A project's columns with the viewer's role and the number of members (the holder too).
+    static func summaryColumns(viewer: UUID) -> SQLQuery {
+        """
+        \(raw: columns), \(Access.roleColumn(project: "p.id", holder: "p.user_id", viewer: viewer)),
+          (SELECT count(*) FROM project_members m WHERE m.project_id = p.id) + 1 AS member_count
+        """
+    }
+
+    static func summary(_ row: SQLRow, counts: [UUID: (open: Int, overdue: Int)]) throws -> ProjectSummary {
+        let project = try Self.project(row)
+        let c = counts[project.id] ?? (0, 0)
+        return ProjectSummary(
+            project: project, openTasks: c.open, overdueTasks: c.overdue, role: try Access.role(row), memberCount: try row.int("member_count"))
+    }
+
+    /// Open and overdue tasks per project of the tasks `scope` admits (read through the open-task
+    /// index of migration 10).
+    static func counts(scope: SQLQuery, now: Date, conn: any SQLConnection) async throws -> [UUID: (open: Int, overdue: Int)] {
         let rows = try await conn.query(
             """
             SELECT t.project_id, count(*) AS open, sum(CASE WHEN t.overdue_at <= \(now) THEN 1 ELSE 0 END) AS overdue
-            FROM tasks t WHERE t.user_id = \(userID) AND t.completed_at IS NULL AND t.skipped_at IS NULL\(only)
+            FROM tasks t WHERE \(scope) AND t.completed_at IS NULL AND t.skipped_at IS NULL
             GROUP BY t.project_id
             """)
         var result: [UUID: (open: Int, overdue: Int)] = [:]
@@ -89,7 +109,7 @@ public struct ProjectStore: Sendable {
     public func update(id: UUID, userID: UUID, patch: ProjectPatch, precondition: VersionPrecondition, now: Date = Date()) async throws -> Project {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            let current = try await Self.owned(id, userID: userID, forUpdate: true, conn: conn)
+            let current = try await Self.owned(id, userID: userID, forUpdate: true, need: .owner, conn: conn)
             try precondition.check(current.version)
             var next = current
             if current.isInbox {
@@ -105,8 +125,8 @@ public struct ProjectStore: Sendable {
             if let archived = patch.archived { next.archived = archived }
             switch patch.after {
             case .unchanged: break
-            case .clear: next.position = try await Self.position(after: nil, moving: id, userID: userID, conn: conn)
-            case .set(let after): next.position = try await Self.position(after: after, moving: id, userID: userID, conn: conn)
+            case .clear: next.position = try await Self.position(after: nil, moving: id, userID: current.userID, conn: conn)
+            case .set(let after): next.position = try await Self.position(after: after, moving: id, userID: current.userID, conn: conn)
             }
             guard next != current else { return current }
             next.version += 1
@@ -116,7 +136,7 @@ public struct ProjectStore: Sendable {
                 UPDATE projects SET name = \(next.name), name_key = \(ProjectRules.nameKey(next.name)), color = \(next.color.rawValue),
                   description = \(next.description), archived = \(next.archived), position = \(next.position.key), updated_at = \(now),
                   version = \(next.version)
-                WHERE id = \(id) AND user_id = \(userID)
+                WHERE id = \(id)
                 """)
             return next
         }
@@ -162,7 +182,7 @@ public struct ProjectStore: Sendable {
     public func delete(id: UUID, userID: UUID, tasks disposal: TaskDisposal?, precondition: VersionPrecondition, now: Date = Date()) async throws {
         let now = now.truncatedToMillis
         try await db.write { conn in
-            let project = try await Self.owned(id, userID: userID, forUpdate: true, conn: conn)
+            let project = try await Self.owned(id, userID: userID, forUpdate: true, need: .owner, conn: conn)
             try precondition.check(project.version)
             if project.isInbox { throw TodoError.conflict(code: "inbox", detail: "The Inbox cannot be deleted.") }
             let count = try await conn.first("SELECT count(*) AS n FROM tasks WHERE project_id = \(id)")?.int("n") ?? 0
@@ -174,21 +194,46 @@ public struct ProjectStore: Sendable {
                         "is required: the project has \(count) task(s); delete them (tasks=delete) or move them (tasks=move, to=<project id>, default the Inbox)"
                     )
                 case .delete:
-                    try await TaskStore.deleteTasks(where: "t.project_id = \(id)", userID: userID, now: now, conn: conn)
+                    try await TaskStore.deleteTasks(where: "t.project_id = \(id)", userID: project.userID, now: now, conn: conn)
                 case .move(let to):
                     let target = to ?? userID
                     guard target != id else { throw TodoError.invalid("to", "must be another project") }
-                    _ = try await Self.owned(target, userID: userID, conn: conn)
-                    try await TaskStore.reassign(where: "t.project_id = \(id)", to: target, sectionID: nil, userID: userID, now: now, conn: conn)
+                    let destination = try await Self.owned(target, userID: userID, need: .editor, conn: conn)
+                    try await TaskStore.reassign(
+                        where: "t.project_id = \(id)", to: target, sectionID: nil, userID: project.userID, holder: destination.userID, now: now,
+                        conn: conn)
                 }
             }
-            try await conn.execute("DELETE FROM projects WHERE id = \(id) AND user_id = \(userID)")
+            try await conn.execute("DELETE FROM projects WHERE id = \(id)")
         }
     }
 
-    /// The person's project, or `notFound`.
-    static func owned(_ id: UUID, userID: UUID, forUpdate: Bool = false, conn: any SQLConnection) async throws -> Project {
-        try project(try await ownedRow("projects", columns, id: id, userID: userID, resource: "project", forUpdate: forUpdate, conn: conn))
+    /// The project if the person holds it or is a member (`notFound` otherwise), with at least the
+    /// role `need` (`forbidden` otherwise).
+    static func owned(_ id: UUID, userID: UUID, forUpdate: Bool = false, need: MemberRole = .viewer, conn: any SQLConnection) async throws
+        -> Project
+    {
+        try project(
+            try await reachableRow(
+                "projects", columns, id: id, project: "p.id", userID: userID, resource: "project", forUpdate: forUpdate, need: need, conn: conn))
+    }
+
+    /// The row of `table` (aliased `p`, its project in column `project`) with this id if the person
+    /// may see it, with at least the role `need`.
+    static func reachableRow(
+        _ table: String, _ columns: String, id: UUID, project: String, userID: UUID, resource: String, forUpdate: Bool = false,
+        need: MemberRole, conn: any SQLConnection
+    ) async throws -> SQLRow {
+        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
+        guard
+            let row = try await conn.first(
+                """
+                SELECT \(raw: columns), \(Access.roleColumn(project: project, holder: "p.user_id", viewer: userID)) FROM \(raw: table) p
+                WHERE p.id = \(id) AND \(Access.visible(project: project, holder: "p.user_id", viewer: userID))\(lock)
+                """)
+        else { throw TodoError.notFound(resource: resource) }
+        try Access.role(row).check(need)
+        return row
     }
 
     /// The row of `table` (aliased `p`) with this id if it is the person's; else `notFound`

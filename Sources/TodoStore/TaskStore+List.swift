@@ -26,12 +26,13 @@ extension TaskStore {
         }
     }
 
-    /// One page of the user's tasks matching `query`.
+    /// One page of the tasks matching `query` among those the user can see (their own and those
+    /// of projects shared with them).
     public func list(userID: UUID, query: TaskQuery, now: Date = Date()) async throws -> Page<TodoTask> {
-        let sql = listSQL(userID: userID, query: query, now: now)
         let sort = query.sort
         return try await db.read { conn in
-            let rows = try await conn.query(sql)
+            let scope = try await Access.taskScope(viewer: userID, projects: query.projects, conn: conn)
+            let rows = try await conn.query(listSQL(userID: userID, scope: scope, query: query, now: now))
             let pageRows = Array(rows.prefix(query.limit))
             let tasks = try await Self.tasks(pageRows, conn: conn)
             var next: String?
@@ -48,9 +49,10 @@ extension TaskStore {
     /// a populated table on a small one).
     public func explainList(userID: UUID, query: TaskQuery, now: Date = Date(), settings: [String] = []) async throws -> String {
         let explain: SQLQuery = db.dialect == .postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN "
-        let sql = listSQL(userID: userID, query: query, now: now)
         return try await db.write { conn in
             if conn.dialect == .postgres { for setting in settings { try await conn.execute("SET LOCAL \(raw: setting)") } }
+            let scope = try await Access.taskScope(viewer: userID, projects: query.projects, conn: conn)
+            let sql = listSQL(userID: userID, scope: scope, query: query, now: now)
             return try await conn.query("\(explain)\(sql)").map { row in
                 (row.optionalString("QUERY PLAN") ?? row.optionalString("detail") ?? "")
             }.joined(separator: "\n")
@@ -58,11 +60,12 @@ extension TaskStore {
     }
 
     /// The statement of a list: the page's rows (one more, to know whether a next page exists)
-    /// in the query's order, each with its tags and reminder flag.
-    func listSQL(userID: UUID, query: TaskQuery, now: Date) -> SQLQuery {
+    /// in the query's order, each with its tags and reminder flag. `scope` is the tasks the user
+    /// can see (`Access.taskScope`, which also applies the query's projects).
+    func listSQL(userID: UUID, scope: SQLQuery, query: TaskQuery, now: Date) -> SQLQuery {
         let sort = query.sort
         var joins: SQLQuery = ""
-        var filters: [SQLQuery] = ["t.user_id = \(userID)"]
+        var filters: [SQLQuery] = [scope]
         switch query.status {
         case .open: filters.append("t.completed_at IS NULL AND t.skipped_at IS NULL")
         case .completed: filters.append("t.completed_at IS NOT NULL")
@@ -78,8 +81,12 @@ extension TaskStore {
                  WHERE tt.task_id = t.id AND g.key IN \(list: query.tags.map(SQLValue.text))) = \(query.tags.count)
                 """)
         }
-        if !query.projects.isEmpty { filters.append("t.project_id IN \(list: query.projects.map(SQLValue.uuid))") }
         if query.view == .inbox { filters.append("t.project_id = \(userID)") }
+        switch query.assignee {
+        case .me?: filters.append("t.assignee_id = \(userID)")
+        case .user(let id)?: filters.append("t.assignee_id = \(id)")
+        case nil: break
+        }
         switch query.section {
         case .task(let id)?: filters.append("t.section_id = \(id)")
         case .none?: filters.append("t.section_id IS NULL")
@@ -94,7 +101,11 @@ extension TaskStore {
         // a page in index order and stops.
         if let until = query.dueUntil { filters.append("\(Self.dueSortKey(descending: false, db.dialect)) < \(until)") }
         if query.activeProjectsOnly {
-            filters.append("t.project_id NOT IN (SELECT a.id FROM projects a WHERE a.user_id = \(userID) AND a.archived = \(true))")
+            filters.append(
+                """
+                t.project_id NOT IN (SELECT a.id FROM projects a WHERE a.archived = \(true)
+                  AND \(Access.visible(project: "a.id", holder: "a.user_id", viewer: userID)))
+                """)
         }
         if let filter = query.filter { filters.append(Self.condition(filter, userID: userID, dialect: db.dialect)) }
         if let before = query.dueBefore { filters.append("t.due_at < \(before)") }
@@ -153,7 +164,10 @@ extension TaskStore {
         case .tag(let key):
             return "EXISTS (SELECT 1 FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id = t.id AND g.key = \(key))"
         case .project(let nameKey):
-            return "t.project_id IN (SELECT f.id FROM projects f WHERE f.user_id = \(userID) AND f.name_key = \(nameKey))"
+            return """
+                t.project_id IN (SELECT f.id FROM projects f WHERE f.name_key = \(nameKey)
+                  AND \(Access.visible(project: "f.id", holder: "f.user_id", viewer: userID)))
+                """
         case .priority(let p): return "t.priority = \(p.rank)"
         case .recurring: return "t.recurrence_rule IS NOT NULL"
         case .subtask: return "t.parent_id IS NOT NULL"

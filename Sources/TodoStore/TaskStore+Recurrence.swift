@@ -30,7 +30,7 @@ extension TaskStore {
             task.updatedAt = now
             task.version += 1
             try await conn.execute(
-                "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(userID)")
+                "UPDATE tasks SET skipped_at = \(now), updated_at = \(now), version = \(task.version) WHERE id = \(id) AND user_id = \(task.userID)")
             task.reminders = try await Self.setRemindersActive(false, task: task, now: now, conn: conn)
             if let parent = task.placement.parentID { try await Self.recount([parent], conn: conn) }
             try await EventOutbox.append(TaskEvent.updated(from: before, to: task, at: now), conn: conn)
@@ -47,7 +47,7 @@ extension TaskStore {
             guard let series = task.seriesID else { return task.isClosed ? [SeriesEntry(task: task)] : [] }
             let rows = try await conn.query(
                 """
-                SELECT \(raw: Self.readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND t.series_id = \(series)
+                SELECT \(raw: Self.readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(task.userID) AND t.series_id = \(series)
                   AND (t.completed_at IS NOT NULL OR t.skipped_at IS NOT NULL)
                 ORDER BY t.occurrence_index, t.created_at LIMIT 1000
                 """)

@@ -88,4 +88,61 @@ extension TaskStore {
             "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id IN (SELECT task_id FROM task_tags WHERE tag_id = \(tagID))")
         return try await tasks(rows, conn: conn)
     }
+
+}
+
+extension TaskStore {
+    /// Sets a task's tags, creating the person's tags it names that do not exist yet; returns
+    /// their stored names in order (an existing tag keeps the spelling it was created with).
+    /// On PostgreSQL one statement does it when it can (`linkTags`); otherwise, and on SQLite,
+    /// three. A new task has no links to clear.
+    static func replaceTags(
+        of taskID: UUID, userID: UUID, names: [String], now: Date, isNew: Bool = false, conn: any SQLConnection
+    ) async throws -> [String] {
+        if !isNew { try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)") }
+        guard !names.isEmpty else { return [] }
+        if conn.dialect == .postgres {
+            if let linked = try await linkTags(of: taskID, userID: userID, names: names, now: now, conn: conn) { return linked }
+            try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)")
+        }
+        let keys = names.map(TaskRules.tagKey)
+        let values = zip(names, keys).map { name, key -> SQLQuery in "(\(UUID.v7(at: now)), \(userID), \(name), \(key), \(now))" }
+        try await conn.execute(
+            "INSERT INTO tags (id, user_id, name, key, created_at) VALUES \(SQLQuery(values, separator: ", ")) ON CONFLICT (user_id, key) DO NOTHING"
+        )
+        let rows = try await conn.query("SELECT id, name, key FROM tags WHERE user_id = \(userID) AND key IN \(list: keys.map(SQLValue.text))")
+        var byKey: [String: (UUID, String)] = [:]
+        for row in rows { byKey[try row.string("key")] = (try row.uuid("id"), try row.string("name")) }
+        let links = keys.enumerated().compactMap { i, key -> SQLQuery? in
+            guard let (tagID, _) = byKey[key] else { return nil }
+            return "(\(taskID), \(tagID), \(i))"
+        }
+        try await conn.execute("INSERT INTO task_tags (task_id, tag_id, position) VALUES \(SQLQuery(links, separator: ", "))")
+        return keys.compactMap { byKey[$0]?.1 }
+    }
+
+    /// Creates the missing tags, links all of them and returns their names, in one statement
+    /// (PostgreSQL). The statement sees the tags that existed when it started plus those it
+    /// inserted; a tag another transaction created meanwhile is in neither (its insert waited
+    /// and did nothing). Then nil, and the caller's step-by-step path — whose later statements
+    /// do see it — links them all again.
+    static func linkTags(of taskID: UUID, userID: UUID, names: [String], now: Date, conn: any SQLConnection) async throws -> [String]? {
+        let input = names.enumerated().map { i, name -> SQLQuery in "(\(UUID.v7(at: now)), \(name), \(TaskRules.tagKey(name)), \(i))" }
+        let rows = try await conn.query(
+            """
+            WITH input (id, name, key, position) AS (VALUES \(SQLQuery(input, separator: ", "))),
+            added AS (
+              INSERT INTO tags (id, user_id, name, key, created_at) SELECT id, \(userID), name, key, \(now) FROM input
+              ON CONFLICT (user_id, key) DO NOTHING RETURNING id, name, key),
+            resolved AS (
+              SELECT id, name, key FROM added
+              UNION ALL SELECT t.id, t.name, t.key FROM tags t JOIN input i ON t.key = i.key WHERE t.user_id = \(userID)),
+            linked AS (
+              INSERT INTO task_tags (task_id, tag_id, position)
+              SELECT \(taskID), r.id, i.position FROM resolved r JOIN input i ON i.key = r.key)
+            SELECT r.name FROM resolved r JOIN input i ON i.key = r.key ORDER BY i.position
+            """)
+        guard rows.count == names.count else { return nil }
+        return try rows.map { try $0.string("name") }
+    }
 }

@@ -10,12 +10,12 @@ extension TaskStore {
         var depth: Int { path.utf8.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) } }
     }
 
-    static func node(_ id: UUID, userID: UUID, forUpdate: Bool = false, conn: any SQLConnection) async throws -> Node {
-        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
-        let rows = try await conn.query(
-            "SELECT \(raw: readColumns(conn.dialect)), t.position_path FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
-        guard let row = rows.first, let task = try await tasks(rows, conn: conn).first else { throw TodoError.notFound(resource: "task") }
-        return Node(task: task, path: try row.string("position_path"))
+    /// The task with its path if `userID` may see it (`notFound` otherwise), with at least the
+    /// role `need` (`forbidden` otherwise).
+    static func node(_ id: UUID, userID: UUID, forUpdate: Bool = false, need: MemberRole = .viewer, conn: any SQLConnection) async throws -> Node {
+        guard let found = try await fetchRow(id: id, userID: userID, extra: ", t.position_path", conn: conn, forUpdate: forUpdate, need: need)
+        else { throw TodoError.notFound(resource: "task") }
+        return Node(task: found.task, path: try found.row.string("position_path"))
     }
 
     /// A task's `position_path`.
@@ -37,23 +37,25 @@ extension TaskStore {
     public func move(id: UUID, userID: UUID, to move: TaskMove, precondition: VersionPrecondition, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         return try await db.write { conn in
-            let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+            let node = try await Self.node(id, userID: userID, forUpdate: true, need: .editor, conn: conn)
             try precondition.check(node.task.version)
-            let placement = try await Self.resolve(move, for: node, userID: userID, now: now, conn: conn)
-            return try await Self.place(node, at: placement, now: now, conn: conn)
+            let (placement, holder) = try await Self.resolve(move, for: node, userID: userID, now: now, conn: conn)
+            return try await Self.place(node, at: placement, holder: holder, now: now, conn: conn)
         }
     }
 
     /// Where a new task goes: the end of its project (the Inbox when nothing is given), section
-    /// or parent, checked as a move is.
-    static func placement(ofNew move: TaskMove, userID: UUID, now: Date, conn: any SQLConnection) async throws -> Placement {
+    /// or parent, checked as a move is; and the holder of that project.
+    static func placement(ofNew move: TaskMove, userID: UUID, now: Date, conn: any SQLConnection) async throws -> (Placement, holder: UUID) {
         var errors = FieldErrors()
         var parent: Node?
-        if case .set(let p) = move.parentID { parent = try await node(p, userID: userID, conn: conn) }
+        if case .set(let p) = move.parentID { parent = try await node(p, userID: userID, need: .editor, conn: conn) }
         var section: Section?
-        if case .set(let s) = move.sectionID { section = try await ProjectStore.ownedSection(s, userID: userID, conn: conn) }
-        if let projectID = move.projectID { _ = try await ProjectStore.owned(projectID, userID: userID, conn: conn) }
+        if case .set(let s) = move.sectionID { section = try await ProjectStore.ownedSection(s, userID: userID, need: .editor, conn: conn) }
+        var project: Project?
+        if let projectID = move.projectID { project = try await ProjectStore.owned(projectID, userID: userID, need: .editor, conn: conn) }
         let projectID = move.projectID ?? parent?.task.projectID ?? section?.projectID ?? userID
+        let holder = project?.userID ?? parent?.task.userID ?? section?.userID ?? userID
         if let section, section.projectID != projectID { errors.add("section_id", "is a section of another project") }
         if let parent {
             if parent.task.projectID != projectID { errors.add("parent_id", "is in another project") }
@@ -63,43 +65,46 @@ extension TaskStore {
             }
         }
         try errors.check()
-        return Placement(
+        let placement = Placement(
             projectID: projectID, sectionID: parent?.task.placement.sectionID ?? section?.id, parentID: parent?.task.id, position: .at(now))
+        return (placement, holder)
     }
 
     /// Where `move` puts the task (`reorder` false: where it is when its siblings stay the same),
-    /// checked: ids of another person are `notFound`; a parent in
-    /// another project, a cycle, nesting past `ProjectRules.maxDepth` or a section of another
-    /// project are 422 with the field.
+    /// checked: ids the person cannot see are `notFound`, a destination they may not edit is
+    /// `forbidden`; a parent in another project, a cycle, nesting past `ProjectRules.maxDepth` or a
+    /// section of another project are 422 with the field. Also the destination project's holder.
     static func resolve(_ move: TaskMove, for node: Node, userID: UUID, reorder: Bool = true, now: Date, conn: any SQLConnection) async throws
-        -> Placement
+        -> (Placement, holder: UUID)
     {
         let current = node.task.placement
         var errors = FieldErrors()
         var after: Node?
         if case .set(let a) = move.after {
             guard a != node.task.id else { throw TodoError.invalid("after", "must be another task") }
-            after = try await Self.node(a, userID: userID, conn: conn)
+            after = try await Self.node(a, userID: userID, need: .editor, conn: conn)
         }
         var parent: Node?
         switch move.parentID {
-        case .set(let p): parent = try await Self.node(p, userID: userID, conn: conn)
+        case .set(let p): parent = try await Self.node(p, userID: userID, need: .editor, conn: conn)
         case .clear: parent = nil
         case .unchanged:
             if let after {
-                if let p = after.task.placement.parentID { parent = try await Self.node(p, userID: userID, conn: conn) }
+                if let p = after.task.placement.parentID { parent = try await Self.node(p, userID: userID, need: .editor, conn: conn) }
             } else if move.projectID == nil || move.projectID == current.projectID, Self.keeps(move.sectionID, current.sectionID),
                 let p = current.parentID
             {
-                parent = try await Self.node(p, userID: userID, conn: conn)
+                parent = try await Self.node(p, userID: userID, need: .editor, conn: conn)
             }
         }
-        if let projectID = move.projectID { _ = try await ProjectStore.owned(projectID, userID: userID, conn: conn) }
+        var project: Project?
+        if let projectID = move.projectID { project = try await ProjectStore.owned(projectID, userID: userID, need: .editor, conn: conn) }
         let projectID = move.projectID ?? parent?.task.projectID ?? after?.task.projectID ?? current.projectID
+        let holder = project?.userID ?? parent?.task.userID ?? after?.task.userID ?? node.task.userID
         var sectionID: UUID?
         switch move.sectionID {
         case .set(let s):
-            let section = try await ProjectStore.ownedSection(s, userID: userID, conn: conn)
+            let section = try await ProjectStore.ownedSection(s, userID: userID, need: .editor, conn: conn)
             if section.projectID != projectID { errors.add("section_id", "is a section of another project") }
             sectionID = s
         case .clear: sectionID = nil
@@ -126,9 +131,9 @@ extension TaskStore {
         var placement = Placement(projectID: projectID, sectionID: sectionID, parentID: parent?.task.id, position: current.position)
         let sameSiblings = projectID == current.projectID && parent?.task.id == current.parentID
         if reorder || move.after != .unchanged || !sameSiblings {
-            placement.position = try await slot(for: node.task.id, userID: userID, in: placement, after: move.after, now: now, conn: conn)
+            placement.position = try await slot(for: node.task.id, userID: holder, in: placement, after: move.after, now: now, conn: conn)
         }
-        return placement
+        return (placement, holder)
     }
 
     /// Whether a section member leaves the section as it is.
@@ -148,7 +153,7 @@ extension TaskStore {
         return deepest - node.depth + 1
     }
 
-    /// The key for `id` among the siblings of `placement` (its project and parent): after
+    /// The key for `id` among the siblings of `placement` (its project, held by `userID`, and parent): after
     /// `after` (`.clear`: first; `.unchanged`: last). Rebalances the siblings once when there is
     /// no room.
     static func slot(for id: UUID, userID: UUID, in placement: Placement, after: FieldChange<UUID>, now: Date, conn: any SQLConnection) async throws
@@ -194,9 +199,10 @@ extension TaskStore {
         )
     }
 
-    /// Writes the task's new place; its subtree follows (project, section, paths), each task
-    /// whose project or section changed with its own `task.updated`.
-    static func place(_ node: Node, at placement: Placement, now: Date, conn: any SQLConnection) async throws -> TodoTask {
+    /// Writes the task's new place; its subtree follows (project, section, paths, and the holder
+    /// when the project's is another), each task whose project or section changed with its own
+    /// `task.updated`.
+    static func place(_ node: Node, at placement: Placement, holder: UUID, now: Date, conn: any SQLConnection) async throws -> TodoTask {
         let current = node.task
         guard placement != current.placement else { return current }
         var parentPath = ""
@@ -213,20 +219,31 @@ extension TaskStore {
             descendants = try await tasks(rows, conn: conn)
             try await conn.execute(
                 """
-                UPDATE tasks AS t SET project_id = \(placement.projectID), section_id = \(placement.sectionID), version = t.version + 1,
-                  updated_at = \(now) WHERE \(below(node.path, projectID: current.projectID, userID: current.userID))
+                UPDATE tasks AS t SET project_id = \(placement.projectID), section_id = \(placement.sectionID), user_id = \(holder),
+                  version = t.version + 1, updated_at = \(now) WHERE \(below(node.path, projectID: current.projectID, userID: current.userID))
                 """)
         }
         try await rewritePaths(
-            from: node.path, to: path, projectID: carried ? placement.projectID : current.projectID, userID: current.userID, conn: conn)
+            from: node.path, to: path, projectID: carried ? placement.projectID : current.projectID, userID: carried ? holder : current.userID,
+            conn: conn)
         var moved = current
         moved.placement = placement
+        moved.userID = holder
+        // In another project an assignee who is not a member there is unassigned.
+        var people: Set<UUID>?
+        if placement.projectID != current.projectID {
+            let members = Set(try await projectPeople(placement.projectID, holder: holder, conn: conn))
+            people = members
+            let lost = ([current] + descendants).filter { $0.assigneeID.map { !members.contains($0) } ?? false }.map { SQLValue.uuid($0.id) }
+            if !lost.isEmpty { try await conn.execute("UPDATE tasks SET assignee_id = NULL WHERE id IN \(list: lost)") }
+            if let a = moved.assigneeID, !members.contains(a) { moved.assigneeID = nil }
+        }
         moved.version += 1
         moved.updatedAt = now
         try await conn.execute(
             """
             UPDATE tasks SET project_id = \(placement.projectID), section_id = \(placement.sectionID), parent_id = \(placement.parentID),
-              position = \(placement.position.key), position_path = \(path), version = \(moved.version), updated_at = \(now)
+              user_id = \(holder), position = \(placement.position.key), position_path = \(path), version = \(moved.version), updated_at = \(now)
             WHERE id = \(current.id)
             """)
         if current.placement.parentID != placement.parentID {
@@ -237,6 +254,8 @@ extension TaskStore {
             var after = before
             after.placement.projectID = placement.projectID
             after.placement.sectionID = placement.sectionID
+            after.userID = holder
+            if let people, let a = after.assigneeID, !people.contains(a) { after.assigneeID = nil }
             after.version += 1
             after.updatedAt = now
             events.append(TaskEvent.updated(from: before, to: after, at: now))
@@ -256,21 +275,23 @@ extension TaskStore {
         try await EventOutbox.append(contentsOf: doomed.map { CloudEventCodec.encode(TaskEvent(.deleted, $0, at: now)) }, conn: conn)
     }
 
-    /// Moves the tasks `filter` selects to a project and section, keeping their parents and
-    /// order; each with its `task.updated`.
-    static func reassign(where filter: SQLQuery, to projectID: UUID, sectionID: UUID?, userID: UUID, now: Date, conn: any SQLConnection) async throws
-    {
+    /// Moves the tasks `filter` selects (among those `userID` holds) to a project and section,
+    /// keeping their parents and order, held by `holder` then; each with its `task.updated`.
+    static func reassign(
+        where filter: SQLQuery, to projectID: UUID, sectionID: UUID?, userID: UUID, holder: UUID, now: Date, conn: any SQLConnection
+    ) async throws {
         let rows = try await conn.query("SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.user_id = \(userID) AND \(filter)")
         let before = try await tasks(rows, conn: conn)
         guard !before.isEmpty else { return }
         try await conn.execute(
             """
-            UPDATE tasks SET project_id = \(projectID), section_id = \(sectionID), version = version + 1, updated_at = \(now)
+            UPDATE tasks SET project_id = \(projectID), section_id = \(sectionID), user_id = \(holder), version = version + 1, updated_at = \(now)
             WHERE id IN \(list: before.map { SQLValue.uuid($0.id) })
             """)
         let events = before.map { task -> OutboxEvent in
             var after = task
             (after.placement.projectID, after.placement.sectionID, after.version, after.updatedAt) = (projectID, sectionID, task.version + 1, now)
+            after.userID = holder
             return CloudEventCodec.encode(TaskEvent.updated(from: task, to: after, at: now))
         }
         try await EventOutbox.append(contentsOf: events, conn: conn)

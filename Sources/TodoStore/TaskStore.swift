@@ -1,8 +1,9 @@
 import Foundation
 import TodoCore
 
-/// Tasks and their tags, on either database. Every statement is scoped by the owner's id: a task of
-/// another user is indistinguishable from a missing one.
+/// Tasks and their tags, on either database. Every statement that starts from a person's request
+/// admits only the tasks of projects they hold or are a member of (`Access`): any other task is
+/// indistinguishable from a missing one, and a role that does not allow a change is a 403.
 public struct TaskStore: Sendable {
     let db: any SQLDatabase
 
@@ -11,7 +12,7 @@ public struct TaskStore: Sendable {
     static let columns = """
         t.id, t.user_id, t.title, t.description, t.priority, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
         t.completed_at, t.skipped_at, t.recurrence_rule, t.recurrence_anchor, t.series_id, t.occurrence_index, t.created_at,
-        t.updated_at, t.version, t.project_id, t.section_id, t.parent_id, t.position, t.subtasks_total, t.subtasks_open
+        t.updated_at, t.version, t.project_id, t.section_id, t.parent_id, t.position, t.subtasks_total, t.subtasks_open, t.assignee_id
         """
 
     /// What a read selects: the task's columns and, in the same row, its tags (`tag_list`:
@@ -68,7 +69,8 @@ public struct TaskStore: Sendable {
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// Creates a task owned by `userID`. A recurring task starts a series (its own id) at index 0.
+    /// Creates a task for `userID` (in their Inbox unless the draft places it; a shared project's
+    /// task is held by the project's holder and needs the editor role). A recurring task starts a series (its own id) at index 0.
     public func create(userID: UUID, draft: TaskDraft, now: Date = Date()) async throws -> TodoTask {
         let now = now.truncatedToMillis
         let id = UUID.v7(at: now)
@@ -79,31 +81,39 @@ public struct TaskStore: Sendable {
             occurrenceIndex: recurring ? 0 : nil, createdAt: now, updatedAt: now)
         return try await db.write { conn in
             var task = task
-            if draft.move != TaskMove() { task.placement = try await Self.placement(ofNew: draft.move, userID: userID, now: now, conn: conn) }
+            if draft.move != TaskMove() {
+                (task.placement, task.userID) = try await Self.placement(ofNew: draft.move, userID: userID, now: now, conn: conn)
+            }
+            if let assignee = draft.assigneeID {
+                try await Self.checkAssignee(assignee, projectID: task.placement.projectID, holder: task.userID, conn: conn)
+                task.assigneeID = assignee
+            }
             task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
-            let created = try await Self.insert(task, spawnedFrom: nil, conn: conn)!
+            let created = try await Self.insert(task, spawnedFrom: nil, actor: userID, conn: conn)!
             try await EventOutbox.append(TaskEvent(.created, created, at: now), conn: conn)
             return created
         }
     }
 
     /// Inserts a task with its tags; nil when a unique key refused it (`ON CONFLICT DO NOTHING`:
-    /// the successor of an occurrence, or its (series, index), exists already).
-    static func insert(_ task: TodoTask, spawnedFrom: UUID?, conn: any SQLConnection) async throws -> TodoTask? {
+    /// the successor of an occurrence, or its (series, index), exists already). Its tags are the
+    /// `actor`'s (default: the holder's) and its reminders notify the actor.
+    static func insert(_ task: TodoTask, spawnedFrom: UUID?, actor: UUID? = nil, conn: any SQLConnection) async throws -> TodoTask? {
         let inserted = try await conn.first(
             "INSERT INTO tasks (\(raw: insertColumns)) VALUES \(rowValues(task, spawnedFrom: spawnedFrom)) ON CONFLICT DO NOTHING RETURNING id")
         guard inserted != nil else { return nil }
         if let parent = task.placement.parentID { try await recount([parent], conn: conn) }
         var task = task
-        task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
-        try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
+        let actor = actor ?? task.userID
+        task.tags = try await replaceTags(of: task.id, userID: actor, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
+        try await insertReminders(task.reminders, taskID: task.id, userID: actor, now: task.createdAt, conn: conn)
         return task
     }
 
     static let insertColumns = """
         id, user_id, title, title_key, description, priority, due_at, overdue_at, due_date, due_local, due_tz, completed_at,
         skipped_at, recurrence_rule, recurrence_anchor, series_id, occurrence_index, spawned_from, created_at, updated_at, version,
-        project_id, section_id, parent_id, position, position_path
+        project_id, section_id, parent_id, position, position_path, assignee_id
         """
 
     /// `(…)`: a task's values in the order of `insertColumns`.
@@ -113,7 +123,7 @@ public struct TaskStore: Sendable {
           \(task.priority.rank), \(Self.dueColumns(task.due)), \(task.completedAt), \(task.skippedAt),
           \(task.recurrence?.rule), \(task.recurrence?.anchor.rawValue), \(task.seriesID), \(task.occurrenceIndex),
           \(spawnedFrom), \(task.createdAt), \(task.updatedAt), \(task.version), \(task.placement.projectID),
-          \(task.placement.sectionID), \(task.placement.parentID), \(task.placement.position.key), \(pathValue(task)))
+          \(task.placement.sectionID), \(task.placement.parentID), \(task.placement.position.key), \(pathValue(task)), \(task.assigneeID))
         """
     }
 
@@ -153,30 +163,36 @@ public struct TaskStore: Sendable {
             if let move = patch.move {
                 // the row is read and locked already: only its place in the index is missing
                 let node = Node(task: current, path: try await Self.path(of: id, conn: conn))
-                let placement = try await Self.resolve(move, for: node, userID: userID, reorder: false, now: now, conn: conn)
+                let (placement, holder) = try await Self.resolve(move, for: node, userID: userID, reorder: false, now: now, conn: conn)
                 if placement != current.placement {
                     // The place first (its own event, the subtree's too), then the fields.
-                    let moved = try await Self.place(node, at: placement, now: now, conn: conn)
+                    let moved = try await Self.place(node, at: placement, holder: holder, now: now, conn: conn)
                     guard fields != nil || newReminders != nil else { return moved }
-                    return try await Self.write(next, placement: moved, reminders: newReminders, patch: patch, current: current, now: now, conn: conn)
+                    return try await Self.write(
+                        next, placement: moved, reminders: newReminders, patch: patch, current: current, actor: userID, now: now, conn: conn)
                 }
             }
             guard fields != nil || newReminders != nil else { return current }
-            return try await Self.write(next, placement: nil, reminders: newReminders, patch: patch, current: current, now: now, conn: conn)
+            return try await Self.write(
+                next, placement: nil, reminders: newReminders, patch: patch, current: current, actor: userID, now: now, conn: conn)
         }
     }
 
     /// Writes a patched task's fields (and, when it was just moved, from its moved version) with
-    /// its `task.updated`.
+    /// its `task.updated`; tags and reminders it sets are the `actor`'s.
     static func write(
-        _ next: TodoTask, placement moved: TodoTask?, reminders newReminders: [Reminder]?, patch: TaskPatch, current: TodoTask, now: Date,
-        conn: any SQLConnection
+        _ next: TodoTask, placement moved: TodoTask?, reminders newReminders: [Reminder]?, patch: TaskPatch, current: TodoTask, actor: UUID,
+        now: Date, conn: any SQLConnection
     ) async throws -> TodoTask {
         let current = moved ?? current
         let id = current.id
         let userID = current.userID
         var next = next
         next.placement = current.placement
+        next.userID = current.userID
+        if case .set(let assignee) = patch.assignee, assignee != current.assigneeID {
+            try await Self.checkAssignee(assignee, projectID: current.projectID, holder: current.userID, conn: conn)
+        }
         next.version = current.version
         next.version += 1
         next.updatedAt = now
@@ -185,17 +201,17 @@ public struct TaskStore: Sendable {
             UPDATE tasks SET title = \(next.title), title_key = \(next.title.lowercased()), description = \(next.description),
               priority = \(next.priority.rank), \(Self.dueAssignments(next.due)), recurrence_rule = \(next.recurrence?.rule),
               recurrence_anchor = \(next.recurrence?.anchor.rawValue), series_id = \(next.seriesID),
-              occurrence_index = \(next.occurrenceIndex), updated_at = \(now), version = \(next.version)
+              occurrence_index = \(next.occurrenceIndex), assignee_id = \(next.assigneeID), updated_at = \(now), version = \(next.version)
             WHERE id = \(id) AND user_id = \(userID)
             """)
         if let newReminders {
-            try await Self.replaceReminders(newReminders, taskID: id, userID: userID, now: now, conn: conn)
+            try await Self.replaceReminders(newReminders, taskID: id, userID: actor, now: now, conn: conn)
             next.reminders = newReminders
         } else if next.due != current.due {
             next.reminders = try await Self.moveReminders(of: next, conn: conn)
         }
         if patch.tags != nil {
-            next.tags = try await Self.replaceTags(of: id, userID: userID, names: next.tags, now: now, conn: conn)
+            next.tags = try await Self.replaceTags(of: id, userID: actor, names: next.tags, now: now, conn: conn)
         }
         try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
         return next
@@ -212,7 +228,7 @@ public struct TaskStore: Sendable {
         let now = now.truncatedToMillis
         return try await db.write { conn in
             if completed && withSubtasks {
-                let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+                let node = try await Self.node(id, userID: userID, forUpdate: true, need: .editor, conn: conn)
                 try precondition.check(node.task.version)
                 let rows = try await conn.query(
                     """
@@ -240,7 +256,7 @@ public struct TaskStore: Sendable {
         try await conn.execute(
             """
             UPDATE tasks SET completed_at = \(task.completedAt), skipped_at = NULL, updated_at = \(now), version = \(task.version)
-            WHERE id = \(id) AND user_id = \(userID)
+            WHERE id = \(id) AND user_id = \(task.userID)
             """)
         task.reminders = try await Self.setRemindersActive(!completed, task: task, now: now, conn: conn)
         if let parent = task.placement.parentID { try await recount([parent], conn: conn) }
@@ -252,10 +268,11 @@ public struct TaskStore: Sendable {
     /// throws `notFound` / `preconditionFailed`.
     public func delete(id: UUID, userID: UUID, precondition: VersionPrecondition, now: Date = Date()) async throws {
         try await db.write { conn in
-            let node = try await Self.node(id, userID: userID, forUpdate: true, conn: conn)
+            let node = try await Self.node(id, userID: userID, forUpdate: true, need: .editor, conn: conn)
             try precondition.check(node.task.version)
             try await Self.deleteTasks(
-                where: "(t.id = \(id) OR \(Self.below(node.path, projectID: node.task.projectID, userID: node.task.userID)))", userID: userID,
+                where: "(t.id = \(id) OR \(Self.below(node.path, projectID: node.task.projectID, userID: node.task.userID)))",
+                userID: node.task.userID,
                 now: now.truncatedToMillis,
                 conn: conn)
         }
@@ -263,74 +280,14 @@ public struct TaskStore: Sendable {
 
     // MARK: - Shared steps
 
-    /// The task locked for update (PostgreSQL), checked against `precondition` (`If-Match`).
+    /// The task locked for update (PostgreSQL) for a person who may edit it, checked against
+    /// `precondition` (`If-Match`).
     static func current(id: UUID, userID: UUID, precondition: VersionPrecondition, conn: any SQLConnection) async throws -> TodoTask {
-        guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: true) else {
+        guard let task = try await fetch(id: id, userID: userID, conn: conn, forUpdate: true, need: .editor) else {
             throw TodoError.notFound(resource: "task")
         }
         try precondition.check(task.version)
         return task
-    }
-
-    static func fetch(id: UUID, userID: UUID, conn: any SQLConnection, forUpdate: Bool) async throws -> TodoTask? {
-        let lock: SQLQuery = forUpdate ? conn.rowLock : ""
-        let rows = try await conn.query(
-            "SELECT \(raw: readColumns(conn.dialect)) FROM tasks t WHERE t.id = \(id) AND t.user_id = \(userID)\(lock)")
-        return try await tasks(rows, conn: conn).first
-    }
-
-    /// Sets a task's tags, creating the person's tags it names that do not exist yet; returns
-    /// their stored names in order (an existing tag keeps the spelling it was created with).
-    /// On PostgreSQL one statement does it when it can (`linkTags`); otherwise, and on SQLite,
-    /// three. A new task has no links to clear.
-    static func replaceTags(
-        of taskID: UUID, userID: UUID, names: [String], now: Date, isNew: Bool = false, conn: any SQLConnection
-    ) async throws -> [String] {
-        if !isNew { try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)") }
-        guard !names.isEmpty else { return [] }
-        if conn.dialect == .postgres {
-            if let linked = try await linkTags(of: taskID, userID: userID, names: names, now: now, conn: conn) { return linked }
-            try await conn.execute("DELETE FROM task_tags WHERE task_id = \(taskID)")
-        }
-        let keys = names.map(TaskRules.tagKey)
-        let values = zip(names, keys).map { name, key -> SQLQuery in "(\(UUID.v7(at: now)), \(userID), \(name), \(key), \(now))" }
-        try await conn.execute(
-            "INSERT INTO tags (id, user_id, name, key, created_at) VALUES \(SQLQuery(values, separator: ", ")) ON CONFLICT (user_id, key) DO NOTHING"
-        )
-        let rows = try await conn.query("SELECT id, name, key FROM tags WHERE user_id = \(userID) AND key IN \(list: keys.map(SQLValue.text))")
-        var byKey: [String: (UUID, String)] = [:]
-        for row in rows { byKey[try row.string("key")] = (try row.uuid("id"), try row.string("name")) }
-        let links = keys.enumerated().compactMap { i, key -> SQLQuery? in
-            guard let (tagID, _) = byKey[key] else { return nil }
-            return "(\(taskID), \(tagID), \(i))"
-        }
-        try await conn.execute("INSERT INTO task_tags (task_id, tag_id, position) VALUES \(SQLQuery(links, separator: ", "))")
-        return keys.compactMap { byKey[$0]?.1 }
-    }
-
-    /// Creates the missing tags, links all of them and returns their names, in one statement
-    /// (PostgreSQL). The statement sees the tags that existed when it started plus those it
-    /// inserted; a tag another transaction created meanwhile is in neither (its insert waited
-    /// and did nothing). Then nil, and the caller's step-by-step path — whose later statements
-    /// do see it — links them all again.
-    static func linkTags(of taskID: UUID, userID: UUID, names: [String], now: Date, conn: any SQLConnection) async throws -> [String]? {
-        let input = names.enumerated().map { i, name -> SQLQuery in "(\(UUID.v7(at: now)), \(name), \(TaskRules.tagKey(name)), \(i))" }
-        let rows = try await conn.query(
-            """
-            WITH input (id, name, key, position) AS (VALUES \(SQLQuery(input, separator: ", "))),
-            added AS (
-              INSERT INTO tags (id, user_id, name, key, created_at) SELECT id, \(userID), name, key, \(now) FROM input
-              ON CONFLICT (user_id, key) DO NOTHING RETURNING id, name, key),
-            resolved AS (
-              SELECT id, name, key FROM added
-              UNION ALL SELECT t.id, t.name, t.key FROM tags t JOIN input i ON t.key = i.key WHERE t.user_id = \(userID)),
-            linked AS (
-              INSERT INTO task_tags (task_id, tag_id, position)
-              SELECT \(taskID), r.id, i.position FROM resolved r JOIN input i ON i.key = r.key)
-            SELECT r.name FROM resolved r JOIN input i ON i.key = r.key ORDER BY i.position
-            """)
-        guard rows.count == names.count else { return nil }
-        return try rows.map { try $0.string("name") }
     }
 
     /// The due columns' values, in the order `due_at, overdue_at, due_date, due_local, due_tz`.
@@ -382,7 +339,8 @@ public struct TaskStore: Sendable {
             seriesID: row.optionalUUID("series_id"), occurrenceIndex: row.optionalInt("occurrence_index"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), version: try row.int("version"),
             placement: try placement(row),
-            subtasks: SubtaskCount(open: row.optionalInt("subtasks_open") ?? 0, total: row.optionalInt("subtasks_total") ?? 0))
+            subtasks: SubtaskCount(open: row.optionalInt("subtasks_open") ?? 0, total: row.optionalInt("subtasks_total") ?? 0),
+            assigneeID: row.optionalUUID("assignee_id"))
     }
 
     static func placement(_ row: SQLRow) throws -> Placement {

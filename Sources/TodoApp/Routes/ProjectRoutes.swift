@@ -187,6 +187,7 @@ enum ProjectResponse {
             ("id", .string(p.id.lowercased)), ("name", .string(p.name)), ("color", .string(p.color.rawValue)),
             ("description", .string(p.description)), ("is_inbox", .bool(p.isInbox)), ("archived", .bool(p.archived)),
             ("position", .string(p.position.key)), ("open_tasks", .int(Int64(s.openTasks))), ("overdue_tasks", .int(Int64(s.overdueTasks))),
+            ("owner_id", .string(p.userID.lowercased)), ("role", .string(s.role.rawValue)), ("member_count", .int(Int64(s.memberCount))),
             ("created_at", .string(Timestamp.millis(p.createdAt))), ("updated_at", .string(Timestamp.millis(p.updatedAt))),
             ("version", .int(Int64(p.version))),
         ])

@@ -31,6 +31,7 @@ enum TaskCreateRequest {
         }
         if let r = json["reminders"] { draft.reminders = errors.collect { try ReminderSpec.parseList(r) } ?? [] }
         draft.move = TaskMoveRequest.placement(json, errors: &errors) ?? TaskMove()
+        if let a = json["assignee_id"], case .set(let id) = TaskMoveRequest.id(a, field: "assignee_id", errors: &errors) { draft.assigneeID = id }
         try errors.check()
         return draft
     }
@@ -77,6 +78,7 @@ enum TaskPatchRequest {
         }
         if let r = json["reminders"] { patch.reminders = errors.collect { try ReminderSpec.parseList(r) } }
         patch.move = TaskMoveRequest.placement(json, errors: &errors)
+        if let a = json["assignee_id"] { patch.assignee = TaskMoveRequest.id(a, field: "assignee_id", errors: &errors) }
         try errors.check()
         return patch
     }

@@ -105,9 +105,10 @@ struct TaskResponse {
     var version: Int
     var placement: Placement
     var subtasks: SubtaskCount
+    var assigneeID: UUID?
 
     init(_ task: TodoTask) {
-        (placement, subtasks) = (task.placement, task.subtasks)
+        (placement, subtasks, assigneeID) = (task.placement, task.subtasks, task.assigneeID)
         (id, userID, title, description, priority, tags) = (task.id, task.userID, task.title, task.description, task.priority, task.tags)
         due = task.due.map(DueBody.init)
         (completedAt, skippedAt) = (task.completedAt, task.skippedAt)
@@ -169,6 +170,8 @@ struct TaskResponse {
                 w.key("total")
                 w.int(subtasks.total)
             }
+            w.key("assignee_id")
+            w.string(assigneeID?.lowercased)
         }
     }
 

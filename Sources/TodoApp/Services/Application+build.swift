@@ -127,6 +127,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     TokenRoutes(services: services).add(to: authenticated)
     TaskRoutes(services: services).add(to: authenticated)
     ProjectRoutes(services: services).add(to: authenticated)
+    MemberRoutes(services: services).add(to: authenticated)
     FilterRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db).add(to: authenticated)
     return router

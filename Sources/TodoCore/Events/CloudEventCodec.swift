@@ -52,6 +52,9 @@ public enum CloudEventCodec {
             time: event.timestamp, data: data)
     }
 
+    /// Members of `task_data` present only when they have a value.
+    static let optionalTaskFields: Set<String> = ["assignee_id"]
+
     /// `task_data`.
     public static func taskData(_ task: TaskSnapshot) -> JSONValue {
         let due: JSONValue =
@@ -77,17 +80,23 @@ public enum CloudEventCodec {
                 ("parent_id", p.parentID.map { .string($0.lowercased) } ?? .null), ("position", .string(p.position.key)),
             ]
         }
+        if let assignee = task.assigneeID { members.append(("assignee_id", .string(assignee.lowercased))) }
         return .object(members)
     }
 
     /// `{"field": {"old": …, "new": …}}` for the members of `task_data` that differ (`updated_at`
-    /// and `version` left out), in `task_data`'s order.
+    /// and `version` left out), in `task_data`'s order; a member only one side has (`assignee_id`)
+    /// is `null` on the other.
     static func changes(from before: TaskSnapshot, to after: TaskSnapshot) -> JSONValue {
         guard case .object(let old) = taskData(before), case .object(let new) = taskData(after) else { return .object([]) }
+        var keys = new.map(\.0)
+        for (key, _) in old where !keys.contains(key) { keys.append(key) }
+        func value(_ members: [(String, JSONValue)], _ key: String) -> JSONValue { members.first { $0.0 == key }?.1 ?? .null }
         return .object(
-            zip(old, new).compactMap { was, now in
-                guard !["updated_at", "version"].contains(now.0), was.1 != now.1 else { return nil }
-                return (now.0, .object([("old", was.1), ("new", now.1)]))
+            keys.compactMap { key in
+                let (was, now) = (value(old, key), value(new, key))
+                guard !["updated_at", "version"].contains(key), was != now else { return nil }
+                return (key, .object([("old", was), ("new", now)]))
             })
     }
 
@@ -160,8 +169,13 @@ public enum CloudEventCodec {
             var members = taskReader.members
             for (field, _) in changes.members {
                 let change = try changes.object(field)
-                guard let i = members.firstIndex(where: { $0.0 == field }) else { throw changes.failure(field, "is not a field of task_data") }
-                members[i].1 = try change.value("old")
+                if let i = members.firstIndex(where: { $0.0 == field }) {
+                    members[i].1 = try change.value("old")
+                } else if optionalTaskFields.contains(field) {
+                    members.append((field, try change.value("old")))
+                } else {
+                    throw changes.failure(field, "is not a field of task_data")
+                }
             }
             change = .updated(before: try snapshot(Reader(members: members, path: data.path + ".changes(old)")))
         }
@@ -198,7 +212,7 @@ public enum CloudEventCodec {
             skippedAt: try r.optionalDate("skipped_at"), recurrence: recurrence,
             reminders: try r.objects("reminders").map(reminder), seriesID: try r.optionalUUID("series_id"),
             occurrenceIndex: try r.optionalInt("occurrence_index"), createdAt: try r.date("created_at"), updatedAt: try r.date("updated_at"),
-            version: try r.int("version"), placement: placement)
+            version: try r.int("version"), placement: placement, assigneeID: try r.optionalUUID("assignee_id"))
     }
 
     /// `{"date"}` or `{"date_time", "time_zone"}` (a task's `due` also has `at`).

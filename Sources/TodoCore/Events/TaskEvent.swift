@@ -29,13 +29,16 @@ public struct TaskSnapshot: Sendable, Equatable {
     public var version: Int
     /// Its project, section, parent and position; nil in events written before projects existed.
     public var placement: Placement?
+    /// Its assignee (`assignee_id`, present only when it has one).
+    public var assigneeID: UUID?
 
     public init(
         id: UUID, userID: UUID, title: String, description: String, priority: Priority, tags: [String], due: DueValue?,
         completedAt: Date?, skippedAt: Date?, recurrence: Recurrence?, reminders: [Reminder], seriesID: UUID?, occurrenceIndex: Int?,
-        createdAt: Date, updatedAt: Date, version: Int, placement: Placement? = nil
+        createdAt: Date, updatedAt: Date, version: Int, placement: Placement? = nil, assigneeID: UUID? = nil
     ) {
         self.placement = placement
+        self.assigneeID = assigneeID
         self.id = id
         self.userID = userID
         self.title = title
@@ -68,6 +71,7 @@ public struct TaskSnapshot: Sendable, Equatable {
             reminders: task.reminders.map { Reminder(id: $0.id, trigger: $0.trigger, channels: $0.channels, remindAt: $0.remindAt, state: $0.state) },
             seriesID: task.seriesID, occurrenceIndex: task.occurrenceIndex, createdAt: task.createdAt, updatedAt: task.updatedAt,
             version: task.version, placement: task.placement)
+        self.assigneeID = task.assigneeID
     }
 
     public var isCompleted: Bool { completedAt != nil }
