@@ -113,3 +113,62 @@ public enum SharingRules {
     /// Members of one project, the holder included.
     public static let maxMembers = 50
 }
+
+/// The email that carries an invitation's link, as the delivery queue holds it until it is sent
+/// (`type` first, so the queue can recognise it and remove the link once sent).
+public struct InvitationEmail: Sendable, Equatable {
+    public static let type = "invitation.sent"
+    /// What the stored document becomes once sent: the link is gone.
+    public static let redacted = "{\"type\":\"invitation.sent\",\"data\":{\"link\":null}}"
+
+    public var invitationID: UUID
+    public var email: String
+    public var projectName: String
+    public var inviterName: String
+    public var role: MemberRole
+    public var link: String
+    public var expiresAt: Date
+
+    public init(_ invitation: Invitation, link: String) {
+        (invitationID, email, projectName, inviterName) = (invitation.id, invitation.email, invitation.projectName, invitation.inviterName)
+        (role, self.link, expiresAt) = (invitation.role, link, invitation.expiresAt)
+    }
+
+    public var document: JSONValue {
+        .object([
+            ("type", .string(Self.type)), ("id", .string(invitationID.lowercased)),
+            (
+                "data",
+                .object([
+                    ("invitation_id", .string(invitationID.lowercased)), ("email", .string(email)), ("project_name", .string(projectName)),
+                    ("inviter_name", .string(inviterName)), ("role", .string(role.rawValue)), ("link", .string(link)),
+                    ("expires_at", .string(Timestamp.millis(expiresAt))),
+                ])
+            ),
+        ])
+    }
+
+    /// The document read back; nil when it is not an invitation email (or its link is gone).
+    public init?(document: JSONValue) {
+        guard document["type"] == .string(Self.type), let data = document["data"],
+            case .string(let id)? = data["invitation_id"], let invitationID = UUID(canonical: id),
+            case .string(let email)? = data["email"], case .string(let project)? = data["project_name"],
+            case .string(let inviter)? = data["inviter_name"], case .string(let roleText)? = data["role"], let role = MemberRole(rawValue: roleText),
+            case .string(let link)? = data["link"], case .string(let expires)? = data["expires_at"], let expiresAt = Timestamp.parse(expires)
+        else { return nil }
+        (self.invitationID, self.email, self.projectName, self.inviterName) = (invitationID, email, project, inviter)
+        (self.role, self.link, self.expiresAt) = (role, link, expiresAt)
+    }
+
+    public var subject: String { "\(inviterName.isEmpty ? "Someone" : inviterName) invited you to “\(projectName)” on Todo" }
+
+    public var text: String {
+        """
+        \(inviterName.isEmpty ? "Someone" : inviterName) invited you to the project “\(projectName)” as \(role.rawValue).
+
+        Join: \(link)
+
+        The link works once and until \(Timestamp.millis(expiresAt)). If you do not know what this is about, ignore this email.
+        """
+    }
+}

@@ -181,6 +181,11 @@ public struct EmailDeliveryService: Service {
         logger[metadataKey: "reminder_id"] = .string(delivery.reminderID.lowercased)
         logger[metadataKey: "user_id"] = .string(delivery.userID.lowercased)
         do {
+            if let invitation = InvitationEmail(document: delivery.event) {
+                try await sender.send(Self.message(for: invitation, deliveryID: delivery.id))
+                logger.info("Invitation email sent", metadata: ["attempt": "\(delivery.attempts)"])
+                return .sent(delivery.id, Date())
+            }
             let reminder = try delivery.reminder.get()
             logger[metadataKey: "task_id"] = .string(reminder.taskID.lowercased)
             try await sender.send(Self.message(for: reminder, deliveryID: delivery.id))
@@ -214,6 +219,19 @@ public struct EmailDeliveryService: Service {
             }
             return .failed
         }
+    }
+
+    /// The email that carries an invitation's link.
+    static func message(for invitation: InvitationEmail, deliveryID: UUID) -> EmailMessage {
+        let html = """
+            <!doctype html><html><body><p>\(HTML.escape(invitation.subject)).</p>\
+            <p><a href="\(HTML.escape(invitation.link))">Join “\(HTML.escape(invitation.projectName))”</a> as \(invitation.role.rawValue).</p>\
+            <p style="color:#666">The link works once and until \(Timestamp.millis(invitation.expiresAt)). \
+            If you do not know what this is about, ignore this email.</p></body></html>
+            """
+        return EmailMessage(
+            to: invitation.email, subject: invitation.subject, text: invitation.text + "\n", html: html,
+            messageID: "\(deliveryID.lowercased)@todo", date: Date())
     }
 
     /// The email of a `reminder.due`: the same words as the in-app notification.

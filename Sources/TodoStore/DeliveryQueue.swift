@@ -83,7 +83,8 @@ public struct DeliveryQueue: Sendable {
     }
 
     /// Records several sends in one transaction, each with its own time (the worker flushes the
-    /// outcomes of a batch together: one write instead of one per message).
+    /// outcomes of a batch together: one write instead of one per message). A sent invitation
+    /// email forgets its link (`InvitationEmail.redacted`): the token is kept nowhere else.
     public func markSent(_ sent: [(id: UUID, at: Date)]) async throws {
         guard !sent.isEmpty else { return }
         try await db.write { conn in
@@ -93,10 +94,16 @@ public struct DeliveryQueue: Sendable {
             try await conn.execute(
                 """
                 WITH v(id, t) AS (VALUES \(SQLQuery(rows, separator: ", ")))
-                UPDATE deliveries SET state = 'sent', sent_at = v.t, last_error = NULL FROM v WHERE deliveries.id = v.id
+                UPDATE deliveries SET state = 'sent', sent_at = v.t, last_error = NULL,
+                  event = CASE WHEN substr(deliveries.event, 1, \(raw: String(Self.invitationPrefix.utf8.count))) = \(Self.invitationPrefix)
+                    THEN \(InvitationEmail.redacted) ELSE deliveries.event END
+                FROM v WHERE deliveries.id = v.id
                 """)
         }
     }
+
+    /// How a stored invitation email begins (`InvitationEmail.document`, serialized).
+    static let invitationPrefix = "{\"type\":\"\(InvitationEmail.type)\""
 
     /// A transient failure: tries again at `at`.
     public func retry(_ id: UUID, at: Date, error: String) async throws {

@@ -51,10 +51,11 @@ public struct MemberStore: Sendable {
     /// Invites `email` to the project as `role` (an owner's right). A pending invitation of the
     /// same address is replaced (its link stops working). The answer is the same whether the
     /// address has an account or not. Refused: the Inbox, an address already in the project, and
-    /// more than `SharingRules` allows per inviter and per address (429).
-    public func invite(projectID: UUID, userID: UUID, email: String, role: MemberRole, tokenHash: String, now: Date = Date()) async throws
-        -> Invited
-    {
+    /// more than `SharingRules` allows per inviter and per address (429). With a `link` (the
+    /// token is only in it), the email that carries it is queued in the same transaction.
+    public func invite(
+        projectID: UUID, userID: UUID, email: String, role: MemberRole, tokenHash: String, link: String? = nil, now: Date = Date()
+    ) async throws -> Invited {
         let now = now.truncatedToMillis
         return try await db.write { conn in
             let project = try await ProjectStore.owned(projectID, userID: userID, forUpdate: true, need: .owner, conn: conn)
@@ -89,6 +90,16 @@ public struct MemberStore: Sendable {
                 VALUES (\(invitation.id), \(projectID), \(email), \(role.rawValue), \(tokenHash), \(userID), \(now), \(invitation.expiresAt))
                 """)
             let existing = try await conn.first("SELECT id FROM users WHERE email = \(email)").map { try $0.uuid("id") }
+            if let link {
+                let mail = InvitationEmail(invitation, link: link)
+                try await conn.execute(
+                    """
+                    INSERT INTO deliveries (id, reminder_id, channel, user_id, event, next_attempt_at, created_at)
+                    VALUES (\(UUID.v7(at: now)), \(invitation.id), \(ReminderChannel.email.rawValue), \(existing ?? userID),
+                      \(mail.document.serialized()), \(now), \(now))
+                    """)
+                try await conn.notify(.deliveries)
+            }
             if let existing {
                 // In the app at once (the notification stream), answered in GET /api/v1/invitations.
                 try await conn.execute(

@@ -84,4 +84,38 @@ import TodoTesting
             #expect(try sink.messages().count == 1)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func anInvitationsLinkGoesByEmailAndIsForgottenOnceSent(_ kind: TestDatabase) async throws {
+        let sink = try SMTPSink(mode: .starttls)
+        try await kind.with { db in
+            let holder = try await makeUser(db)
+            let project = try await ProjectStore(db: db).create(userID: holder.id, draft: ProjectDraft(name: "Sprint 12"))
+            let link = "https://todo.test/invite/todo_inv_secret-part"
+            _ = try await MemberStore(db: db).invite(
+                projectID: project.id, userID: holder.id, email: "new.person@example.com", role: .editor, tokenHash: "h", link: link)
+            var settings = SMTPSettings(
+                host: "localhost", port: sink.port, security: .starttls, username: "todo", password: "secret-password",
+                from: "reminders@todo.test", caFile: sink.caFile)
+            settings.timeout = .seconds(5)
+            let service = EmailDeliveryService(db: db, sender: try SMTPClient(settings: settings, logger: quiet), policy: .email, logger: quiet)
+            let running = Task { try await service.run() }
+            defer { running.cancel() }
+            try await waitFor("the invitation email") { try sink.messages().count == 1 }
+            let message = try sink.messages()[0]
+            #expect(header("X-Envelope-To", in: message) == "new.person@example.com")
+            #expect(decodeWords(header("Subject", in: message) ?? "") == "Test invited you to “Sprint 12” on Todo")
+            // The text part, base64 in lines: decoded, it carries the link.
+            let parts = message.components(separatedBy: "Content-Transfer-Encoding: base64")
+            let text = parts.count > 1 ? parts[1].components(separatedBy: "--")[0].split(whereSeparator: \.isNewline).joined() : ""
+            let decoded = Data(base64Encoded: String(text)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(decoded.contains("Join: \(link)") && decoded.contains("as editor"), "\(decoded)")
+            // Once sent, the link is nowhere in the database.
+            try await waitFor("the sent mark") {
+                try await db.read { conn in try await conn.first("SELECT state FROM deliveries")?.string("state") } == "sent"
+            }
+            let stored = try await db.read { conn in try await conn.first("SELECT event FROM deliveries")?.string("event") }
+            #expect(stored == InvitationEmail.redacted)
+        }
+    }
 }

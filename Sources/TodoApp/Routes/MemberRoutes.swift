@@ -105,9 +105,16 @@ struct MemberRoutes {
         let role = errors.collect { try MemberRole.parse(body["role"] ?? .string(MemberRole.editor.rawValue)) }
         try errors.check()
         let token = OpaqueToken.make(prefix: "todo_inv_")
+        let link = "\(services.config.linkBase)/invite/\(token)"
         let invited = try await store.invite(
-            projectID: try Self.project(context), userID: principal.userID, email: email!, role: role!, tokenHash: OpaqueToken.hash(token))
-        return .json(invited.invitation.json, status: .created)
+            projectID: try Self.project(context), userID: principal.userID, email: email!, role: role!, tokenHash: OpaqueToken.hash(token),
+            link: services.config.smtp == nil ? nil : link)
+        guard services.config.smtp == nil, case .object(var members) = invited.invitation.json else {
+            return .json(invited.invitation.json, status: .created)
+        }
+        // Without an email channel the link cannot reach the address: the owner gets it to pass on.
+        members.append(("link", .string(link)))
+        return .json(.object(members), status: .created)
     }
 
     @Sendable func received(_ request: Request, context: AppRequestContext) async throws -> Response {

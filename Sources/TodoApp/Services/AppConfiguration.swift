@@ -56,6 +56,10 @@ public struct AppConfiguration: Sendable {
 
     /// The email channel (`SMTP_HOST` and friends); nil turns it off.
     public var smtp: SMTPSettings?
+    /// The address people open Todo at, for links in emails (`PUBLIC_URL`; default
+    /// `http://localhost:<PORT>`).
+    public var publicURL: String?
+    public var linkBase: String { publicURL ?? "http://localhost:\(port)" }
     /// Reminders missed (the scheduler was down) by at most this long still fire; older ones are
     /// recorded as missed (`REMINDER_CATCH_UP`, default 30m).
     public var reminderCatchUp: Duration = .minutes(30)
@@ -124,6 +128,12 @@ public struct AppConfiguration: Sendable {
             if (username == nil) != (password == nil) { throw ConfigurationError("SMTP_USERNAME and SMTP_PASSWORD go together") }
             c.smtp = SMTPSettings(
                 host: host, port: port, security: security, username: username, password: password, from: from, caFile: env["SMTP_CA_FILE"])
+        }
+        if let url = env["PUBLIC_URL"], !url.isEmpty {
+            guard url.hasPrefix("https://") || url.hasPrefix("http://"), URL(string: url)?.host != nil else {
+                throw ConfigurationError("PUBLIC_URL must be the address people open Todo at, like https://todo.example")
+            }
+            c.publicURL = String(url.reversed().drop { $0 == "/" }.reversed())
         }
         if let text = env["SHUTDOWN_DELAY"] {
             guard let d = Duration(setting: text), d <= .minutes(5) else {
