@@ -15,6 +15,9 @@ extension MemberStore {
                     "UPDATE project_members SET role = \(role.rawValue) WHERE project_id = \(projectID) AND user_id = \(memberID) RETURNING user_id")
                     != nil
             else { throw TodoError.notFound(resource: "member") }
+            try await Self.recordMembership(
+                "member.role_changed", projectID: projectID, holder: project.userID, member: memberID, role: role, now: now.truncatedToMillis,
+                conn: conn)
             return try await Self.members(of: project, conn: conn).first { $0.userID == memberID }!
         }
     }
@@ -43,11 +46,17 @@ extension MemberStore {
                         code: "last_owner", detail: "You are the project's last owner: make another member an owner or transfer the project first.")
                 }
                 try await Self.rehold(project, to: heir, conn: conn)
+                try await Self.recordMembership(
+                    "project.transferred", projectID: projectID, holder: heir, member: heir, role: .owner, now: now, conn: conn)
+                try await Self.recordMembership("member.left", projectID: projectID, holder: heir, member: memberID, role: nil, now: now, conn: conn)
             } else {
                 guard
                     try await conn.first(
                         "DELETE FROM project_members WHERE project_id = \(projectID) AND user_id = \(memberID) RETURNING user_id") != nil
                 else { throw TodoError.notFound(resource: "member") }
+                try await Self.recordMembership(
+                    memberID == userID ? "member.left" : "member.removed", projectID: projectID, holder: project.userID, member: memberID, role: nil,
+                    now: now, conn: conn)
             }
             try await TaskStore.unassign(memberID, inProject: projectID, now: now, conn: conn)
         }
@@ -69,6 +78,8 @@ extension MemberStore {
             try await conn.execute(
                 "INSERT INTO project_members (project_id, user_id, role, created_at) VALUES (\(projectID), \(userID), \(MemberRole.owner.rawValue), \(now))"
             )
+            try await Self.recordMembership(
+                "project.transferred", projectID: projectID, holder: memberID, member: memberID, role: .owner, now: now, conn: conn)
         }
     }
 

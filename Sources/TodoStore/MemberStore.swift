@@ -205,12 +205,16 @@ public struct MemberStore: Sendable {
                         "This invitation was sent to another address. Accept with \"confirm\": true to join as the account you are signed in with.")
             }
             let holder = try await conn.first("SELECT user_id FROM projects WHERE id = \(invitation.projectID)")?.uuid("user_id")
-            if holder != userID {
-                try await conn.execute(
+            if let holder, holder != userID {
+                let added = try await conn.query(
                     """
                     INSERT INTO project_members (project_id, user_id, role, created_at) VALUES (\(invitation.projectID), \(userID), \(invitation.role.rawValue), \(now))
-                    ON CONFLICT (project_id, user_id) DO NOTHING
+                    ON CONFLICT (project_id, user_id) DO NOTHING RETURNING user_id
                     """)
+                if !added.isEmpty {
+                    try await Self.recordMembership(
+                        "member.joined", projectID: invitation.projectID, holder: holder, member: userID, role: invitation.role, now: now, conn: conn)
+                }
             }
             try await conn.execute("UPDATE invitations SET accepted_at = \(now), accepted_by = \(userID) WHERE id = \(invitation.id)")
             return invitation.projectID

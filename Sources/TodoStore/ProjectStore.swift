@@ -56,6 +56,11 @@ public struct ProjectStore: Sendable {
         }
     }
 
+    /// The ids of the projects shared with the person (not those they hold).
+    public func sharedProjectIDs(userID: UUID) async throws -> Set<UUID> {
+        try await db.read { conn in Set(try await Access.sharedProjects(viewer: userID, conn: conn).map(\.project)) }
+    }
+
     public func get(id: UUID, userID: UUID, now: Date = Date()) async throws -> ProjectSummary {
         try await db.read { conn in
             let project = try await Self.owned(id, userID: userID, conn: conn)

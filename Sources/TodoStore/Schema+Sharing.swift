@@ -4,7 +4,8 @@ extension Schema {
     /// Sharing: a project's members other than its holder (`projects.user_id`, the account whose
     /// space holds the project's tasks, always an owner), invitations (the link's token only as
     /// its SHA-256 hash), and a task's assignee. `project_members (user_id, project_id)` is how a
-    /// person's lists find the projects shared with them.
+    /// person's lists find the projects shared with them; `events_key` reads a space's events
+    /// (the key is the holder) newest first, for a project's activity.
     static let v13 = Migration(
         version: 13, name: "sharing",
         sqlite: [
@@ -25,6 +26,7 @@ extension Schema {
             "CREATE INDEX invitations_inviter ON invitations (invited_by, created_at)",
             "ALTER TABLE tasks ADD COLUMN assignee_id TEXT REFERENCES users(id) ON DELETE SET NULL",
             "CREATE INDEX tasks_assignee ON tasks (assignee_id) WHERE assignee_id IS NOT NULL",
+            "CREATE INDEX events_key ON events (topic, event_key, seq)",
         ],
         postgres: [
             """
@@ -44,5 +46,6 @@ extension Schema {
             "CREATE INDEX invitations_inviter ON invitations (invited_by, created_at)",
             "ALTER TABLE tasks ADD COLUMN assignee_id uuid REFERENCES users(id) ON DELETE SET NULL",
             "CREATE INDEX tasks_assignee ON tasks (assignee_id) WHERE assignee_id IS NOT NULL",
+            "CREATE INDEX events_key ON events (topic, event_key, seq)",
         ])
 }

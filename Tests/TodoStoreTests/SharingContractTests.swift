@@ -294,4 +294,48 @@ import TodoTesting
             #expect(try await tasks.get(id: task.id, userID: holder.id).userID == holder.id)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func activityIsReadFromTheEventLogWithWhoDidIt(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let w = try await Self.world(db)
+            let editor = w.people[.editor]!
+            try await EventActor.$id.withValue(editor.id) {
+                _ = try await TaskStore(db: db).setCompleted(id: w.task.id, userID: editor.id, completed: true)
+            }
+            // Another project of the same holder stays out of this one's activity.
+            let elsewhere = try await ProjectStore(db: db).create(userID: w.people[.holder]!.id, draft: ProjectDraft(name: "Private"))
+            var draft = TaskDraft(title: "Secret")
+            draft.move.projectID = elsewhere.id
+            _ = try await TaskStore(db: db).create(userID: w.people[.holder]!.id, draft: draft)
+            let activity = ActivityStore(db: db)
+            let page = try await activity.activity(projectID: w.project.id, userID: w.people[.viewer]!.id, before: nil, limit: 3)
+            #expect(page.entries.map(\.type) == ["task.completed", "member.removed", "member.joined"])
+            #expect(page.entries[0].actor == editor.id && page.entries[0].title == "Milk")
+            #expect(page.entries[1].memberID == w.people[.former]!.id)
+            let rest = try await activity.activity(projectID: w.project.id, userID: w.people[.viewer]!.id, before: page.next, limit: 50)
+            #expect(rest.entries.map(\.type) == ["member.joined", "member.joined", "member.joined", "task.created"] && rest.next == nil)
+            await #expect(throws: TodoError.notFound(resource: "project")) {
+                _ = try await activity.activity(projectID: w.project.id, userID: w.people[.stranger]!.id, before: nil, limit: 10)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theChangeFeedAnnouncesChangesAsTheyCommit(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let user = try await makeUser(db)
+            let feed = ChangeFeed(db: db)
+            var changes = feed.subscribe().makeAsyncIterator()
+            try await Task.sleep(for: .milliseconds(300))  // the tail has started: what follows is new
+            let started = ContinuousClock.now
+            let task = try await EventActor.$id.withValue(user.id) {
+                try await TaskStore(db: db).create(userID: user.id, draft: TaskDraft(title: "Live"))
+            }
+            let batch = try #require(await changes.next())
+            #expect(batch.map(\.type) == ["task.created"] && batch[0].taskID == task.id && batch[0].actor == user.id)
+            #expect(batch[0].holder == user.id.lowercased && batch[0].projectID == user.id)
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+    }
 }

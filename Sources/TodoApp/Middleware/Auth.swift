@@ -144,7 +144,10 @@ struct AuthMiddleware: RouterMiddleware {
         RequestNote.current?.userID = user
         var fields = LogContext.fields
         fields["user_id"] = user
-        return try await LogContext.$fields.withValue(fields) { try await next(request, context) }
+        let actor = context.principal!.userID
+        return try await LogContext.$fields.withValue(fields) {
+            try await EventActor.$id.withValue(actor) { try await next(request, context) }
+        }
     }
 }
 

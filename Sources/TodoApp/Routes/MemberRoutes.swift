@@ -23,6 +23,7 @@ struct MemberRoutes {
         group.post("invitations/lookup", use: lookup)
         group.post("invitations/accept", use: acceptByToken)
         group.post("invitations/decline", use: declineByToken)
+        group.get("projects/{id}/activity", use: activity)
     }
 
     var store: MemberStore { MemberStore(db: services.db) }
@@ -173,6 +174,48 @@ struct MemberRoutes {
         var request = request
         let (hash, _) = try await Self.token(&request, context: context, fields: ["token"])
         return try await answer(request, context: context, key: .token(hash: hash), accept: false)
+    }
+
+    /// `GET …/activity?limit=&cursor=`: who did what in the project, newest first, from the event
+    /// log (`ActivityStore`); each actor with their name and initials.
+    @Sendable func activity(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.user()
+        try principal.require(.tasksRead)
+        var limit = 50
+        var cursor: Int?
+        var errors = FieldErrors()
+        for (key, value) in request.uri.queryParameters {
+            switch key {
+            case "limit":
+                if let n = Int(value), (1...200).contains(n) { limit = n } else { errors.add("limit", "must be a whole number from 1 to 200") }
+            case "cursor":
+                if let n = Int(value), n > 0 { cursor = n } else { errors.add("cursor", "must be the next_cursor of a page") }
+            default: errors.add(String(key), "is not a parameter of this list")
+            }
+        }
+        try errors.check()
+        let page = try await ActivityStore(db: services.db).activity(
+            projectID: try Self.project(context), userID: principal.userID, before: cursor, limit: limit)
+        var people: [UUID: User] = [:]
+        for id in Set(page.entries.flatMap { [$0.actor, $0.memberID].compactMap { $0 } }) {
+            people[id] = try await services.accounts.user(id: id)
+        }
+        func person(_ id: UUID?) -> JSONValue {
+            guard let id else { return .null }
+            let name = people[id]?.displayName ?? "Former member"
+            return .object([
+                ("user_id", .string(id.lowercased)), ("display_name", .string(name)), ("initials", .string(Member.initials(name))),
+            ])
+        }
+        let items = page.entries.map { e -> JSONValue in
+            .object([
+                ("id", .int(Int64(e.id))), ("type", .string(e.type)), ("at", .string(Timestamp.millis(e.at))), ("actor", person(e.actor)),
+                ("task_id", e.taskID.map { .string($0.lowercased) } ?? .null), ("title", e.title.map(JSONValue.string) ?? .null),
+                ("fields", .array(e.fields.map(JSONValue.string))), ("member", person(e.memberID)),
+                ("role", e.role.map(JSONValue.string) ?? .null),
+            ])
+        }
+        return .json(.object([("items", .array(items)), ("next_cursor", page.next.map { .string(String($0)) } ?? .null)]))
     }
 
     /// Accepting answers with the project as the new member sees it; declining with 204.

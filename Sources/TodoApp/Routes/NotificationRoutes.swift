@@ -13,6 +13,7 @@ import TodoStore
 struct NotificationRoutes {
     let store: NotificationStore
     let db: any SQLDatabase
+    let changes: ChangeFeed
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.get("notifications", use: list)
@@ -64,10 +65,19 @@ struct NotificationRoutes {
         return .json(.object([("marked_read", .int(Int64(marked))), ("unread_count", 0)]))
     }
 
+    /// What wakes a stream: new notifications (or 15 s of nothing), or changes of tasks.
+    enum StreamInput: Sendable {
+        case notifications
+        case idle
+        case changes([Change])
+    }
+
     /// The live stream. Without `Last-Event-ID` it starts with what is new from now on; every
     /// event is `event: notification`, `id: <seq>`, `data: <the notification>`; `event: unread`
-    /// carries the unread count whenever it changes; a comment every 15 s keeps proxies from
-    /// closing an idle stream. It ends when the client goes or the server shuts down.
+    /// carries the unread count whenever it changes; `event: task` (no id: a hint, not kept)
+    /// announces a change of a task the person can see — theirs or in a project shared with
+    /// them — by anyone, so open pages reload what changed; a comment every 15 s keeps proxies
+    /// from closing an idle stream. It ends when the client goes or the server shuts down.
     @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.user()
         try principal.require(.tasksRead)
@@ -83,25 +93,61 @@ struct NotificationRoutes {
         }
         let store = self.store
         let wakeup = db.signals[.notifications]
+        let feed = changes
+        let projects = ProjectStore(db: db)
         let body = ResponseBody { writer in
             var last = start
             var unread = -1
             try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let seen = wakeup.generation
-                let fresh = try await store.since(userID: userID, seq: last)
-                for n in fresh {
-                    try await writer.write(ByteBuffer(string: "id: \(n.seq)\nevent: notification\ndata: \(n.json.serialized())\n\n"))
-                    last = n.seq
+            let (inputs, input) = AsyncStream<StreamInput>.makeStream(bufferingPolicy: .bufferingNewest(64))
+            let producers = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        var seen = wakeup.generation
+                        input.yield(.notifications)
+                        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                            await wakeup.wait(since: seen, timeout: .seconds(15))
+                            let now = wakeup.generation
+                            input.yield(now == seen ? .idle : .notifications)
+                            seen = now
+                        }
+                        input.finish()
+                    }
+                    group.addTask { for await batch in feed.subscribe() { input.yield(.changes(batch)) } }
                 }
-                let count = try await store.unreadCount(userID: userID)
-                if count != unread {
-                    unread = count
-                    try await writer.write(ByteBuffer(string: "event: unread\ndata: {\"unread_count\":\(count)}\n\n"))
+            }
+            defer { producers.cancel() }
+            let me = userID.lowercased
+            var shared = try await projects.sharedProjectIDs(userID: userID)
+            var sharedAt = ContinuousClock.now
+            for await next in inputs {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                switch next {
+                case .idle: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                case .notifications:
+                    while true {
+                        let fresh = try await store.since(userID: userID, seq: last)
+                        for n in fresh {
+                            try await writer.write(ByteBuffer(string: "id: \(n.seq)\nevent: notification\ndata: \(n.json.serialized())\n\n"))
+                            last = n.seq
+                        }
+                        if fresh.count < 100 { break }
+                    }
+                    let count = try await store.unreadCount(userID: userID)
+                    if count != unread {
+                        unread = count
+                        try await writer.write(ByteBuffer(string: "event: unread\ndata: {\"unread_count\":\(count)}\n\n"))
+                    }
+                case .changes(let batch):
+                    // Memberships change rarely: read again when one involves this person, or after 30 s.
+                    if batch.contains(where: { $0.memberID == userID }) || ContinuousClock.now - sharedAt > .seconds(30) {
+                        shared = try await projects.sharedProjectIDs(userID: userID)
+                        sharedAt = ContinuousClock.now
+                    }
+                    for change in batch where change.holder == me || change.projectID.map(shared.contains) == true {
+                        try await writer.write(ByteBuffer(string: "event: task\ndata: \(change.json.serialized())\n\n"))
+                    }
                 }
-                if fresh.count == 100 { continue }
-                await wakeup.wait(since: seen, timeout: .seconds(15))
-                if wakeup.generation == seen { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
             }
             try await writer.finish(nil)
         }

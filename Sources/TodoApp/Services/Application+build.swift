@@ -36,6 +36,8 @@ public struct AppServices: Sendable {
     public var tasks: TaskStore
     public var projects: ProjectStore
     public var filters: FilterStore
+    /// The one tail of task changes the live streams share.
+    public let changes: ChangeFeed
     /// People's time zones, remembered briefly (`TimeZoneCache`).
     let zones = TimeZoneCache()
     public var accounts: AccountStore
@@ -53,6 +55,7 @@ public struct AppServices: Sendable {
         tasks = TaskStore(db: db)
         projects = ProjectStore(db: db)
         filters = FilterStore(db: db)
+        changes = ChangeFeed(db: db)
         accounts = AccountStore(db: db)
         idempotency = IdempotencyStore(db: db)
         tokens = await TokenIssuer(keys: config.jwtKeys, lifetime: config.accessTokenLifetime)
@@ -129,7 +132,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     ProjectRoutes(services: services).add(to: authenticated)
     MemberRoutes(services: services).add(to: authenticated)
     FilterRoutes(services: services).add(to: authenticated)
-    NotificationRoutes(store: NotificationStore(db: services.db), db: services.db).add(to: authenticated)
+    NotificationRoutes(store: NotificationStore(db: services.db), db: services.db, changes: services.changes).add(to: authenticated)
     return router
 }
 

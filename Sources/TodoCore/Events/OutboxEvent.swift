@@ -13,12 +13,15 @@ public struct OutboxEvent: Sendable, Equatable {
     public var data: JSONValue
     /// W3C trace context of the request (or event) that caused this event.
     public var traceparent: String?
+    /// The person whose request caused it (`actorid`; nil for a service's own work).
+    public var actor: UUID?
 
     public init(
         id: UUID = .v7(), topic: Topic, type: String, key: String, subject: String?, time: Date, data: JSONValue,
-        traceparent: String? = TraceContext.traceparent
+        traceparent: String? = TraceContext.traceparent, actor: UUID? = EventActor.id
     ) {
         self.traceparent = traceparent
+        self.actor = actor
         self.id = id
         self.topic = topic
         self.type = type
@@ -41,6 +44,7 @@ public struct OutboxEvent: Sendable, Equatable {
             ("partitionkey", .string(key)),
         ]
         if let traceparent { members.append(("traceparent", .string(traceparent))) }
+        if let actor { members.append(("actorid", .string(actor.lowercased))) }
         members.append(("data", data))
         return .object(members)
     }

@@ -76,6 +76,13 @@ public enum TraceContext {
     }
 }
 
+/// Who is doing the work in progress: the signed-in person of a request (set by the HTTP layer),
+/// carried into the events it causes as the CloudEvent attribute `actorid` — who did what, for a
+/// project's activity. Events a service writes on its own (a next occurrence) have none.
+public enum EventActor {
+    @TaskLocal public static var id: UUID?
+}
+
 /// What the work in progress is about (`event_type`, `event_id`, `task_id`, `user_id`, …), set
 /// around a consumer's handling of an event so that every log line of that work carries it (the
 /// runbook's `jq 'select(.event_type == "task.completed")'`), like `TraceContext` for `trace_id`.
