@@ -53,8 +53,13 @@ public final class ChangeFeed: Sendable {
     }
     private let state = Mutex(State())
     static let window = 500
+    /// How long it waits for a wake-up before looking anyway (a lost signal).
+    let fallback: Duration
 
-    public init(db: any SQLDatabase) { self.db = db }
+    public init(db: any SQLDatabase, fallback: Duration = .seconds(1)) {
+        self.db = db
+        self.fallback = fallback
+    }
 
     /// A stream of batches of changes from now on; it ends when the caller stops iterating.
     public func subscribe() -> AsyncStream<[Change]> {
@@ -123,7 +128,7 @@ public final class ChangeFeed: Sendable {
             } catch {
                 // The database is away: try again on the next wake-up or in a second.
             }
-            await wakeup.wait(since: generation, timeout: .seconds(1))
+            await wakeup.wait(since: generation, timeout: fallback)
         }
     }
 }
