@@ -61,7 +61,8 @@ extension RecurringTaskHandler: BatchEventHandler {
             Self.rruleTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             guard let successor else { continue }
             let trace = TraceContext.traceparent ?? TraceContext.valid(received.cloudEvent["traceparent"]?.stringValue)
-            successors.append(TaskStore.Successor(task: successor, predecessor: task.id, traceparent: trace))
+            let actor = received.cloudEvent["actorid"]?.stringValue.flatMap { UUID(canonical: $0) }
+            successors.append(TaskStore.Successor(task: successor, predecessor: task.id, traceparent: trace, actor: actor))
             causes[successor.id] = received
         }
         for next in try await TaskStore.insertSuccessors(successors, conn: conn) {

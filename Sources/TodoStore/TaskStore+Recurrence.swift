@@ -61,9 +61,11 @@ extension TaskStore {
         public var task: TodoTask
         public var predecessor: UUID
         public var traceparent: String?
+        /// Whose completion (or skip) made it: its events name them as their actor.
+        public var actor: UUID?
 
-        public init(task: TodoTask, predecessor: UUID, traceparent: String?) {
-            (self.task, self.predecessor, self.traceparent) = (task, predecessor, traceparent)
+        public init(task: TodoTask, predecessor: UUID, traceparent: String?, actor: UUID? = nil) {
+            (self.task, self.predecessor, self.traceparent, self.actor) = (task, predecessor, traceparent, actor)
         }
     }
 
@@ -88,11 +90,16 @@ extension TaskStore {
             task.tags = try await replaceTags(of: task.id, userID: task.userID, names: task.tags, now: task.createdAt, isNew: true, conn: conn)
             try await insertReminders(task.reminders, taskID: task.id, userID: task.userID, now: task.createdAt, conn: conn)
             let event = TaskEvent(.created, task, at: task.createdAt)
-            events.append(TraceContext.$traceparent.withValue(successor.traceparent) { CloudEventCodec.encode(event) })
+            events.append(
+                TraceContext.$traceparent.withValue(successor.traceparent) {
+                    EventActor.$id.withValue(successor.actor) { CloudEventCodec.encode(event) }
+                })
             created.append(task)
         }
         for successor in successors where inserted.contains(successor.task.id) {
-            events += try await copySubtasks(from: successor.predecessor, to: successor.task, traceparent: successor.traceparent, conn: conn)
+            events += try await EventActor.$id.withValue(successor.actor) {
+                try await copySubtasks(from: successor.predecessor, to: successor.task, traceparent: successor.traceparent, conn: conn)
+            }
         }
         try await EventOutbox.append(contentsOf: events, conn: conn)
         return created

@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import TodoCore
 
-/// The CLI's side of the API (`todo add`, `todo ls`, `todo projects`): one JSON request with a
-/// personal API token.
+/// The CLI's side of the API (`todo add`, `todo ls`, `todo projects`, `todo share`, `todo
+/// members`): one JSON request with a personal API token.
 public struct TodoAPIClient: Sendable {
     public var baseURL: String
     public var token: String
@@ -33,6 +33,16 @@ public struct TodoAPIClient: Sendable {
     /// POSTs `body` to `path`; the answer's JSON, or a `Failure` for a status of 400 or more.
     public func post(_ path: String, _ body: JSONValue) async throws -> JSONValue {
         try await send(.POST, path, body)
+    }
+
+    /// PATCHes `path` with `body`.
+    public func patch(_ path: String, _ body: JSONValue) async throws -> JSONValue {
+        try await send(.PATCH, path, body)
+    }
+
+    /// DELETEs `path`.
+    public func delete(_ path: String) async throws {
+        _ = try await send(.DELETE, path, nil)
     }
 
     /// GETs `path` (with its query string).

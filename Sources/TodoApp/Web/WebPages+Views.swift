@@ -31,11 +31,13 @@ struct WebView {
 extension WebPages {
     /// Inbox, Today, Upcoming, All; saved filters; projects with colours and open counts.
     static func sidebar(projects: [ProjectSummary], filters: [SavedFilter], current: [(String, String)]) -> String {
-        func link(_ href: String, _ label: String, count: Int? = nil, dot: String? = nil, id: String? = nil) -> String {
+        func link(_ href: String, _ label: String, count: Int? = nil, dot: String? = nil, id: String? = nil, shared: Bool = false) -> String {
             let here =
                 href == "/?" + current.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
                 || (href == "/" && current.map(\.0) == ["view"] && current[0].1 == "today")
-            let countText = count.map { #" <span class="count" aria-label="\#($0) open">\#($0)</span>"# } ?? ""
+            let countText =
+                (shared ? #" <span class="shared" role="img" aria-label="shared" title="Shared">👥</span>"# : "")
+                + (count.map { #" <span class="count" aria-label="\#($0) open">\#($0)</span>"# } ?? "")
             let dotText = dot.map { #"<span class="dot c-\#(esc($0))" aria-hidden="true"></span>"# } ?? ""
             let idText = id.map { #" data-project="\#(esc($0))""# + (dot != nil ? #" draggable="true""# : "") } ?? ""
             return
@@ -44,13 +46,13 @@ extension WebPages {
         let inbox = projects.first { $0.project.isInbox }
         let views = [
             link("/?view=inbox&sort=manual", "Inbox", count: inbox?.openTasks, id: inbox?.project.id.lowercased),
-            link("/", "Today"), link("/?view=upcoming", "Upcoming"), link("/?status=open", "All tasks"),
+            link("/", "Today"), link("/?view=upcoming", "Upcoming"), link("/?assignee=me", "Assigned to me"), link("/?status=open", "All tasks"),
         ].joined()
         let filterLinks = filters.map { link("/?filter=\($0.id.lowercased)", $0.name, dot: $0.color.rawValue) }.joined()
         let projectLinks = projects.filter { !$0.project.isInbox }.map {
             link(
                 "/?project=\($0.project.id.lowercased)&sort=manual", $0.project.name, count: $0.openTasks, dot: $0.project.color.rawValue,
-                id: $0.project.id.lowercased)
+                id: $0.project.id.lowercased, shared: $0.memberCount > 1)
         }.joined()
         return """
             <nav id="sidebar" aria-label="Views and projects">
@@ -80,18 +82,21 @@ extension WebPages {
 
     /// The tasks of a page: in the person's order (`tree`) subtasks indented under their parent
     /// (`data-depth`), with a button that folds them away; the upcoming view's days as headings.
-    static func taskItems(_ tasks: [TodoTask], upcoming: Bool, tree: Bool, sections: [Section] = [], zone: TimeZoneID, now: Date = Date())
-        -> String
-    {
+    static func taskItems(
+        _ tasks: [TodoTask], upcoming: Bool, tree: Bool, sections: [Section] = [], zone: TimeZoneID, now: Date = Date(),
+        sharing: WebSharing = WebSharing()
+    ) -> String {
         let today = Zones.local(at: now, in: zone.zone).date
         if !sections.isEmpty {
             // A project's view: its tasks without a section, then each section's under its heading.
             let bySection = Dictionary(grouping: tasks, by: \.placement.sectionID)
-            var out = [taskItems(bySection[nil] ?? [], upcoming: false, tree: tree, zone: zone, now: now)]
+            var out = [taskItems(bySection[nil] ?? [], upcoming: false, tree: tree, zone: zone, now: now, sharing: sharing)]
             for section in sections {
                 out.append(
                     #"<li class="section" data-section="\#(section.id.lowercased)"><h3>\#(esc(section.name))</h3></li>"#)
-                if let inside = bySection[section.id] { out.append(taskItems(inside, upcoming: false, tree: tree, zone: zone, now: now)) }
+                if let inside = bySection[section.id] {
+                    out.append(taskItems(inside, upcoming: false, tree: tree, zone: zone, now: now, sharing: sharing))
+                }
             }
             return out.filter { $0 != emptyItem }.joined(separator: "\n")
         }
@@ -108,7 +113,7 @@ extension WebPages {
             }
             let level = tree ? task.placement.parentID.flatMap { depth[$0].map { $0 + 1 } } ?? 0 : 0
             depth[task.id] = level
-            out.append(taskItem(TaskResponse(task).json, depth: level, foldable: tree, today: today, now: now))
+            out.append(taskItem(TaskResponse(task).json, depth: level, foldable: tree, today: today, now: now, sharing: sharing))
         }
         if out.isEmpty { out.append(emptyItem) }
         return out.joined(separator: "\n")

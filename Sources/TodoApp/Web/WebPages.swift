@@ -27,18 +27,22 @@ enum WebPages {
         """
     }
 
-    static func signIn(csrf: String, error: String?, email: String) -> String {
+    /// The sign-in and sign-up forms; `next` (an invitation's page) is where a session goes after.
+    static func signIn(csrf: String, error: String?, email: String, next: String? = nil, note: String? = nil) -> String {
         let alert = error.map { #"<p class="error" role="alert">\#(esc($0))</p>"# } ?? ""
+        let noteText = note.map { #"<p class="note">\#(esc($0))</p>"# } ?? ""
+        let nextField = next.map { #"<input type="hidden" name="next" value="\#(esc($0))">"# } ?? ""
         return layout(
             title: "Sign in — Todo", csrf: csrf,
             body: """
                 <header class="bar"><h1>Todo</h1></header>
                 <main id="main" class="auth">
+                \(noteText)
                 \(alert)
                 <section aria-labelledby="signin-title">
                 <h2 id="signin-title">Sign in</h2>
                 <form method="post" action="/session">
-                <input type="hidden" name="csrf" value="\(esc(csrf))">
+                <input type="hidden" name="csrf" value="\(esc(csrf))">\(nextField)
                 <label for="signin-email">Email</label>
                 <input id="signin-email" name="email" type="email" autocomplete="username" required value="\(esc(email))">
                 <label for="signin-password">Password</label>
@@ -49,7 +53,7 @@ enum WebPages {
                 <section aria-labelledby="signup-title">
                 <h2 id="signup-title">Create an account</h2>
                 <form method="post" action="/session/signup">
-                <input type="hidden" name="csrf" value="\(esc(csrf))">
+                <input type="hidden" name="csrf" value="\(esc(csrf))">\(nextField)
                 <input type="hidden" name="time_zone" value="" data-browser-zone>
                 <label for="signup-name">Name</label>
                 <input id="signup-name" name="display_name" autocomplete="name" required>
@@ -66,10 +70,12 @@ enum WebPages {
 
     static func app(
         user: User, tasks: [TodoTask], nextCursor: String?, view: WebView, projects: [ProjectSummary], filters: [SavedFilter],
-        tags: [(name: String, open: Int)], unread: Int, csrf: String
+        tags: [(name: String, open: Int)], unread: Int, csrf: String, sharing: WebSharing = WebSharing()
     ) -> String {
         let tree = view.parameters.contains { $0 == ("sort", "manual") }
-        let items = taskItems(tasks, upcoming: view.isUpcoming, tree: tree, sections: tree ? view.sections : [], zone: user.timeZone)
+        let items = taskItems(
+            tasks, upcoming: view.isUpcoming, tree: tree, sections: tree ? view.sections : [], zone: user.timeZone, sharing: sharing)
+        let readOnly = view.project?.role == .viewer
         let sectionData = view.sections.map { #"{"id":"\#($0.id.lowercased)","name":\#(JSONValue.string($0.name).serialized())}"# }.joined(
             separator: ",")
         let tagOptions = tags.map { #"<option value="\#(esc($0.name))">#\#(esc($0.name)) (\#($0.open))</option>"# }.joined()
@@ -77,19 +83,9 @@ enum WebPages {
         let more = nextCursor.map { #"<li id="more" data-cursor="\#(esc($0))" class="more">Loading more…</li>"# } ?? ""
         let params = view.parameters.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
             separator: "&")
-        let projectActions =
-            view.project.map { p in
-                """
-                <div class="view-actions" data-project="\(esc(p.project.id.lowercased))" data-name="\(esc(p.project.name))">
-                <button type="button" id="rename-project">Rename</button>
-                <label for="project-color" class="visually-hidden">Colour</label>
-                <select id="project-color">\(colorOptions(p.project.color))</select>
-                <button type="button" id="archive-project">\(p.project.archived ? "Unarchive" : "Archive")</button>
-                </div>
-                """
-            } ?? ""
+        let projectActions = view.project.map(projectActions) ?? ""
         let sectionForm =
-            view.project == nil
+            view.project == nil || readOnly
             ? ""
             : """
             <form id="new-section" class="inline-form" autocomplete="off">
@@ -112,7 +108,7 @@ enum WebPages {
                 \(sidebar(projects: projects, filters: filters, current: view.parameters))
                 <main id="main">
                 <div class="view-head"><h2 id="view-title">\(esc(view.title))</h2>\(projectActions)</div>
-                <form id="quick-add" autocomplete="off">
+                <form id="quick-add" autocomplete="off"\(readOnly ? " hidden" : "")>
                 <label for="quick">Add a task</label>
                 <div class="quick">
                 <div id="quick-mirror" aria-hidden="true"></div>
@@ -141,7 +137,7 @@ enum WebPages {
                 <button type="button" id="save-filter">Save filter</button>
                 </details>
                 </form>
-                <ul id="tasks" aria-labelledby="view-title" data-params="\(esc(params))" data-zone="\(esc(user.timeZone.identifier))" data-sections="\(esc("[" + sectionData + "]"))">
+                <ul id="tasks" aria-labelledby="view-title" data-params="\(esc(params))" data-zone="\(esc(user.timeZone.identifier))" data-sections="\(esc("[" + sectionData + "]"))" data-me="\(user.id.lowercased)" data-sharing="\(esc(sharing.json.serialized()))">
                 \(items)
                 \(more)
                 </ul>
@@ -150,6 +146,7 @@ enum WebPages {
                 </div>
                 \(Self.editor)
                 \(Self.settings)
+                \(Self.sharingDialogs)
                 <dialog id="move-to" aria-labelledby="move-title"><h2 id="move-title">Move to project</h2><ul id="move-list"></ul><form method="dialog"><button>Cancel</button></form></dialog>
                 <dialog id="inbox" aria-labelledby="inbox-title"><h2 id="inbox-title">Notifications</h2>
                 <ul id="inbox-list"></ul>
@@ -172,6 +169,7 @@ enum WebPages {
         <div id="e-description-preview" class="markdown"></div>
         <label for="e-priority">Priority</label>
         <select id="e-priority"><option value="none">None</option><option value="low">Low</option><option value="medium">Medium</option><option value="high">High</option><option value="urgent">Urgent</option></select>
+        <div id="e-assignee-row" hidden><label for="e-assignee">Assigned to</label><select id="e-assignee"><option value="">Nobody</option></select></div>
         <label for="e-tags">Tags, separated by commas</label><input id="e-tags" list="tag-list" autocomplete="off"><datalist id="tag-list"></datalist>
         <fieldset><legend>Due</legend>
         <label for="e-due-date">Date</label><input id="e-due-date" type="date">
@@ -228,7 +226,9 @@ enum WebPages {
     /// One task of the list (the script builds the same markup, `dom.js` `taskItem`): the due as
     /// people read it (overdue marked), the recurrence as an icon with its description, subtask
     /// progress, priority and tags; `depth` indents a subtask.
-    static func taskItem(_ task: JSONValue, depth: Int = 0, foldable: Bool = false, today: LocalDate, now: Date = Date()) -> String {
+    static func taskItem(
+        _ task: JSONValue, depth: Int = 0, foldable: Bool = false, today: LocalDate, now: Date = Date(), sharing: WebSharing = WebSharing()
+    ) -> String {
         let id = esc(task["id"]?.stringValue ?? "")
         let title = esc(task["title"]?.stringValue ?? "")
         var meta: [String] = []
@@ -258,6 +258,9 @@ enum WebPages {
         if case .array(let tags)? = task["tags"] {
             meta += tags.compactMap(\.stringValue).map { #"<span class="tag">#\#(esc($0))</span>"# }
         }
+        let badge = sharing.badge(task)
+        if !badge.isEmpty { meta.append(badge) }
+        let readOnly = sharing.isReadOnly(task)
         let parent = task["parent_id"]?.stringValue.map { #" data-parent="\#(esc($0))""# } ?? ""
         let done = task["completed"] == .bool(true)
         var fold = ""
@@ -265,7 +268,7 @@ enum WebPages {
             fold = #"<button type="button" class="fold" aria-expanded="true" aria-label="Fold away the subtasks of \#(title)">▾</button>"#
         }
         return """
-            <li class="task\(done ? " done" : "")" data-id="\(id)" data-project="\(esc(task["project_id"]?.stringValue ?? ""))"\(parent) data-depth="\(depth)" draggable="true">\(fold)<input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"\(done ? " checked" : "")><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
+            <li class="task\(done ? " done" : "")" data-id="\(id)" data-project="\(esc(task["project_id"]?.stringValue ?? ""))"\(parent) data-depth="\(depth)"\(readOnly ? #" data-readonly="true""# : #" draggable="true""#)>\(fold)<input type="checkbox" id="done-\(id)" aria-label="Complete: \(title)"\(done ? " checked" : "")\(readOnly ? " disabled" : "")><button type="button" class="title" aria-haspopup="dialog">\(title)</button> <span class="meta">\(meta.joined(separator: " "))</span></li>
             """
     }
 }

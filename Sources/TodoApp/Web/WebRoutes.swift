@@ -25,6 +25,8 @@ struct WebRoutes {
         router.post("session/signup") { request, context in try await signUp(request, context: context) }
         router.post("session/token") { request, context in try await token(request, context: context) }
         router.post("session/end") { request, context in try await signOut(request, context: context) }
+        router.get("invite/{token}") { request, context in try await invitation(request, context: context) }
+        router.post("invite/{token}") { request, context in try await answerInvitation(request, context: context) }
         router.get("static/{name}") { _, context in
             guard let asset = WebAssets.byName[context.parameters.get("name") ?? ""] else { return Response(status: .notFound) }
             return asset.response(cacheControl: "public, max-age=31536000, immutable")
@@ -48,12 +50,73 @@ struct WebRoutes {
             let first = try await services.tasks.list(userID: user.id, query: query)
             let tags = try await services.tasks.tags(userID: user.id).filter { $0.openCount > 0 }.map { (name: $0.name, open: $0.openCount) }
             let unread = try await NotificationStore(db: services.db).unreadCount(userID: user.id)
+            let projects = try await services.projects.list(userID: user.id)
             let html = WebPages.app(
-                user: user, tasks: first.items, nextCursor: first.nextCursor, view: view, projects: try await services.projects.list(userID: user.id),
-                filters: try await services.filters.list(userID: user.id), tags: tags, unread: unread, csrf: csrf)
+                user: user, tasks: first.items, nextCursor: first.nextCursor, view: view, projects: projects,
+                filters: try await services.filters.list(userID: user.id), tags: tags, unread: unread, csrf: csrf,
+                sharing: try await sharing(projects, user: user))
             return page(html, csrf: csrf, request: request)
         }
         return page(WebPages.signIn(csrf: csrf, error: nil, email: ""), csrf: csrf, request: request)
+    }
+
+    /// The people of the person's shared projects, and the projects they may only read.
+    func sharing(_ projects: [ProjectSummary], user: User) async throws -> WebSharing {
+        var sharing = WebSharing(names: [user.id: user.displayName])
+        let members = MemberStore(db: services.db)
+        for summary in projects where summary.memberCount > 1 {
+            let people = try await members.members(projectID: summary.project.id, userID: user.id)
+            for person in people { sharing.names[person.userID] = person.displayName }
+            sharing.people[summary.project.id] = people.map(\.userID)
+            if summary.role == .viewer { sharing.readOnly.insert(summary.project.id) }
+        }
+        return sharing
+    }
+
+    /// `GET /invite/{token}`, the link of an invitation email: signed in, what it invites to with
+    /// Join and Decline; else the sign-in page, which comes back here after signing in or up.
+    func invitation(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let csrf = Self.cookie(request, Self.csrfCookie) ?? OpaqueToken.make()
+        let token = context.parameters.get("token") ?? ""
+        guard let invitation = try? await MemberStore(db: services.db).invitation(tokenHash: OpaqueToken.hash(token)) else {
+            return page(
+                WebPages.signIn(csrf: csrf, error: "This invitation link is not valid (it may have been replaced by a newer one).", email: ""),
+                csrf: csrf, request: request, status: .notFound)
+        }
+        guard let user = try await sessionUser(request) else {
+            return page(
+                WebPages.signIn(
+                    csrf: csrf, error: nil, email: invitation.email, next: "/invite/\(token)",
+                    note: "Sign in or create an account to join “\(invitation.projectName)”."),
+                csrf: csrf, request: request)
+        }
+        return page(WebPages.invitation(invitation, user: user, token: token, csrf: csrf, error: nil), csrf: csrf, request: request)
+    }
+
+    /// `POST /invite/{token}` (`answer` accept or decline, `confirm` for another address): joins
+    /// and opens the project, or declines and opens the start page.
+    func answerInvitation(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let form = try await Self.form(&request, context: context)
+        let csrf = try checkCSRF(request, form["csrf"])
+        let token = context.parameters.get("token") ?? ""
+        guard let user = try await sessionUser(request) else { return Response(status: .seeOther, headers: [.location: "/invite/\(token)"]) }
+        let store = MemberStore(db: services.db)
+        let accept = form["answer"] != "decline"
+        do {
+            let project = try await EventActor.$id.withValue(user.id) {
+                try await store.answer(.token(hash: OpaqueToken.hash(token)), accept: accept, userID: user.id, confirm: form["confirm"] == "true")
+            }
+            let location = accept ? "/?project=\(project.lowercased)&sort=manual" : "/"
+            return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        } catch let error as TodoError {
+            guard let invitation = try? await store.invitation(tokenHash: OpaqueToken.hash(token)) else { throw error }
+            let message =
+                if case .conflict(_, let detail) = error { detail } else { "The invitation could not be answered." }
+            return page(
+                WebPages.invitation(invitation, user: user, token: token, csrf: csrf, error: message), csrf: csrf, request: request,
+                status: .conflict)
+        }
     }
 
     /// The list the URL asks for, with its title (a project or filter of someone else's: Today).
@@ -66,6 +129,7 @@ struct WebRoutes {
             case ("view", "today"): title = "Today"
             case ("view", "upcoming"): title = "Upcoming"
             case ("view", "inbox"): title = "Inbox"
+            case ("assignee", "me"): title = "Assigned to me"
             case ("project", let id):
                 project = try? await services.projects.get(id: UUID(canonical: id) ?? UUID(), userID: user.id)
                 title = project?.project.name ?? "Today"
@@ -89,7 +153,7 @@ struct WebRoutes {
         let csrf = try checkCSRF(request, form["csrf"])
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
         let failed = { (message: String) in
-            page(WebPages.signIn(csrf: csrf, error: message, email: email), csrf: csrf, request: request, status: .unauthorized)
+            page(WebPages.signIn(csrf: csrf, error: message, email: email, next: form["next"]), csrf: csrf, request: request, status: .unauthorized)
         }
         guard let normalized = try? AccountRules.email(.string(email)), let password = form["password"], !password.isEmpty else {
             return failed("Enter your email and password.")
@@ -97,7 +161,7 @@ struct WebRoutes {
         guard let user = try await AccountRoutes(services: services).verifyLogin(email: normalized, password: password, request, context) else {
             return failed("The email or password is wrong.")
         }
-        return try await startSession(user.id, request: request)
+        return try await startSession(user.id, request: request, next: form["next"])
     }
 
     func signUp(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -107,7 +171,9 @@ struct WebRoutes {
         var body: [(String, JSONValue)] = ["email", "password", "display_name"].map { ($0, .string(form[$0] ?? "")) }
         if let zone = form["time_zone"], !zone.isEmpty { body.append(("time_zone", .string(zone))) }
         let refused = { (message: String, status: HTTPResponse.Status) in
-            page(WebPages.signIn(csrf: csrf, error: message, email: form["email"] ?? ""), csrf: csrf, request: request, status: status)
+            page(
+                WebPages.signIn(csrf: csrf, error: message, email: form["email"] ?? "", next: form["next"]), csrf: csrf, request: request,
+                status: status)
         }
         let user: User
         do {
@@ -118,7 +184,7 @@ struct WebRoutes {
         } catch TodoError.conflict {
             return refused("An account with this email exists; sign in instead.", .conflict)
         }
-        return try await startSession(user.id, request: request)
+        return try await startSession(user.id, request: request, next: form["next"])
     }
 
     /// `POST /session/token` (header `X-CSRF-Token`): an access token for the page's script.
@@ -149,10 +215,15 @@ struct WebRoutes {
 
     // MARK: session plumbing
 
-    func startSession(_ userID: UUID, request: Request) async throws -> Response {
+    /// Signs in: the session cookie, then the start page — or `next` when it is an invitation's
+    /// page (nothing else, so the form cannot send people elsewhere).
+    func startSession(_ userID: UUID, request: Request, next: String? = nil) async throws -> Response {
         let refresh = try await AccountRoutes(services: services).newRefreshToken(for: userID, familyID: .v7())
         let lifetime = services.config.refreshTokenLifetime
-        var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
+        let safeNext = next.flatMap { n in
+            n.hasPrefix("/invite/") && n.dropFirst(8).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } ? n : nil
+        }
+        var headers: HTTPFields = [.location: safeNext ?? "/", .cacheControl: "no-store"]
         headers.append(
             HTTPField(
                 name: .setCookie,
@@ -231,7 +302,9 @@ enum WebAssets {
     }
 
     /// The page script's ES modules, each after the modules it imports; `app` is the entry.
-    static let moduleOrder = ["api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "sidebar", "order", "app"]
+    static let moduleOrder = [
+        "api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "sidebar", "order", "share", "app",
+    ]
 
     /// Each module with its imports (`"./list.js"`) rewritten to the hashed names, then hashed
     /// itself: a changed module changes the names of every module that imports it, so the

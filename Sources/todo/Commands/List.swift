@@ -43,6 +43,7 @@ struct ProjectsCommand: AsyncParsableCommand {
             var line = (p["name"]?.stringValue ?? "").padding(toLength: 24, withPad: " ", startingAt: 0) + "\(open) open"
             if overdue > 0 { line += ", \(overdue) overdue" }
             if p["archived"] == .bool(true) { line += "  (archived)" }
+            if case .int(let people)? = p["member_count"], people > 1 { line += "  (shared: \(people) people, you: \(p["role"]?.stringValue ?? ""))" }
             print(line)
         }
     }
@@ -60,10 +61,12 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "The Inbox.") var inbox = false
     @Option(help: "A saved filter by name.") var filter: String?
     @Flag(help: "Completed tasks too.") var all = false
+    @Flag(help: "Only the tasks assigned to you.") var assigned = false
 
     func run() async throws {
         let client = try api.client()
         var query: [(String, String)] = [("limit", "200")]
+        if assigned { query.append(("assignee", "me")) }
         if today { query.append(("view", "today")) }
         if upcoming { query.append(("view", "upcoming")) }
         if inbox { query.append(("view", "inbox")) }

@@ -1,5 +1,6 @@
 // DOM helpers shared by the page's modules: every element is built with DOM calls and text
 // nodes, never from HTML strings.
+import { api } from "./api.js";
 export const $ = (selector) => document.querySelector(selector);
 export const field = (id) => document.getElementById(id);
 
@@ -41,6 +42,31 @@ export function dueLabel(due, now = today()) {
   return `${dayLabel(due.date_time.slice(0, 10), now)} ${due.date_time.slice(11, 16)}`;
 }
 
+/// The people of the person's shared projects (names by id, each project's people, the projects
+/// they may only read), as the server put them on the list (WebSharing).
+let sharingCache = null;
+export function sharing() {
+  if (!sharingCache) sharingCache = JSON.parse(document.getElementById("tasks")?.dataset.sharing || '{"names":{},"people":{},"read_only":[]}');
+  return sharingCache;
+}
+
+/// Reads a project's people again (someone joined or left since the page was made); returns them.
+export async function refreshPeople(projectID) {
+  const members = await api("GET", `/api/v1/projects/${projectID}/members`);
+  const s = sharing();
+  for (const m of members.items) s.names[m.user_id] = m.display_name;
+  if (members.items.length > 1) s.people[projectID] = members.items.map((m) => m.user_id);
+  else delete s.people[projectID];
+  return members.items;
+}
+
+/// One or two letters for a person, as the server's Member.initials.
+export function initials(name) {
+  const words = name.split(/[\s@.]+/).filter(Boolean);
+  if (!words.length) return "?";
+  return (words.length > 1 ? words[0][0] + words[words.length - 1][0] : words[0][0]).toUpperCase();
+}
+
 /// The same markup as the server's WebPages.taskItem.
 export function taskItem(task, depth = 0, foldable = false) {
   const meta = el("span", { class: "meta" });
@@ -63,9 +89,17 @@ export function taskItem(task, depth = 0, foldable = false) {
   }
   if (task.priority && task.priority !== "none") add(el("span", { class: `priority p-${task.priority}` }, task.priority));
   for (const tag of task.tags ?? []) add(el("span", { class: "tag" }, `#${tag}`));
+  if (task.assignee_id) {
+    const name = sharing().names[task.assignee_id] ?? "a former member";
+    add(el("span", { class: "assignee", role: "img", "aria-label": `Assigned to ${name}`, title: `Assigned to ${name}` }, initials(name)));
+  }
+  const readOnly = sharing().read_only.includes(task.project_id);
   const box = el("input", { type: "checkbox", id: `done-${task.id}`, "aria-label": `Complete: ${task.title}` });
   if (task.completed) box.checked = true;
-  const attributes = { class: task.completed ? "task done" : "task", "data-id": task.id, "data-project": task.project_id ?? "", "data-depth": String(depth), draggable: "true" };
+  if (readOnly) box.disabled = true;
+  const attributes = { class: task.completed ? "task done" : "task", "data-id": task.id, "data-project": task.project_id ?? "", "data-depth": String(depth) };
+  if (readOnly) attributes["data-readonly"] = "true";
+  else attributes.draggable = "true";
   if (task.parent_id) attributes["data-parent"] = task.parent_id;
   const fold = foldable && task.subtasks?.total > 0
     ? [el("button", { type: "button", class: "fold", "aria-expanded": "true", "aria-label": `Fold away the subtasks of ${task.title}` }, "▾")]

@@ -1,5 +1,5 @@
 import { api, problemText } from "./api.js";
-import { $, el, field, markdown, notify, prefs, taskItem } from "./dom.js";
+import { $, el, field, markdown, notify, prefs, refreshPeople, sharing, taskItem } from "./dom.js";
 import { showNextOccurrence } from "./list.js";
 
 // The editor: every field of a task; recurrence previewed (description and the next five dates).
@@ -24,6 +24,22 @@ export async function openEditor(id) {
   field("e-reminders").replaceChildren(...(task.reminders ?? []).filter((r) => r.state !== "cancelled").map(reminderRow));
   field("e-error").textContent = "";
   field("e-skip").hidden = !task.recurrence;
+  // A shared project's task: whom it is assigned to (one of the project's people, read now: the
+  // page may be older than the last one to join). The Inbox is never shared.
+  if (task.project_id !== $("#tasks").dataset.me) await refreshPeople(task.project_id).catch(() => {});
+  const people = sharing().people[task.project_id];
+  field("e-assignee-row").hidden = !people;
+  if (people) {
+    const names = sharing().names;
+    field("e-assignee").replaceChildren(el("option", { value: "" }, "Nobody"), ...people.map((id) => el("option", { value: id }, names[id] ?? id)));
+    field("e-assignee").value = task.assignee_id ?? "";
+  }
+  // A viewer reads the task: no control changes it.
+  const readOnly = sharing().read_only.includes(task.project_id);
+  for (const control of editor.querySelectorAll("input, select, textarea, #e-reminders button, #e-add-before, #e-add-at")) control.disabled = readOnly;
+  for (const id of ["e-save", "e-delete"]) field(id).hidden = readOnly;
+  if (readOnly) field("e-skip").hidden = true;
+  field("editor-title").textContent = readOnly ? "Task (you can view this project)" : "Edit task";
   renderDescription();
   previewRule();
   api("GET", "/api/v1/tags").then((tags) => field("tag-list").replaceChildren(...tags.items.map((t) => el("option", { value: t.name })))).catch(() => {});
@@ -112,6 +128,7 @@ function editedFields() {
     due: date ? (time ? { date_time: `${date}T${time}`, time_zone: field("e-due-zone").value || prefs.zone } : { date }) : null,
     recurrence: rule ? { rule, anchor: field("e-anchor").checked ? "completion" : "schedule" } : null,
     reminders: editedReminders(),
+    ...(field("e-assignee-row").hidden ? {} : { assignee_id: field("e-assignee").value || null }),
   };
 }
 

@@ -7,7 +7,8 @@ function focusTask(step) {
   if (!items.length) return;
   const current = items.indexOf(document.activeElement.closest("li.task"));
   const next = items[Math.min(items.length - 1, Math.max(0, current + step))] ?? items[0];
-  next.querySelector("input[type=checkbox]").focus();
+  // (a read-only task's checkbox is disabled: its title takes the focus)
+  (next.querySelector("input[type=checkbox]:not([disabled])") ?? next.querySelector("button.title")).focus();
 }
 
 document.addEventListener("keydown", (event) => {

@@ -1,5 +1,24 @@
 import { accessToken, api } from "./api.js";
-import { $, el, notify } from "./dom.js";
+import { $, el, notify, refreshPeople } from "./dom.js";
+import { loadList } from "./list.js";
+
+// Changes by others to what this page shows: the list is read again, once per burst, unless an
+// editor or dialog is open (then when it closes). The person's own changes (a next occurrence
+// their completion made included: it names them as its actor) are already on the page.
+let reloadTimer = null;
+function changed(change) {
+  if (!$("#tasks") || change.actor_id === $("#tasks").dataset.me) return;
+  // someone joined, left or was removed: their name and the project's people, for badges and the editor
+  if (change.type.startsWith("member.") && change.project_id) refreshPeople(change.project_id).catch(() => {});
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(function reload() {
+    if (document.querySelector("dialog[open]")) return (reloadTimer = setTimeout(reload, 1000));
+    loadList().catch(() => {});
+  }, 200);
+  if (change.type.startsWith("member.")) {
+    document.dispatchEvent(new CustomEvent("todo:members-changed", { detail: change }));
+  }
+}
 
 // The bell: the unread count, live over the notification stream (fetch, so the token goes in a header).
 const bell = $("#bell");
@@ -31,6 +50,7 @@ async function listen() {
           const fields = Object.fromEntries(block.split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]));
           if (fields.id) lastId = fields.id;
           if (fields.event === "unread") setUnread(JSON.parse(fields.data).unread_count);
+          if (fields.event === "task") changed(JSON.parse(fields.data));
           if (fields.event === "notification" && "Notification" in window && Notification.permission === "granted") {
             const n = JSON.parse(fields.data);
             new Notification(n.title ?? "Reminder", { body: n.body ?? "" });

@@ -66,7 +66,7 @@ function chooseProject(item) {
 
 document.addEventListener("keydown", (event) => {
   const item = itemOf(event.target);
-  if (!item || event.ctrlKey || event.metaKey) return;
+  if (!item || item.dataset.readonly || event.ctrlKey || event.metaKey) return;
   if (event.altKey && ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].includes(event.key)) {
     event.preventDefault();
     keyMove(item, event.key);
