@@ -24,6 +24,13 @@ public enum ReminderChannel: String, Sendable, CaseIterable, Comparable {
     public static func json(_ channels: [ReminderChannel]) -> JSONValue { .array(channels.map { .string($0.rawValue) }) }
 }
 
+/// Whom a reminder reaches: the person who set it, or whoever the task is assigned to when it
+/// fires (the one who set it when nobody is).
+public enum ReminderRecipient: String, Sendable, CaseIterable {
+    case me
+    case assignee
+}
+
 /// When a reminder fires: a fixed time before the task's due (it moves with the due), or an
 /// absolute instant.
 public enum ReminderTrigger: Sendable, Equatable {
@@ -57,10 +64,13 @@ public enum ReminderState: String, Sendable {
 public struct ReminderSpec: Sendable, Equatable {
     public var trigger: ReminderTrigger
     public var channels: [ReminderChannel]?
+    /// `"for"`: `me` (default) or `assignee`.
+    public var recipient: ReminderRecipient = .me
 
-    public init(trigger: ReminderTrigger, channels: [ReminderChannel]? = nil) {
+    public init(trigger: ReminderTrigger, channels: [ReminderChannel]? = nil, recipient: ReminderRecipient = .me) {
         self.trigger = trigger
         self.channels = channels
+        self.recipient = recipient
     }
 
     public static let perTask = 10
@@ -89,8 +99,8 @@ public struct ReminderSpec: Sendable, Equatable {
             throw TodoError.invalid(field, #"must be an object like {"before": "PT15M"} or {"at": "2026-12-01T08:00:00Z"}"#)
         }
         var errors = FieldErrors()
-        for (key, _) in members where !["before", "at", "channels"].contains(key) {
-            errors.add("\(field).\(key)", "is not a field of a reminder (before, at, channels)")
+        for (key, _) in members where !["before", "at", "channels", "for"].contains(key) {
+            errors.add("\(field).\(key)", "is not a field of a reminder (before, at, channels, for)")
         }
         var trigger: ReminderTrigger?
         switch (value["before"], value["at"]) {
@@ -111,8 +121,16 @@ public struct ReminderSpec: Sendable, Equatable {
         }
         var channels: [ReminderChannel]?
         if let c = value["channels"], c != .null { channels = errors.collect { try ReminderChannel.parse(c, field: "\(field).channels") } }
+        var recipient = ReminderRecipient.me
+        if let f = value["for"], f != .null {
+            if let text = f.stringValue, let r = ReminderRecipient(rawValue: text) {
+                recipient = r
+            } else {
+                errors.add("\(field).for", "must be me or assignee")
+            }
+        }
         try errors.check()
-        return ReminderSpec(trigger: trigger!, channels: channels)
+        return ReminderSpec(trigger: trigger!, channels: channels, recipient: recipient)
     }
 }
 
@@ -125,10 +143,13 @@ public struct Reminder: Sendable, Equatable, Identifiable {
     public var remindAt: Date?
     public var state: ReminderState
     public var firedAt: Date?
+    public var recipient: ReminderRecipient = .me
 
     public init(
-        id: UUID, trigger: ReminderTrigger, channels: [ReminderChannel], remindAt: Date?, state: ReminderState = .pending, firedAt: Date? = nil
+        id: UUID, trigger: ReminderTrigger, channels: [ReminderChannel], remindAt: Date?, state: ReminderState = .pending, firedAt: Date? = nil,
+        recipient: ReminderRecipient = .me
     ) {
+        self.recipient = recipient
         self.id = id
         self.trigger = trigger
         self.channels = channels
@@ -143,7 +164,9 @@ public struct Reminder: Sendable, Equatable, Identifiable {
     }
 
     /// What the person asked for (trigger and channels), to tell whether a new list is the same.
-    public var requestKey: String { trigger.hashKey + "|" + channels.map(\.rawValue).joined(separator: ",") }
+    public var requestKey: String {
+        trigger.hashKey + "|" + channels.map(\.rawValue).joined(separator: ",") + (recipient == .me ? "" : "|" + recipient.rawValue)
+    }
 
     /// When a trigger fires for a task due at `dueAt` (nil: relative and no due).
     public static func remindAt(_ trigger: ReminderTrigger, dueAt: Date?) -> Date? {

@@ -38,9 +38,10 @@ public struct ReminderStore: Sendable {
         return try await db.write { conn in
             let rows = try await conn.query(
                 """
-                SELECT r.id, r.task_id, r.user_id, r.channels, r.remind_at, t.title, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
+                SELECT r.id, r.task_id, u.id AS user_id, r.channels, r.remind_at, t.title, t.due_at, t.overdue_at, t.due_date, t.due_local, t.due_tz,
                   u.email, u.time_zone
-                FROM reminders r JOIN tasks t ON t.id = r.task_id JOIN users u ON u.id = r.user_id
+                FROM reminders r JOIN tasks t ON t.id = r.task_id
+                  JOIN users u ON u.id = CASE WHEN r.recipient = 'assignee' AND t.assignee_id IS NOT NULL THEN t.assignee_id ELSE r.user_id END
                 WHERE r.state = 'pending' AND r.remind_at IS NOT NULL AND r.remind_at <= \(now)
                 ORDER BY r.remind_at LIMIT \(limit)\(conn.skipLocked(of: "r"))
                 """)

@@ -5,7 +5,8 @@ extension Schema {
     /// space holds the project's tasks, always an owner), invitations (the link's token only as
     /// its SHA-256 hash), and a task's assignee. `project_members (user_id, project_id)` is how a
     /// person's lists find the projects shared with them; `events_key` reads a space's events
-    /// (the key is the holder) newest first, for a project's activity.
+    /// (the key is the holder) newest first, for a project's activity; a reminder's `recipient` is
+    /// `me` (who set it: `user_id`) or `assignee` (whoever the task is assigned to when it fires).
     static let v13 = Migration(
         version: 13, name: "sharing",
         sqlite: [
@@ -27,6 +28,7 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN assignee_id TEXT REFERENCES users(id) ON DELETE SET NULL",
             "CREATE INDEX tasks_assignee ON tasks (assignee_id) WHERE assignee_id IS NOT NULL",
             "CREATE INDEX events_key ON events (topic, event_key, seq)",
+            "ALTER TABLE reminders ADD COLUMN recipient TEXT NOT NULL DEFAULT 'me'",
         ],
         postgres: [
             """
@@ -47,5 +49,6 @@ extension Schema {
             "ALTER TABLE tasks ADD COLUMN assignee_id uuid REFERENCES users(id) ON DELETE SET NULL",
             "CREATE INDEX tasks_assignee ON tasks (assignee_id) WHERE assignee_id IS NOT NULL",
             "CREATE INDEX events_key ON events (topic, event_key, seq)",
+            "ALTER TABLE reminders ADD COLUMN recipient text NOT NULL DEFAULT 'me'",
         ])
 }

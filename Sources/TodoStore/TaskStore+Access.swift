@@ -38,6 +38,20 @@ extension TaskStore {
         }
     }
 
+    /// Tells the assignee, in the app, that someone else assigned them a task (the notification
+    /// stream brings it at once); assigning oneself says nothing.
+    static func notifyAssigned(_ task: TodoTask, by actor: UUID, now: Date, conn: any SQLConnection) async throws {
+        guard let assignee = task.assigneeID, assignee != actor else { return }
+        let who = try await conn.first("SELECT display_name FROM users WHERE id = \(actor)")?.string("display_name") ?? "Someone"
+        let project = try await conn.first("SELECT name FROM projects WHERE id = \(task.projectID)")?.string("name") ?? ""
+        try await conn.execute(
+            """
+            INSERT INTO notifications (id, user_id, reminder_id, task_id, title, body, created_at)
+            VALUES (\(UUID.v7(at: now)), \(assignee), NULL, \(task.id), \("\(who) assigned you “\(task.title)”"), \("In \(project)"), \(now))
+            """)
+        try await conn.notify(.notifications)
+    }
+
     /// Unassigns `member` from the project's tasks (they left or were removed), each with its
     /// `task.updated`.
     static func unassign(_ member: UUID, inProject projectID: UUID, now: Date, conn: any SQLConnection) async throws {

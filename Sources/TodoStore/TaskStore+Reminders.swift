@@ -19,7 +19,7 @@ extension TaskStore {
             specs.map { spec in
                 Reminder(
                     id: .v7(at: now), trigger: spec.trigger, channels: spec.channels ?? defaults,
-                    remindAt: Reminder.remindAt(spec.trigger, dueAt: dueAt))
+                    remindAt: Reminder.remindAt(spec.trigger, dueAt: dueAt), recipient: spec.recipient)
             })
     }
 
@@ -34,12 +34,12 @@ extension TaskStore {
             }
             return """
                 (\(r.id), \(taskID), \(userID), \(before), \(at), \(r.channels.map(\.rawValue).joined(separator: ",")), \(r.remindAt),
-                 \(r.state.rawValue), \(r.firedAt), \(now))
+                 \(r.state.rawValue), \(r.firedAt), \(now), \(r.recipient.rawValue))
                 """
         }
         try await conn.execute(
             """
-            INSERT INTO reminders (id, task_id, user_id, before_seconds, at, channels, remind_at, state, fired_at, created_at)
+            INSERT INTO reminders (id, task_id, user_id, before_seconds, at, channels, remind_at, state, fired_at, created_at, recipient)
             VALUES \(SQLQuery(rows, separator: ", "))
             """)
         try await conn.notify(.reminders)
@@ -89,7 +89,7 @@ extension TaskStore {
         guard !taskIDs.isEmpty else { return [:] }
         let rows = try await conn.query(
             """
-            SELECT id, task_id, before_seconds, at, channels, remind_at, state, fired_at FROM reminders
+            SELECT id, task_id, before_seconds, at, channels, remind_at, state, fired_at, recipient FROM reminders
             WHERE task_id IN \(list: taskIDs.map(SQLValue.uuid))
             """)
         var result: [UUID: [Reminder]] = [:]
@@ -100,7 +100,7 @@ extension TaskStore {
                 id: try row.uuid("id"), trigger: trigger,
                 channels: try row.string("channels").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) },
                 remindAt: row.optionalDate("remind_at"), state: ReminderState(rawValue: try row.string("state")) ?? .pending,
-                firedAt: row.optionalDate("fired_at"))
+                firedAt: row.optionalDate("fired_at"), recipient: ReminderRecipient(rawValue: row.optionalString("recipient") ?? "me") ?? .me)
             result[try row.uuid("task_id"), default: []].append(reminder)
         }
         for (id, list) in result { result[id] = Reminder.ordered(list) }

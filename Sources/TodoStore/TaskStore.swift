@@ -90,6 +90,7 @@ public struct TaskStore: Sendable {
             }
             task.reminders = try await Self.resolve(draft.reminders, dueAt: draft.due?.at, userID: userID, now: now, conn: conn)
             let created = try await Self.insert(task, spawnedFrom: nil, actor: userID, conn: conn)!
+            try await Self.notifyAssigned(created, by: userID, now: now, conn: conn)
             try await EventOutbox.append(TaskEvent(.created, created, at: now), conn: conn)
             return created
         }
@@ -214,6 +215,7 @@ public struct TaskStore: Sendable {
             next.tags = try await Self.replaceTags(of: id, userID: actor, names: next.tags, now: now, conn: conn)
         }
         try await EventOutbox.append(TaskEvent.updated(from: current, to: next, at: now), conn: conn)
+        if next.assigneeID != current.assigneeID { try await Self.notifyAssigned(next, by: actor, now: now, conn: conn) }
         return next
     }
 

@@ -347,4 +347,34 @@ import TodoTesting
             #expect(batch[0].holder == user.id.lowercased && batch[0].projectID == user.id)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func aReminderForTheAssigneeReachesWhoeverIsAssignedWhenItFires(_ kind: TestDatabase) async throws {
+        try await kind.with { db in
+            let w = try await Self.world(db)
+            let tasks = TaskStore(db: db)
+            let (holder, editor) = (w.people[.holder]!, w.people[.editor]!)
+            let soon = Date().truncatedToMillis + .seconds(1)
+            var draft = TaskDraft(
+                title: "Water the plants",
+                reminders: [
+                    ReminderSpec(trigger: .at(soon), channels: [.inApp], recipient: .assignee),
+                    ReminderSpec(trigger: .at(soon), channels: [.inApp]),
+                ])
+            draft.move.projectID = w.project.id
+            draft.assigneeID = editor.id
+            let task = try await tasks.create(userID: holder.id, draft: draft)
+            #expect(Set(task.reminders.map(\.recipient)) == [.me, .assignee])
+            // Assigned by someone else: the editor hears of it in the app.
+            let told = try await NotificationStore(db: db).list(userID: editor.id, unreadOnly: true, before: nil, limit: 10).filter {
+                $0.taskID != nil
+            }
+            #expect(told.map(\.title) == ["Test assigned you “Water the plants”"] && told[0].taskID == task.id)
+            #expect(try await ReminderStore(db: db).fireDue(now: soon, catchUp: .seconds(60)).fired == 2)
+            let due = try await EventLogReader(db: db).tail(topic: Topic.reminders, limit: 10).map { try JSONValue.parse(Data($0.utf8)) }
+            #expect(Set(due.compactMap { $0["data"]?["user_id"]?.stringValue }) == [editor.id.lowercased, holder.id.lowercased])
+            // The event carries the choice, and the API's reminder too.
+            #expect(try await tasks.get(id: task.id, userID: editor.id).reminders.map(\.recipient).contains(.assignee))
+        }
+    }
 }

@@ -43,9 +43,10 @@ struct TaskResponse {
         var channels: [ReminderChannel]
         var remindAt: Date?
         var state: ReminderState
+        var recipient: ReminderRecipient
 
         init(_ r: Reminder) {
-            (id, trigger, channels, remindAt, state) = (r.id, r.trigger, r.channels, r.remindAt, r.state)
+            (id, trigger, channels, remindAt, state, recipient) = (r.id, r.trigger, r.channels, r.remindAt, r.state, r.recipient)
         }
 
         func write(to w: inout JSONWriter) {
@@ -66,6 +67,8 @@ struct TaskResponse {
                 w.millis(remindAt)
                 w.key("state")
                 w.string(state.rawValue)
+                w.key("for")
+                w.string(recipient.rawValue)
             }
         }
     }

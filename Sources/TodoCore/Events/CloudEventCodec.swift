@@ -125,6 +125,7 @@ public enum CloudEventCodec {
         case .at(let instant): members.append(("at", .string(Timestamp.millis(instant))))
         }
         members += [("channels", ReminderChannel.json(r.channels)), ("remind_at", millis(r.remindAt)), ("state", .string(r.state.rawValue))]
+        if r.recipient != .me { members.append(("for", .string(r.recipient.rawValue))) }
         return .object(members)
     }
 
@@ -234,8 +235,10 @@ public enum CloudEventCodec {
             trigger = .at(try r.date("at"))
         }
         guard let state = ReminderState(rawValue: try r.string("state")) else { throw r.failure("state", "not a reminder state") }
+        let recipient = try r.optionalString("for").map { ReminderRecipient(rawValue: $0) ?? .me } ?? .me
         return Reminder(
-            id: try r.uuid("id"), trigger: trigger, channels: try r.channels("channels"), remindAt: try r.optionalDate("remind_at"), state: state)
+            id: try r.uuid("id"), trigger: trigger, channels: try r.channels("channels"), remindAt: try r.optionalDate("remind_at"), state: state,
+            recipient: recipient)
     }
 
     static func reminderDue(_ data: Reader) throws -> ReminderDue {

@@ -68,7 +68,9 @@ public struct TaskSnapshot: Sendable, Equatable {
         self.init(
             id: task.id, userID: task.userID, title: task.title, description: task.description, priority: task.priority, tags: task.tags,
             due: due, completedAt: task.completedAt, skippedAt: task.skippedAt, recurrence: task.recurrence,
-            reminders: task.reminders.map { Reminder(id: $0.id, trigger: $0.trigger, channels: $0.channels, remindAt: $0.remindAt, state: $0.state) },
+            reminders: task.reminders.map {
+                Reminder(id: $0.id, trigger: $0.trigger, channels: $0.channels, remindAt: $0.remindAt, state: $0.state, recipient: $0.recipient)
+            },
             seriesID: task.seriesID, occurrenceIndex: task.occurrenceIndex, createdAt: task.createdAt, updatedAt: task.updatedAt,
             version: task.version, placement: task.placement)
         self.assigneeID = task.assigneeID

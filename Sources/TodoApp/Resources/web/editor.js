@@ -5,6 +5,8 @@ import { showNextOccurrence } from "./list.js";
 // The editor: every field of a task; recurrence previewed (description and the next five dates).
 const editor = $("#editor");
 let editing = null;
+/// Whether the task being edited is in a shared project (its reminders can be for the assignee).
+let shared = false;
 
 export async function openEditor(id) {
   const task = await api("GET", `/api/v1/tasks/${id}`);
@@ -28,6 +30,8 @@ export async function openEditor(id) {
   // page may be older than the last one to join). The Inbox is never shared.
   if (task.project_id !== $("#tasks").dataset.me) await refreshPeople(task.project_id).catch(() => {});
   const people = sharing().people[task.project_id];
+  shared = !!people;
+  for (const select of document.querySelectorAll("#e-reminders .r-for")) select.hidden = !shared;
   field("e-assignee-row").hidden = !people;
   if (people) {
     const names = sharing().names;
@@ -78,6 +82,11 @@ function reminderRow(reminder) {
     box.checked = channels.includes(value);
     row.append(el("label", { class: "check" }, box, ` ${label}`));
   }
+  const recipient = el("select", { class: "r-for", "aria-label": `Reminder ${n}: for` });
+  recipient.append(el("option", { value: "me" }, "for me"), el("option", { value: "assignee" }, "for the assignee"));
+  recipient.value = reminder.for ?? "me";
+  recipient.hidden = !shared;
+  row.append(recipient);
   const remove = el("button", { type: "button", "aria-label": `Remove reminder ${n}` }, "Remove");
   remove.addEventListener("click", () => row.remove());
   row.append(remove);
@@ -88,7 +97,8 @@ function editedReminders() {
   return [...document.querySelectorAll("#e-reminders li.reminder")].map((row) => {
     const when = row.querySelector(".r-when").value;
     const channels = [...row.querySelectorAll(".r-channel")].filter((b) => b.checked).map((b) => b.value);
-    return row.dataset.kind === "before" ? { before: when, channels } : { at: when ? new Date(when).toISOString() : "", channels };
+    const recipient = row.querySelector(".r-for").value;
+    return row.dataset.kind === "before" ? { before: when, channels, for: recipient } : { at: when ? new Date(when).toISOString() : "", channels, for: recipient };
   });
 }
 
@@ -194,7 +204,7 @@ if (editor) {
         project_id: task.project_id, section_id: task.section_id, parent_id: task.parent_id,
         due: task.due ? (task.due.date ? { date: task.due.date } : { date_time: task.due.date_time.slice(0, 16), time_zone: task.due.time_zone }) : null,
         recurrence: task.recurrence ? { rule: task.recurrence.rule, anchor: task.recurrence.anchor } : null,
-        reminders: (task.reminders ?? []).filter((r) => r.state === "pending").map((r) => (r.before ? { before: r.before, channels: r.channels } : { at: r.at, channels: r.channels })),
+        reminders: (task.reminders ?? []).filter((r) => r.state === "pending").map((r) => (r.before ? { before: r.before, channels: r.channels, for: r.for } : { at: r.at, channels: r.channels, for: r.for })),
       };
       const restored = await api("POST", "/api/v1/tasks", copy);
       $("#tasks .empty")?.remove();
