@@ -9,7 +9,9 @@
 #
 # PostgreSQL is a cluster of its own with durable settings (fsync and synchronous_commit on, the
 # defaults; TEST_PG_DURABLE=1 scripts/test-postgres.sh on port 54339), not the tests' fsync=off one.
-#   bench/api.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=1000 DURATION=10s)
+#   bench/api.sh [sqlite|postgres|both]     (env: USERS=100 TASKS=1000 DURATION=10s; RUNS="big:64 shared:64"
+#                                            picks scenarios; SHARED_TASKS=10000: the size of the
+#                                            shared project and of its personal twin, bench/seed-sharing.py)
 #   FILL=1000000 bench/api.sh postgres       the same, with the database grown to FILL tasks first
 #                                            (bench/fill.sql copies the seeded people under new ids)
 #   TODO_BIN=path runs another build (an A/B against an earlier commit's binary, in one run).
@@ -55,6 +57,9 @@ run_db() {
   local t0=$SECONDS
   python3 bench/seed.py 127.0.0.1 $PORT "$USERS" "$TASKS" "$data/seed.txt"
   echo "seeded $USERS x $TASKS on $db in $((SECONDS - t0)) s" >&2
+  t0=$SECONDS
+  python3 bench/seed-sharing.py 127.0.0.1 $PORT "$data/sharing.txt" "${SHARED_TASKS:-10000}"
+  echo "seeded a project of ${SHARED_TASKS:-10000} tasks shared by 5 people and a personal one as big in $((SECONDS - t0)) s" >&2
   if [ -n "${FILL:-}" ] && [ "$db" = postgres ]; then
     t0=$SECONDS
     local filled; filled=$("$PGBIN/psql" -qtA "${url%%\?*}" -v copies=$((FILL / (USERS * TASKS) - 1)) -f bench/fill.sql)
@@ -62,10 +67,10 @@ run_db() {
     SUMMARY+=("postgres: $filled tasks in the database (bench/fill.sql)")
   fi
   local health=0
-  for run in health:64 list:64 today:64 project:64 get:64 missing:64 create:64 complete:64 list:1 today:1 project:1 get:1 default:1; do
+  for run in ${RUNS:-health:64 list:64 today:64 project:64 big:64 shared:64 get:64 missing:64 create:64 complete:64 list:1 today:1 project:1 big:1 shared:1 get:1 default:1}; do
     local scenario=${run%:*} conns=${run#*:} out s0 p0 s1 p1
     s0=$(ticks $pid); p0=$(pg_ticks)
-    out=$(SCENARIO=$scenario SEED="$data/seed.txt" wrk -t$((conns > 1 ? 2 : 1)) -c"$conns" -d"$DURATION" --latency -s bench/scenario.lua \
+    out=$(SCENARIO=$scenario SEED="$data/seed.txt" SHARING="$data/sharing.txt" wrk -t$((conns > 1 ? 2 : 1)) -c"$conns" -d"$DURATION" --latency -s bench/scenario.lua \
       "http://127.0.0.1:$PORT" 2>&1)
     s1=$(ticks $pid); p1=$(pg_ticks)
     local rps p50 p99 errors requests share swift pg

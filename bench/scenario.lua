@@ -1,5 +1,7 @@
--- wrk scenario: SCENARIO = list | default | today | project | get | missing | create | complete | health;
+-- wrk scenario: SCENARIO = list | default | today | project | shared | big | get | missing | create | complete | health;
 -- SEED = file
+-- from seed.py; SHARING = the file of seed-sharing.py (shared: a member of the 5-person project of
+-- 10,000 tasks lists it; big: the owner of a personal project of 10,000 tasks lists it).
 -- from seed.py. `missing` gets a task that does not exist (404): HTTP, sign-in and one round trip to
 -- the database with no row to decode or write out, the floor under `get`.
 local users = {}
@@ -17,6 +19,13 @@ function init(args)
     parts.project = project
     if #parts > 1 then users[#users + 1] = parts end
   end
+  sharing = { shared = {}, big = {} }
+  if os.getenv("SHARING") then
+    for line in io.lines(os.getenv("SHARING")) do
+      local kind, token, project = line:match("(%S+) (%S+) (%S+)")
+      if kind then table.insert(sharing[kind], { token, project }) end
+    end
+  end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
 end
 
@@ -31,6 +40,9 @@ function request()
     return wrk.format("GET", "/api/v1/tasks?view=today&limit=50", auth)
   elseif scenario == "project" then
     return wrk.format("GET", "/api/v1/tasks?project=" .. u.project .. "&sort=manual&limit=50", auth)
+  elseif scenario == "shared" or scenario == "big" then
+    local s = sharing[scenario][math.random(#sharing[scenario])]
+    return wrk.format("GET", "/api/v1/tasks?project=" .. s[2] .. "&sort=manual&limit=50", { ["Authorization"] = "Bearer " .. s[1] })
   elseif scenario == "default" then
     return wrk.format("GET", "/api/v1/tasks?limit=50", auth)
   elseif scenario == "get" then

@@ -144,6 +144,8 @@ public struct Reminder: Sendable, Equatable, Identifiable {
     public var state: ReminderState
     public var firedAt: Date?
     public var recipient: ReminderRecipient = .me
+    /// Who set it (read from the store; a next occurrence's copy keeps it). Not in events or the API.
+    public var setBy: UUID?
 
     public init(
         id: UUID, trigger: ReminderTrigger, channels: [ReminderChannel], remindAt: Date?, state: ReminderState = .pending, firedAt: Date? = nil,

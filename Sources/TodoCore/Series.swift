@@ -51,9 +51,11 @@ public enum Series {
         Reminder.ordered(
             reminders.compactMap { r in
                 guard case .before = r.trigger else { return nil }
-                return Reminder(
+                var copy = Reminder(
                     id: .v7(at: now), trigger: r.trigger, channels: r.channels, remindAt: Reminder.remindAt(r.trigger, dueAt: dueAt),
                     recipient: r.recipient)
+                copy.setBy = r.setBy
+                return copy
             })
     }
 

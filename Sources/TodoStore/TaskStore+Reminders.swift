@@ -17,9 +17,11 @@ extension TaskStore {
         let defaults = specs.contains { $0.channels == nil } ? try await defaultChannels(userID: userID, conn: conn) : []
         return Reminder.ordered(
             specs.map { spec in
-                Reminder(
+                var reminder = Reminder(
                     id: .v7(at: now), trigger: spec.trigger, channels: spec.channels ?? defaults,
                     remindAt: Reminder.remindAt(spec.trigger, dueAt: dueAt), recipient: spec.recipient)
+                reminder.setBy = userID
+                return reminder
             })
     }
 
@@ -33,7 +35,7 @@ extension TaskStore {
             case .at(let instant): at = instant
             }
             return """
-                (\(r.id), \(taskID), \(userID), \(before), \(at), \(r.channels.map(\.rawValue).joined(separator: ",")), \(r.remindAt),
+                (\(r.id), \(taskID), \(r.setBy ?? userID), \(before), \(at), \(r.channels.map(\.rawValue).joined(separator: ",")), \(r.remindAt),
                  \(r.state.rawValue), \(r.firedAt), \(now), \(r.recipient.rawValue))
                 """
         }
@@ -89,18 +91,19 @@ extension TaskStore {
         guard !taskIDs.isEmpty else { return [:] }
         let rows = try await conn.query(
             """
-            SELECT id, task_id, before_seconds, at, channels, remind_at, state, fired_at, recipient FROM reminders
+            SELECT id, task_id, user_id, before_seconds, at, channels, remind_at, state, fired_at, recipient FROM reminders
             WHERE task_id IN \(list: taskIDs.map(SQLValue.uuid))
             """)
         var result: [UUID: [Reminder]] = [:]
         for row in rows {
             let trigger: ReminderTrigger =
                 if let before = row.optionalInt("before_seconds") { .before(seconds: before) } else { .at(try row.date("at")) }
-            let reminder = Reminder(
+            var reminder = Reminder(
                 id: try row.uuid("id"), trigger: trigger,
                 channels: try row.string("channels").split(separator: ",").compactMap { ReminderChannel(rawValue: String($0)) },
                 remindAt: row.optionalDate("remind_at"), state: ReminderState(rawValue: try row.string("state")) ?? .pending,
                 firedAt: row.optionalDate("fired_at"), recipient: ReminderRecipient(rawValue: row.optionalString("recipient") ?? "me") ?? .me)
+            reminder.setBy = row.optionalUUID("user_id")
             result[try row.uuid("task_id"), default: []].append(reminder)
         }
         for (id, list) in result { result[id] = Reminder.ordered(list) }
