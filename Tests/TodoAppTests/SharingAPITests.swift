@@ -93,4 +93,84 @@ import TodoTesting
             #expect(removeHolder.status == .conflict && removeHolder["code"] == "holder")
         }
     }
+
+    /// Every project, section and task route × who the caller is to the project: what the role
+    /// allows answers 2xx, a change it does not allow 403, and anyone not in the project 404 —
+    /// the former member, the invited one who has not accepted and the stranger alike.
+    @Test(arguments: TestDatabase.available)
+    func everyRouteAnswersByRole(_ kind: TestDatabase) async throws {
+        try await TestApp.run(kind) { api in
+            let holder = try await api.signIn()
+            let project = try await api.send(.post, "/api/v1/projects", token: holder, json: ["name": "Team"])["id"]!.stringValue!
+            var people: [(String, String)] = [("holder", holder)]
+            for (name, role) in [("co-owner", "owner"), ("editor", "editor"), ("viewer", "viewer"), ("former", "editor"), ("invited", "editor")] {
+                let email = "\(name)-\(UUID().uuidString.lowercased())@example.com"
+                let token = try await api.signIn(email: email)
+                let invited = try await api.send(
+                    .post, "/api/v1/projects/\(project)/invitations", token: holder, json: ["email": .string(email), "role": .string(role)])
+                if name != "invited" {
+                    let link = invited["link"]!.stringValue!
+                    let joined = try await api.send(
+                        .post, "/api/v1/invitations/accept", token: token, json: ["token": .string(String(link.split(separator: "/").last!))])
+                    #expect(joined.status == .ok)
+                }
+                if name == "former" {
+                    #expect(try await api.send(.delete, "/api/v1/projects/\(project)/members/me", token: token).status == .noContent)
+                }
+                people.append((name, token))
+            }
+            people.append(("stranger", try await api.signIn()))
+            let viewerID = try await api.send(.get, "/api/v1/projects/\(project)/members", token: holder)["items"]!.arrayValue![3]["user_id"]!
+                .stringValue!
+            for (name, token) in people {
+                // Fresh things per caller, so what one deletes the next still finds.
+                let task = try await api.createTask(holder, ["title": .string("Plan \(name)"), "project_id": .string(project)])["id"]!.stringValue!
+                let doomed = try await api.createTask(holder, ["title": .string("Doomed \(name)"), "project_id": .string(project)])["id"]!
+                    .stringValue!
+                let section = try await api.send(.post, "/api/v1/projects/\(project)/sections", token: holder, json: ["name": "S"])["id"]!
+                    .stringValue!
+                let gone = try await api.send(.post, "/api/v1/projects/\(project)/sections", token: holder, json: ["name": "G"])["id"]!.stringValue!
+                let read: [(HTTPRequest.Method, String, JSONValue?)] = [
+                    (.get, "/api/v1/projects/\(project)", nil), (.get, "/api/v1/projects/\(project)/members", nil),
+                    (.get, "/api/v1/projects/\(project)/sections", nil), (.get, "/api/v1/projects/\(project)/activity", nil),
+                    (.get, "/api/v1/tasks/\(task)", nil), (.get, "/api/v1/tasks/\(task)/history", nil),
+                ]
+                let edit: [(HTTPRequest.Method, String, JSONValue?)] = [
+                    (.post, "/api/v1/tasks", ["title": "New", "project_id": .string(project)]),
+                    (.post, "/api/v1/tasks", ["title": "Sub", "parent_id": .string(task)]),
+                    (.patch, "/api/v1/tasks/\(task)", ["title": "Changed"]), (.post, "/api/v1/tasks/\(task)/complete", nil),
+                    (.post, "/api/v1/tasks/\(task)/reopen", nil), (.post, "/api/v1/tasks/\(task)/move", ["section_id": .string(section)]),
+                    (.delete, "/api/v1/tasks/\(doomed)", nil), (.post, "/api/v1/projects/\(project)/sections", ["name": "Mine"]),
+                    (.patch, "/api/v1/sections/\(section)", ["name": "Renamed"]), (.delete, "/api/v1/sections/\(gone)", nil),
+                ]
+                let manage: [(HTTPRequest.Method, String, JSONValue?)] = [
+                    (.patch, "/api/v1/projects/\(project)", ["description": .string("by \(name)")]),
+                    (.get, "/api/v1/projects/\(project)/invitations", nil),
+                    (.post, "/api/v1/projects/\(project)/invitations", ["email": .string("x-\(name)@example.com"), "role": "viewer"]),
+                    (.patch, "/api/v1/projects/\(project)/members/\(viewerID)", ["role": "viewer"]),
+                ]
+                let (canRead, canEdit, canManage) =
+                    switch name {
+                    case "holder", "co-owner": (true, true, true)
+                    case "editor": (true, true, false)
+                    case "viewer": (true, false, false)
+                    default: (false, false, false)
+                    }
+                for (probes, allowed) in [(read, canRead), (edit, canEdit), (manage, canManage)] {
+                    for (method, uri, body) in probes {
+                        let r = try await api.send(method, uri, token: token, json: body)
+                        let expected = allowed ? "2xx" : canRead ? "403" : "404"
+                        let got = r.status.code < 300 ? "2xx" : String(r.status.code)
+                        #expect(got == expected, "\(name): \(method) \(uri) → \(r.status.code) \(r.text.prefix(120))")
+                        if !canRead { #expect(!r.text.contains("Team") && !r.text.contains("Plan"), "\(name): \(method) \(uri) told something") }
+                    }
+                }
+                // Lists: a person outside sees none of it; inside, all of it.
+                let listed = try await api.send(.get, "/api/v1/tasks?project=\(project)&status=all&limit=200", token: token)["items"]!.arrayValue!
+                #expect(listed.contains { $0["id"] == .string(task) } == canRead, "\(name): the project's list")
+                let everything = try await api.send(.get, "/api/v1/tasks?status=all&limit=200", token: token)["items"]!.arrayValue!
+                #expect(everything.contains { $0["id"] == .string(task) } == canRead, "\(name): the list of everything")
+            }
+        }
+    }
 }
