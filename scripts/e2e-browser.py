@@ -8,55 +8,25 @@ SCREENSHOTS=DIR saves the main screens (desktop and phone width, light and dark)
   scripts/e2e-browser.sh      (starts the server and runs this)
 """
 import datetime
-import json
 import re
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 
-from selenium import webdriver
 from selenium_axe_python import Axe
 from selenium.common.exceptions import NoAlertPresentException, TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-BASE = os.environ["BASE_URL"]
+import e2e_web
+from e2e_web import BASE, api, fail, ok
+
 SHOTS = os.environ.get("SCREENSHOTS")
-passed = 0
-
-
-def ok(message):
-    global passed
-    passed += 1
-    print(f"ok - {message}")
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def api(method, path, body=None, token=None):
-    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as r:
-        return json.loads(r.read() or b"null")
-
-
-options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US"]:
-    options.add_argument(flag)
-options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, read before signing out
-driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+driver = e2e_web.chromium(console=True)  # the console, read before signing out
 wait = WebDriverWait(driver, 10)
 
 
@@ -648,4 +618,4 @@ try:
 finally:
     driver.quit()
 
-print(f"{passed} passed, 0 failed")
+print(f"{e2e_web.passed} passed, 0 failed")

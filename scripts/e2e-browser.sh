@@ -4,10 +4,7 @@
 #   scripts/e2e-browser.sh                         (SCREENSHOTS=docs/screenshots to refresh the pictures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
-python3 -c 'import selenium, selenium_axe_python' 2>/dev/null ||
-  python3 -m pip install -q --root-user-action=ignore selenium "selenium-axe-python==2.2.0"
+. scripts/browser-deps.sh
 BIN=${TODO_BIN:-.build/debug/todo}
 PORT=${E2E_BROWSER_PORT:-18830}
 WORK=$(mktemp -d)

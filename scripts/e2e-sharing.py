@@ -12,49 +12,19 @@ import glob
 import json
 import os
 import re
-import sys
 import time
 import urllib.error
-import urllib.request
 import uuid
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium_axe_python import Axe
 
-BASE = os.environ["BASE_URL"]
+import e2e_web
+from e2e_web import BASE, api, fail, ok
+
 MAILDIR = os.environ["MAILDIR"]
-passed = 0
-
-
-def ok(message):
-    global passed
-    passed += 1
-    print(f"ok - {message}")
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def api(method, path, body=None, token=None):
-    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as r:
-        return json.loads(r.read() or b"null")
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US"]:
-        options.add_argument(flag)
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+browser = e2e_web.chromium
 
 
 def sign_up(driver, name, address):
@@ -203,4 +173,4 @@ finally:
     alice.quit()
     bob.quit()
 
-print(f"{passed} passed, 0 failed")
+print(f"{e2e_web.passed} passed, 0 failed")

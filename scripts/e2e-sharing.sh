@@ -6,10 +6,7 @@
 # and the API refuses them. scripts/e2e-sharing.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
-python3 -c 'import selenium, selenium_axe_python' 2>/dev/null ||
-  python3 -m pip install -q --root-user-action=ignore selenium "selenium-axe-python==2.2.0"
+. scripts/browser-deps.sh
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --root-user-action=ignore aiosmtpd
 BIN=${TODO_BIN:-.build/debug/todo}
 PORT=${E2E_SHARING_PORT:-18850}
