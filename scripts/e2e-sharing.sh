@@ -45,8 +45,11 @@ TODO_URL=$B TODO_TOKEN=$OWNER "$BIN" members Garden --role dana@cli.test=editor 
 TODO_URL=$B TODO_TOKEN=$DANA "$BIN" projects | grep -q "Garden .*(shared: 2 people, you: editor)" || { echo "FAIL: todo projects does not show the share" >&2; exit 1; }
 if TODO_URL=$B TODO_TOKEN=$DANA "$BIN" members Garden --remove owner@cli.test 2>"$WORK/err"; then echo "FAIL: an editor removed the owner" >&2; exit 1; fi
 grep -q "403" "$WORK/err" || { echo "FAIL: the refusal does not say 403: $(cat "$WORK/err")" >&2; exit 1; }
-TODO_URL=$B TODO_TOKEN=$DANA "$BIN" members Garden --leave | grep -q "You left Garden" || { echo "FAIL: todo members --leave" >&2; exit 1; }
-echo "ok - the CLI: todo share sends the invitation, todo members lists, changes a role, refuses an editor's removal (403), leaves"
+TODO_URL=$B TODO_TOKEN=$OWNER "$BIN" members Garden --transfer dana@cli.test | grep -q "dana@cli.test now holds Garden" ||
+  { echo "FAIL: todo members --transfer" >&2; exit 1; }
+TODO_URL=$B TODO_TOKEN=$DANA "$BIN" members Garden | grep -q "^Dana Doe .* owner (holds the project)$" || { echo "FAIL: the transfer did not make Dana the holder" >&2; exit 1; }
+TODO_URL=$B TODO_TOKEN=$OWNER "$BIN" members Garden --leave | grep -q "You left Garden" || { echo "FAIL: todo members --leave" >&2; exit 1; }
+echo "ok - the CLI: todo share sends the invitation, todo members lists, changes a role, refuses an editor's removal (403), transfers, leaves"
 if grep -q '"level":"ERROR"' "$WORK/serve.log"; then
   echo "FAIL: the server logged errors:" >&2; grep '"level":"ERROR"' "$WORK/serve.log" | head -5 >&2; exit 1
 fi

@@ -31,7 +31,8 @@ struct ShareCommand: AsyncParsableCommand {
     }
 }
 
-/// `todo members PROJECT`: who is in a project; `--role EMAIL=ROLE`, `--remove EMAIL`, `--leave`.
+/// `todo members PROJECT`: who is in a project; `--role EMAIL=ROLE`, `--remove EMAIL`,
+/// `--transfer EMAIL`, `--leave`.
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "members", abstract: "List a project's people, change a role, remove someone or leave, through the API.")
@@ -39,10 +40,13 @@ struct MembersCommand: AsyncParsableCommand {
     @Argument(help: "The project, by name (case-insensitive, or a unique prefix).") var project: String
     @Option(name: .customLong("role"), help: "Change a member's role: EMAIL=owner|editor|viewer.") var setRole: String?
     @Option(help: "Remove the member with this address (their tasks are unassigned).") var remove: String?
+    @Option(help: "Make the member with this address the project's holder (you stay an owner).") var transfer: String?
     @Flag(help: "Leave the project yourself.") var leave = false
 
     func validate() throws {
-        if [setRole != nil, remove != nil, leave].filter({ $0 }).count > 1 { throw ValidationError("give one of --role, --remove, --leave") }
+        if [setRole != nil, remove != nil, transfer != nil, leave].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --role, --remove, --transfer, --leave")
+        }
         if let setRole {
             let parts = setRole.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, MemberRole(rawValue: String(parts[1])) != nil else {
@@ -72,6 +76,14 @@ struct MembersCommand: AsyncParsableCommand {
             let user = try member(parts[0])
             _ = try await reportingFailures("members") { try await client.patch("\(path)/\(user)", .object([("role", .string(parts[1]))])) }
             print("\(parts[0]) is now \(parts[1]) of \(project).")
+            return
+        }
+        if let transfer {
+            let user = try member(transfer)
+            _ = try await reportingFailures("members") {
+                try await client.post("/api/v1/projects/\(id)/transfer", .object([("user_id", .string(user))]))
+            }
+            print("\(transfer) now holds \(project); you stay an owner.")
             return
         }
         if let remove {
