@@ -79,6 +79,12 @@ recurring $((PORT + 2)); B=$LAST
 wait_split "6 6" || fail "two processes did not split the partitions: $(members)"
 ok "two todo recurring processes own 6 partitions each ($(since "$t0") s after start)"
 for port in $((PORT + 1)) $((PORT + 2)); do
+  # The gauges are written after each heartbeat's lease renewal (the split above can be seen
+  # first): give it three heartbeats.
+  for _ in $(seq 1 30); do
+    curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^kafka_consumer_lag{group="recurring-task-service",topic="task-events",partition="0"}' && break
+    sleep 0.1
+  done
   curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^kafka_consumer_lag{group="recurring-task-service",topic="task-events",partition="0"}' ||
     fail "todo recurring on $port does not export kafka_consumer_lag: $(curl -s "http://127.0.0.1:$port/metrics" | head -20)"
 done
