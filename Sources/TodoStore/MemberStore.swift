@@ -17,20 +17,39 @@ public struct MemberStore: Sendable {
         }
     }
 
+    /// The people of each of these projects the person can see, in one statement (a page showing
+    /// several shared projects' people reads them at once).
+    public func people(ofProjects ids: [UUID], userID: UUID) async throws -> [UUID: [Member]] {
+        guard !ids.isEmpty else { return [:] }
+        return try await db.read { conn in try await Self.people(ofProjects: ids, viewer: userID, conn: conn) }
+    }
+
     static func members(of project: Project, conn: any SQLConnection) async throws -> [Member] {
+        try await people(ofProjects: [project.id], viewer: nil, conn: conn)[project.id] ?? []
+    }
+
+    /// Each project's people: its holder first (an owner since the project began), then its members
+    /// by when they joined; only projects `viewer` can see, when one is given.
+    static func people(ofProjects ids: [UUID], viewer: UUID?, conn: any SQLConnection) async throws -> [UUID: [Member]] {
+        let list: SQLQuery = "\(list: ids.map(SQLValue.uuid))"
+        let visible: SQLQuery = viewer.map { " AND \(Access.visible(project: "p.id", holder: "p.user_id", viewer: $0))" } ?? ""
         let rows = try await conn.query(
             """
-            SELECT u.id, u.email, u.display_name, 'owner' AS role, \(project.createdAt) AS joined_at, 0 AS o FROM users u WHERE u.id = \(project.userID)
+            SELECT p.id AS project_id, u.id AS person_id, u.email, u.display_name, 'owner' AS role, p.created_at AS joined_at, 0 AS o
+            FROM projects p JOIN users u ON u.id = p.user_id WHERE p.id IN \(list)\(visible)
             UNION ALL
-            SELECT u.id, u.email, u.display_name, m.role, m.created_at AS joined_at, 1 AS o FROM project_members m JOIN users u ON u.id = m.user_id
-            WHERE m.project_id = \(project.id)
-            ORDER BY o, joined_at, id
+            SELECT p.id AS project_id, u.id AS person_id, u.email, u.display_name, m.role, m.created_at AS joined_at, 1 AS o
+            FROM project_members m JOIN projects p ON p.id = m.project_id JOIN users u ON u.id = m.user_id WHERE p.id IN \(list)\(visible)
+            ORDER BY project_id, o, joined_at, person_id
             """)
-        return try rows.map { row in
-            Member(
-                userID: try row.uuid("id"), email: try row.string("email"), displayName: try row.string("display_name"),
-                role: MemberRole(rawValue: try row.string("role")) ?? .viewer, joinedAt: try row.date("joined_at"))
+        var result: [UUID: [Member]] = [:]
+        for row in rows {
+            result[try row.uuid("project_id"), default: []].append(
+                Member(
+                    userID: try row.uuid("person_id"), email: try row.string("email"), displayName: try row.string("display_name"),
+                    role: MemberRole(rawValue: try row.string("role")) ?? .viewer, joinedAt: try row.date("joined_at")))
         }
+        return result
     }
 
     // MARK: - Invitations

@@ -63,10 +63,15 @@ public struct ProjectStore: Sendable {
 
     public func get(id: UUID, userID: UUID, now: Date = Date()) async throws -> ProjectSummary {
         try await db.read { conn in
-            let project = try await Self.owned(id, userID: userID, conn: conn)
-            let row = try await conn.first("SELECT \(Self.summaryColumns(viewer: userID)) FROM projects p WHERE p.id = \(id)")
-            let counts = try await Self.counts(scope: "t.user_id = \(project.userID) AND t.project_id = \(id)", now: now, conn: conn)
-            guard let row else { throw TodoError.notFound(resource: "project") }
+            // One read for the project, the reader's role and its people (not `owned` and then the summary).
+            guard
+                let row = try await conn.first(
+                    """
+                    SELECT \(Self.summaryColumns(viewer: userID)) FROM projects p
+                    WHERE p.id = \(id) AND \(Access.visible(project: "p.id", holder: "p.user_id", viewer: userID))
+                    """)
+            else { throw TodoError.notFound(resource: "project") }
+            let counts = try await Self.counts(scope: "t.user_id = \(try row.uuid("user_id")) AND t.project_id = \(id)", now: now, conn: conn)
             return try Self.summary(row, counts: counts)
         }
     }

@@ -63,11 +63,12 @@ struct WebRoutes {
     /// The people of the person's shared projects, and the projects they may only read.
     func sharing(_ projects: [ProjectSummary], user: User) async throws -> WebSharing {
         var sharing = WebSharing(names: [user.id: user.displayName])
-        let members = MemberStore(db: services.db)
-        for summary in projects where summary.memberCount > 1 {
-            let people = try await members.members(projectID: summary.project.id, userID: user.id)
-            for person in people { sharing.names[person.userID] = person.displayName }
-            sharing.people[summary.project.id] = people.map(\.userID)
+        let shared = projects.filter { $0.memberCount > 1 }
+        let people = try await MemberStore(db: services.db).people(ofProjects: shared.map(\.project.id), userID: user.id)
+        for summary in shared {
+            let members = people[summary.project.id] ?? []
+            for person in members { sharing.names[person.userID] = person.displayName }
+            sharing.people[summary.project.id] = members.map(\.userID)
             if summary.role == .viewer { sharing.readOnly.insert(summary.project.id) }
         }
         return sharing
