@@ -5,7 +5,8 @@
 # killed roles, an SMTP outage, a PostgreSQL restart, SIGTERM in every state), the API contract
 # check (schemathesis against a running server), the web UI in a real headless Chromium
 # (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), sharing in two browsers with a real SMTP
-# server (scripts/e2e-sharing.sh), the deployment checks (chart, manifests,
+# server (scripts/e2e-sharing.sh), the calendar feed read by independent iCalendar parsers
+# (scripts/e2e-calendar.sh), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ scripts/e2e-chaos.sh
 scripts/api-contract.sh
 scripts/e2e-browser.sh
 scripts/e2e-sharing.sh
+scripts/e2e-calendar.sh
 scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

@@ -236,3 +236,11 @@ public enum ISODuration {
         return text
     }
 }
+
+extension Reminder {
+    /// A time before the due (it repeats with a series' instances), not an absolute instant.
+    public var isRelative: Bool {
+        if case .before = trigger { return true }
+        return false
+    }
+}

@@ -118,6 +118,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     guard role.servesAPI else { return router }
     WebRoutes(services: services).add(to: router)
     OpenAPIRoutes().add(to: router)
+    CalendarRoutes(services: services).addPublic(to: router)
     if let token = services.config.adminToken {
         AdminRoutes(store: DeadLetterStore(db: services.db), token: token).add(to: router)
     }
@@ -132,6 +133,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     ProjectRoutes(services: services).add(to: authenticated)
     MemberRoutes(services: services).add(to: authenticated)
     FilterRoutes(services: services).add(to: authenticated)
+    CalendarRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db, changes: services.changes).add(to: authenticated)
     return router
 }
