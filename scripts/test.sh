@@ -6,7 +6,7 @@
 # check (schemathesis against a running server), the web UI in a real headless Chromium
 # (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), sharing in two browsers with a real SMTP
 # server (scripts/e2e-sharing.sh), the calendar feed read by independent iCalendar parsers
-# (scripts/e2e-calendar.sh), the deployment checks (chart, manifests,
+# (scripts/e2e-calendar.sh), export and import with the CLI (scripts/e2e-transfer.sh), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,8 @@ command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq; }
 # The alert rules are checked and unit-tested by promtool (Debian's prometheus package).
 command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus; }
+# `todo import --from vikunja` reads Vikunja's export zip with unzip (scripts/e2e-transfer.sh).
+command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip; }
 trap 'scripts/test-postgres.sh stop' EXIT
 
 # A newcomer's first build prints no warning of the project's own (the package's, or a compiler
@@ -53,6 +55,7 @@ scripts/api-contract.sh
 scripts/e2e-browser.sh
 scripts/e2e-sharing.sh
 scripts/e2e-calendar.sh
+scripts/e2e-transfer.sh
 scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

@@ -39,6 +39,12 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The elements of an array (nil for anything else).
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     /// A short name of the JSON type, for error messages ("expected a string, got a number").
     public var typeName: String {
         switch self {

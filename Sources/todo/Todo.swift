@@ -15,7 +15,7 @@ struct Todo: AsyncParsableCommand {
         subcommands: [
             Serve.self, Backend.self, Recurring.self, Notifier.self, Frontend.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
             RestoreCommand.self, DoctorCommand.self, HealthCommand.self, AddCommand.self, ListCommand.self, ProjectsCommand.self,
-            ShareCommand.self, MembersCommand.self, CalendarCommand.self,
+            ShareCommand.self, MembersCommand.self, CalendarCommand.self, ExportCommand.self, ImportCommand.self,
         ],
         defaultSubcommand: Serve.self)
 

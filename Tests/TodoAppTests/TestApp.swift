@@ -99,11 +99,3 @@ struct APIClient: Sendable {
         try await send(.post, "/api/v1/tasks", token: token, json: json)
     }
 }
-
-extension JSONValue {
-    /// The elements of an array (nil for anything else).
-    var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
-    }
-}

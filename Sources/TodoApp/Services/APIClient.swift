@@ -50,6 +50,31 @@ public struct TodoAPIClient: Sendable {
         try await send(.GET, path, nil)
     }
 
+    /// POSTs raw bytes of a content type (an import of another app's file).
+    public func post(_ path: String, bytes: [UInt8], contentType: String) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(token)")
+        request.headers.add(name: "content-type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        let response = try await http.execute(request, timeout: .seconds(300))
+        let json = (try? JSONValue.parse(Data(buffer: try await response.body.collect(upTo: 4 * 1024 * 1024)))) ?? .null
+        guard response.status.code < 400 else { throw Failure(status: Int(response.status.code), body: json) }
+        return json
+    }
+
+    /// GETs `path` as bytes, up to `limit` (an export).
+    public func download(_ path: String, limit: Int = 256 << 20) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: "authorization", value: "Bearer \(token)")
+        let response = try await http.execute(request, timeout: .seconds(300))
+        let bytes = try await response.body.collect(upTo: limit)
+        guard response.status.code < 400 else {
+            throw Failure(status: Int(response.status.code), body: (try? JSONValue.parse(Data(buffer: bytes))) ?? .null)
+        }
+        return Array(bytes.readableBytesView)
+    }
+
     func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue?) async throws -> JSONValue {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -58,7 +83,7 @@ public struct TodoAPIClient: Sendable {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body.serialized()))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(120))
         let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
         let json = (try? JSONValue.parse(Data(buffer: bytes))) ?? .null
         guard response.status.code < 400 else { throw Failure(status: Int(response.status.code), body: json) }

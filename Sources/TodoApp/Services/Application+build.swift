@@ -134,6 +134,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     MemberRoutes(services: services).add(to: authenticated)
     FilterRoutes(services: services).add(to: authenticated)
     CalendarRoutes(services: services).add(to: authenticated)
+    TransferRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db, changes: services.changes).add(to: authenticated)
     return router
 }
