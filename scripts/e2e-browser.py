@@ -9,6 +9,7 @@ SCREENSHOTS=DIR saves the main screens (desktop and phone width, light and dark)
 """
 import datetime
 import re
+import tempfile
 import os
 import time
 import urllib.error
@@ -578,8 +579,30 @@ try:
     except urllib.error.HTTPError as e:
         if e.code != 401:
             fail(f"a revoked token got {e.code}")
+    # a calendar link (shown once, serves iCalendar, deleted), the export, an import
+    driver.find_element(By.ID, "f-done").click()
+    driver.find_element(By.CSS_SELECTOR, "#feed-form button").click()
+    link = wait.until(lambda d: d.find_element(By.ID, "f-url")).text
+    with urllib.request.urlopen(link.replace(link.split("/ical/")[0], BASE), timeout=10) as r:
+        if not r.read().startswith(b"BEGIN:VCALENDAR"):
+            fail("the calendar link does not serve iCalendar")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#feed-list li")) == 1)
+    driver.find_element(By.CSS_SELECTOR, "#feed-list li button[aria-label^='Delete']").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#feed-list li"))
+    driver.find_element(By.ID, "x-export").click()
+    wait.until(lambda d: "Exported" in d.find_element(By.ID, "toast").text)
+    upload = os.path.join(tempfile.mkdtemp(), "Shopping.csv")
+    open(upload, "w").write("TYPE,CONTENT,PRIORITY,INDENT,DATE\ntask,Buy bread @shop,2,1,tomorrow\n")
+    driver.find_element(By.ID, "i-file").send_keys(upload)
+    Select(driver.find_element(By.ID, "i-from")).select_by_value("todoist")
+    driver.find_element(By.CSS_SELECTOR, "#import-form button").click()
+    wait.until(lambda d: d.find_element(By.ID, "i-result").text.startswith("Created 1 tasks, 1 projects"))
+    bread = [t for t in api("GET", "/api/v1/tasks?status=open&limit=200", token=zone)["items"] if t["title"] == "Buy bread"]
+    if not bread or bread[0]["tags"] != ["shop"] or bread[0]["priority"] != "high":
+        fail(f"the imported CSV task is {bread}")
     driver.find_element(By.ID, "s-cancel").click()
-    ok("settings: name and reminder channels saved; an API token is created (shown once, works) and revoked (401); axe finds nothing on settings or the list")
+    ok("settings: name and reminder channels saved; an API token is created (shown once, works) and revoked (401); a calendar link is made "
+       "(serves iCalendar) and deleted; the export downloads; a Todoist CSV imports; axe finds nothing on settings or the list")
 
     # keys: j moves to a task, x completes it, ? shows the keys
     driver.execute_script("document.activeElement.blur()")

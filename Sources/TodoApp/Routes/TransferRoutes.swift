@@ -116,7 +116,6 @@ struct TransferRoutes {
             let converted = try VikunjaExport.convert(try JSONValue.parse(Data(buffer.readableBytesView)), timeZone: zone, sourceID: Self.sourceID)
             (doc, unknown, converterNotes) = (converted.document, converted.unknown, converted.notes)
         default:
-            if projectName != nil { throw TodoError.invalid("project", "is only for from=todoist (the CSV names no project)") }
             doc = try JSONValue.parse(Data(buffer.readableBytesView))
         }
         let plan = try TodoExport.plan(doc, userID: userID, timeZone: zone, now: now) { Self.mapped($0, for: userID) }

@@ -220,6 +220,27 @@ enum WebPages {
         <p id="t-new" class="new-token" role="status"></p>
         <ul id="token-list"></ul>
         </section>
+        <section aria-labelledby="feeds-title">
+        <h3 id="feeds-title">Calendar feed</h3>
+        <p>Your tasks with a due in any calendar app: subscribe to the link. Anyone with the link can read the feed; a new link stops the old one.</p>
+        <form id="feed-form" class="token-form">
+        <label class="check"><input id="f-done" type="checkbox"> show done tasks</label>
+        <button type="submit">New calendar link</button>
+        </form>
+        <p id="f-new" class="new-token" role="status"></p>
+        <ul id="feed-list"></ul>
+        </section>
+        <section aria-labelledby="data-title">
+        <h3 id="data-title">Export and import</h3>
+        <p><button type="button" id="x-export">Download everything (JSON)</button></p>
+        <form id="import-form" class="token-form">
+        <label for="i-file">File</label><input id="i-file" type="file" accept=".json,.csv,application/json,text/csv" required>
+        <label for="i-from">From</label><select id="i-from"><option value="todo">Todo (an export)</option><option value="todoist">Todoist (CSV)</option><option value="vikunja">Vikunja (data.json)</option></select>
+        <label class="check"><input id="i-dry" type="checkbox"> only say what it would create</label>
+        <button type="submit">Import</button>
+        </form>
+        <p id="i-result" role="status"></p>
+        </section>
         </dialog>
         """
 

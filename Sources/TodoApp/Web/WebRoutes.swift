@@ -304,7 +304,7 @@ enum WebAssets {
 
     /// The page script's ES modules, each after the modules it imports; `app` is the entry.
     static let moduleOrder = [
-        "api", "dom", "list", "editor", "quickadd", "notifications", "settings", "keyboard", "sidebar", "order", "share", "app",
+        "api", "dom", "list", "editor", "quickadd", "notifications", "settings", "data", "keyboard", "sidebar", "order", "share", "app",
     ]
 
     /// Each module with its imports (`"./list.js"`) rewritten to the hashed names, then hashed
