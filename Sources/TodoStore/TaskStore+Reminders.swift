@@ -26,8 +26,13 @@ extension TaskStore {
     }
 
     static func insertReminders(_ reminders: [Reminder], taskID: UUID, userID: UUID, now: Date, conn: any SQLConnection) async throws {
+        try await insertReminders(reminders.map { (taskID, $0) }, userID: userID, now: now, conn: conn)
+    }
+
+    /// The reminders of several tasks in one statement (an import's part).
+    static func insertReminders(_ reminders: [(taskID: UUID, reminder: Reminder)], userID: UUID, now: Date, conn: any SQLConnection) async throws {
         guard !reminders.isEmpty else { return }
-        let rows = reminders.map { r -> SQLQuery in
+        let rows = reminders.map { taskID, r -> SQLQuery in
             var before: Int?
             var at: Date?
             switch r.trigger {

@@ -140,11 +140,11 @@ public struct TransferStore: Sendable {
                             ON CONFLICT DO NOTHING RETURNING id
                             """
                         ).map { try $0.uuid("id") })
-                    for var task in slice where inserted.contains(task.id) {
-                        task.tags = try await TaskStore.replaceTags(of: task.id, userID: userID, names: task.tags, now: now, isNew: true, conn: conn)
-                        try await TaskStore.insertReminders(task.reminders, taskID: task.id, userID: userID, now: now, conn: conn)
-                        events.append(CloudEventCodec.encode(TaskEvent(.created, task, at: now)))
-                    }
+                    var written = slice.filter { inserted.contains($0.id) }
+                    try await Self.link(tagsOf: &written, userID: userID, now: now, conn: conn)
+                    try await TaskStore.insertReminders(
+                        written.flatMap { task in task.reminders.map { (task.id, $0) } }, userID: userID, now: now, conn: conn)
+                    events += written.map { CloudEventCodec.encode(TaskEvent(.created, $0, at: now)) }
                     try await TaskStore.recount(Set(slice.compactMap(\.placement.parentID)), conn: conn)
                 }
                 level.removeAll(keepingCapacity: true)
@@ -164,5 +164,30 @@ public struct TransferStore: Sendable {
             }
             return (created, existing, notes)
         }
+    }
+
+    /// The tags of a part's tasks in three statements, not three per task: the missing ones
+    /// created, all read back (an existing tag keeps its spelling), every link inserted. Sets
+    /// each task's tags to the stored names.
+    static func link(tagsOf tasks: inout [TodoTask], userID: UUID, now: Date, conn: any SQLConnection) async throws {
+        var names: [String: String] = [:]  // key → the first spelling in the part
+        for task in tasks { for name in task.tags { names[TaskRules.tagKey(name)] = names[TaskRules.tagKey(name)] ?? name } }
+        guard !names.isEmpty else { return }
+        let values = names.sorted { $0.key < $1.key }.map { key, name -> SQLQuery in "(\(UUID.v7(at: now)), \(userID), \(name), \(key), \(now))" }
+        try await conn.execute(
+            "INSERT INTO tags (id, user_id, name, key, created_at) VALUES \(SQLQuery(values, separator: ", ")) ON CONFLICT (user_id, key) DO NOTHING")
+        var stored: [String: (id: UUID, name: String)] = [:]
+        for row in try await conn.query(
+            "SELECT id, name, key FROM tags WHERE user_id = \(userID) AND key IN \(list: names.keys.map(SQLValue.text))")
+        {
+            stored[try row.string("key")] = (try row.uuid("id"), try row.string("name"))
+        }
+        var links: [SQLQuery] = []
+        for i in tasks.indices {
+            let keys = tasks[i].tags.map(TaskRules.tagKey)
+            for (position, key) in keys.enumerated() { if let tag = stored[key] { links.append("(\(tasks[i].id), \(tag.id), \(position))") } }
+            tasks[i].tags = keys.compactMap { stored[$0]?.name }
+        }
+        if !links.isEmpty { try await conn.execute("INSERT INTO task_tags (task_id, tag_id, position) VALUES \(SQLQuery(links, separator: ", "))") }
     }
 }
