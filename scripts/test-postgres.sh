@@ -14,7 +14,10 @@ URL="postgres://todo:todo@127.0.0.1:${PORT}/todo_test?sslmode=disable"
 # TEST_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit) — what
 # bench/ measures on, in a cluster of its own (TEST_PG_PORT, TEST_PG_DIR).
 if [ "${TEST_PG_DURABLE:-0}" = 1 ]; then FSYNC=""; else FSYNC="-c fsync=off"; fi
-OPTS="-p $PORT -k /tmp -c listen_addresses=127.0.0.1 $FSYNC -c max_connections=200"
+# Swift Testing runs the suites in parallel, each PostgreSQL test with a pool of 8 to a database of
+# its own: at 200 connections the suite ran out ("too many clients"), and the pools' reconnecting
+# then held tests for minutes. 1000 leaves room for the suite to grow.
+OPTS="-p $PORT -k /tmp -c listen_addresses=127.0.0.1 $FSYNC -c max_connections=1000"
 
 bindir() {
   local pg_ctl
