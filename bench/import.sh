@@ -12,24 +12,7 @@ if [ -n "${TODO_BIN:-}" ]; then BIN=$TODO_BIN; else swift build -c release --pro
 export TEST_PG_PORT=${BENCH_PG_PORT:-54339} TEST_PG_DIR=${BENCH_PG_DIR:-/tmp/todo-bench-pg} TEST_PG_DURABLE=1
 unset TEST_DATABASE_URL
 WORK=$(mktemp -d)
-python3 - "$TASKS" "$WORK/doc.json" <<'PY'
-import json, sys
-n = int(sys.argv[1])
-doc = {"format": "todo.export", "version": 1, "projects": [{"id": "00000000-0000-4000-8000-00000000a000", "name": "Big"}], "tasks": []}
-for i in range(n):
-    t = {"id": f"00000000-0000-4000-8000-{i:012d}", "title": f"Task {i}", "tags": [f"t{i % 7}"], "priority": ["none", "low", "high"][i % 3],
-         "project_id": "00000000-0000-4000-8000-00000000a000" if i % 2 else None}
-    if i % 10 == 0:
-        t["due"] = {"date_time": "2027-03-01T09:00", "time_zone": "Europe/Berlin"}
-        t["reminders"] = [{"before": "PT15M"}]
-    if i % 100 == 1:
-        t["recurrence"] = {"rule": "FREQ=DAILY"}
-        t["due"] = "2027-03-02"
-    if i % 5 == 3:
-        t["parent_id"] = f"00000000-0000-4000-8000-{i - 2:012d}"
-    doc["tasks"].append(t)
-json.dump(doc, open(sys.argv[2], "w"))
-PY
+BASE_URL=unused python3 scripts/e2e_api.py "$TASKS" "$WORK/doc.json"
 now() { date +%s.%N; }
 run_db() {
   local db=$1 data; data=$(mktemp -d)

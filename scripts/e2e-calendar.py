@@ -14,50 +14,15 @@
   scripts/e2e-calendar.sh      (starts the server and runs this)
 """
 import datetime as dt
-import json
-import os
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import zoneinfo
 
 import icalendar
 import recurring_ical_events
 
-BASE = os.environ["BASE_URL"]
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def ok(message):
-    print(f"ok - {message}")
-
-
-def call(method, path, body=None, token=None, headers=None):
-    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
-    if body is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        request.add_header(k, v)
-    try:
-        with urllib.request.urlopen(request) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def api(method, path, body=None, token=None, expect=200):
-    status, _, data = call(method, path, body, token)
-    if status != expect:
-        fail(f"{method} {path} answered {status}, not {expect}: {data[:300]!r}")
-    return json.loads(data) if data else None
+from e2e_api import BASE, api, call, fail, ok
 
 
 def feed(url, headers=None):

@@ -16,44 +16,19 @@
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+import zipfile
 
-BASE = os.environ["BASE_URL"]
+from e2e_api import BASE, api, big_export, fail, ok
+from e2e_api import call as request
+
 BIN = os.environ["TODO_BIN"]
 
 
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def ok(message):
-    print(f"ok - {message}")
-
-
-def call(method, path, body=None, token=None, raw=None):
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    request = urllib.request.Request(BASE + path, method=method, data=data)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=300) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def api(method, path, body=None, token=None, expect=200):
-    status, data = call(method, path, body, token)
-    if status != expect:
-        fail(f"{method} {path} answered {status}, not {expect}: {data[:300]!r}")
-    return json.loads(data) if data else None
+def call(method, path, body=None, token=None):
+    status, _, data = request(method, path, body, token)
+    return status, data
 
 
 def account(email):
@@ -193,19 +168,7 @@ ok("a mistake gets 422 naming it (tasks[1].due, version, format) and writes noth
 
 # 10,000 tasks through the CLI, in parts, with progress.
 C, C_PAT = account("carol@transfer.test")
-big = {"format": "todo.export", "version": 1, "projects": [{"id": "00000000-0000-4000-8000-00000000a000", "name": "Big"}], "tasks": []}
-for i in range(10_000):
-    t = {"id": f"00000000-0000-4000-8000-{i:012d}", "title": f"Task {i}", "tags": [f"t{i % 7}"], "priority": ["none", "low", "high"][i % 3],
-         "project_id": "00000000-0000-4000-8000-00000000a000" if i % 2 else None}
-    if i % 10 == 0:
-        t["due"] = {"date_time": "2027-03-01T09:00", "time_zone": "Europe/Berlin"}
-        t["reminders"] = [{"before": "PT15M"}]
-    if i % 100 == 1:
-        t["recurrence"] = {"rule": "FREQ=DAILY"}
-        t["due"] = "2027-03-02"
-    if i % 5 == 3:
-        t["parent_id"] = f"00000000-0000-4000-8000-{i - 2:012d}"
-    big["tasks"].append(t)
+big = big_export(10_000)
 path = os.path.join(work, "big.json")
 json.dump(big, open(path, "w"))
 started = time.monotonic()
@@ -251,7 +214,6 @@ if (plants["recurrence"] or {}).get("rule") != "FREQ=WEEKLY;BYDAY=MO" or plants[
 ok("Todoist's CSV: labels, priorities, indents, notes, sections and dates (a rule too); unknown columns and dates reported; a repeat creates nothing")
 
 # Vikunja's export zip (data.json as its export writes it: projects with their tasks), through the CLI.
-import zipfile
 vikunja = [
     {"id": 7, "title": "Work", "description": "<p>Job</p>", "hex_color": "e8e8e8", "is_archived": False, "parent_project_id": 0, "position": 65536,
      "created": "2026-01-02T10:00:00Z", "updated": "2026-01-03T10:00:00Z", "buckets": [], "views": [],
