@@ -52,8 +52,8 @@ struct CalendarRoutes {
         for (key, _) in AccountRoutes.members(body) where !["name", "scope", "project_id", "filter_id", "include_completed"].contains(key) {
             errors.add(key, "is not a field of a calendar feed")
         }
-        let name = body["name"].map { n in errors.collect { try ProjectRules.name(n) } } ?? "Todo"
-        let include = body["include_completed"].map { Self.bool($0, field: "include_completed", errors: &errors) } ?? false
+        let name = body["name"].flatMap { n in errors.collect { try ProjectRules.name(n) } } ?? "Todo"
+        let include = body["include_completed"].flatMap { Self.bool($0, field: "include_completed", errors: &errors) } ?? false
         var scope: CalendarFeedScope?
         func id(_ field: String) -> UUID? {
             guard let value = body[field] else {
@@ -72,13 +72,13 @@ struct CalendarRoutes {
         case "filter": scope = id("filter_id").map(CalendarFeedScope.filter)
         default: errors.add("scope", "must be all, project or filter")
         }
-        if scope != nil, case .all = scope!, body["project_id"] != nil || body["filter_id"] != nil {
+        if case .all? = scope, body["project_id"] != nil || body["filter_id"] != nil {
             errors.add("scope", "must be project or filter when project_id or filter_id is given")
         }
         try errors.check()
         let token = OpaqueToken.make(prefix: "cal_")
         let feed = try await store.create(
-            userID: principal.userID, name: name ?? "Todo", scope: scope!, includeCompleted: include ?? false, tokenHash: OpaqueToken.hash(token))
+            userID: principal.userID, name: name, scope: scope!, includeCompleted: include, tokenHash: OpaqueToken.hash(token))
         return .json(json(feed, token: token), status: .created, headers: [.location: "/api/v1/calendar-feeds/\(feed.id.lowercased)"])
     }
 
