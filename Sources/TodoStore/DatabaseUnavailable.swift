@@ -23,17 +23,37 @@ public func isTransientDatabaseFailure(_ error: any Error) -> Bool {
 /// One WARN when the database becomes unavailable and one INFO when it is back, per process —
 /// however many requests and services meet the outage. Their own logs leave it out
 /// (`Logger.failure`), so an outage reads as two lines, not an ERROR per attempt.
+///
+/// An outage ends at the first success at least `settle` after its last failure, not at the
+/// first success: a restart ends the server's sessions one by one, so for a moment transactions
+/// on sessions not yet ended succeed between those that fail — without the settle time one
+/// restart read as three or four outages.
 final class OutageLog: Sendable {
-    private let failing = Atomic(false)
+    /// Whether the last outcome was a failure.
+    private let lastFailed = Atomic(false)
+    /// Nanoseconds since `origin` of the open outage's last failure; 0 when none is open.
+    private let lastFailure = Atomic<Int64>(0)
+    private let origin = ContinuousClock.now
+    private let settle: Duration
     let logger: Logger
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, settle: Duration = .seconds(1)) {
+        self.logger = logger
+        self.settle = settle
+    }
 
     /// Whether the last outcome was a failure.
-    var isFailing: Bool { failing.load(ordering: .relaxed) }
+    var isFailing: Bool { lastFailed.load(ordering: .relaxed) }
+
+    private func now() -> Int64 { max(1, Self.nanoseconds(ContinuousClock.now - origin)) }
+
+    private static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
 
     func failed(_ error: DatabaseUnavailable) {
-        if !failing.exchange(true, ordering: .relaxed) {
+        lastFailed.store(true, ordering: .relaxed)
+        if lastFailure.exchange(now(), ordering: .relaxed) == 0 {
             // String(reflecting:): PSQLError's description hides everything; its reflection
             // shows the server's message and SQLSTATE (never bound values).
             logger.warning(
@@ -43,8 +63,11 @@ final class OutageLog: Sendable {
     }
 
     func succeeded() {
-        // A plain load first: the common case (no outage) costs no write to shared memory.
-        if failing.load(ordering: .relaxed), failing.exchange(false, ordering: .relaxed) {
+        // Plain loads first: the common case (no outage) costs no write to shared memory.
+        if lastFailed.load(ordering: .relaxed) { lastFailed.store(false, ordering: .relaxed) }
+        let since = lastFailure.load(ordering: .relaxed)
+        guard since != 0 else { return }
+        if now() - since >= Self.nanoseconds(settle), lastFailure.compareExchange(expected: since, desired: 0, ordering: .relaxed).exchanged {
             logger.info("Database available again")
         }
     }
