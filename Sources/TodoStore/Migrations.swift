@@ -21,7 +21,7 @@ public struct Migrator: Sendable {
 
     public static let all: [Migration] = [
         Schema.v1, Schema.v2, Schema.v3, Schema.v4, Schema.v5, Schema.v6, Schema.v7, Schema.v8, Schema.v9, Schema.v10, Schema.v11, Schema.v12,
-        Schema.v13, Schema.v14,
+        Schema.v13, Schema.v14, Schema.v15,
     ]
 
     /// The versions recorded as applied.

@@ -17,6 +17,8 @@ public enum SignalChannel: String, Sendable, CaseIterable {
     case notifications = "todo_notifications"
     /// Email deliveries were queued (the delivery worker sends them).
     case deliveries = "todo_deliveries"
+    /// Webhook deliveries were queued or put back (the webhook worker sends them).
+    case webhooks = "todo_webhooks"
 }
 
 /// A level-triggered wake-up: `signal()` bumps a generation; `wait(since:timeout:)` returns as

@@ -60,6 +60,9 @@ public struct AppConfiguration: Sendable {
     /// `http://localhost:<PORT>`).
     public var publicURL: String?
     public var linkBase: String { publicURL ?? "http://localhost:\(port)" }
+    /// Hosts (names or addresses) webhooks may reach although they are private or over plain
+    /// http (`WEBHOOK_ALLOWED_HOSTS`, comma-separated): for a receiver inside the cluster, or tests.
+    public var webhookAllowedHosts: Set<String> = []
     /// Reminders missed (the scheduler was down) by at most this long still fire; older ones are
     /// recorded as missed (`REMINDER_CATCH_UP`, default 30m).
     public var reminderCatchUp: Duration = .minutes(30)
@@ -134,6 +137,9 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("PUBLIC_URL must be the address people open Todo at, like https://todo.example")
             }
             c.publicURL = String(url.reversed().drop { $0 == "/" }.reversed())
+        }
+        if let hosts = env["WEBHOOK_ALLOWED_HOSTS"] {
+            c.webhookAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         }
         if let text = env["SHUTDOWN_DELAY"] {
             guard let d = Duration(setting: text), d <= .minutes(5) else {

@@ -21,10 +21,13 @@ public enum Role: String, Sendable {
     case recurring = "recurring-task-service"
     /// `todo notifier`: the notification-service (consumer group `notification-service`).
     case notifier = "notification-service"
+    /// `todo webhooks`: webhook deliveries (consumer group `webhooks` and the delivery worker).
+    case webhooks
 
     var servesAPI: Bool { self == .all || self == .backend }
     var runsRecurring: Bool { self == .all || self == .recurring }
     var runsNotifier: Bool { self == .all || self == .notifier }
+    var runsWebhooks: Bool { self == .all || self == .webhooks }
     /// The reminder scheduler runs with the API (several backend replicas are safe).
     var runsScheduler: Bool { servesAPI }
 }
@@ -134,6 +137,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     MemberRoutes(services: services).add(to: authenticated)
     FilterRoutes(services: services).add(to: authenticated)
     CalendarRoutes(services: services).add(to: authenticated)
+    WebhookRoutes(services: services).add(to: authenticated)
     TransferRoutes(services: services).add(to: authenticated)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db, changes: services.changes).add(to: authenticated)
     return router
@@ -166,6 +170,10 @@ public func buildApplication(
     if role.runsNotifier, let email = services.email {
         workers.append(
             EmailDeliveryService(db: services.db, sender: email, policy: config.emailRetry, logger: workerLogger(logger, ReminderHandler.group)))
+    }
+    if role.runsWebhooks {
+        workers.append(
+            WebhookDeliveryService(db: services.db, allowedHosts: config.webhookAllowedHosts, logger: workerLogger(logger, WebhookHandler.group)))
     }
     switch config.eventTransport {
     case .database:
@@ -248,6 +256,10 @@ func subscriptions(role: Role, emailEnabled: Bool, logger: Logger) -> [DaprSubsc
         result.append(
             DaprSubscription(
                 topic: Topic.reminders, group: group, handler: ReminderHandler(emailEnabled: emailEnabled, logger: workerLogger(logger, group))))
+    }
+    if role.runsWebhooks {
+        let group = WebhookHandler.group
+        result.append(DaprSubscription(topic: Topic.taskEvents, group: group, handler: WebhookHandler(logger: workerLogger(logger, group))))
     }
     return result
 }

@@ -25,6 +25,15 @@ struct Notifier: AsyncParsableCommand {
     func run() async throws { try await runWorker(.notifier, options: options) }
 }
 
+/// `todo webhooks`: webhook deliveries. Consumes `task-events` (group `webhooks`), queues a
+/// delivery per endpoint, and sends them signed, with retries.
+struct Webhooks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run webhook deliveries.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws { try await runWorker(.webhooks, options: options) }
+}
+
 /// A consumer role (`todo recurring`, `todo notifier`): needs migrations applied; signs no tokens,
 /// so it needs no configured key.
 func runWorker(_ role: Role, options: ServerOptions) async throws {
