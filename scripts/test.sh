@@ -6,7 +6,8 @@
 # check (schemathesis against a running server), the web UI in a real headless Chromium
 # (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), sharing in two browsers with a real SMTP
 # server (scripts/e2e-sharing.sh), the calendar feed read by independent iCalendar parsers
-# (scripts/e2e-calendar.sh), export and import with the CLI (scripts/e2e-transfer.sh), the deployment checks (chart, manifests,
+# (scripts/e2e-calendar.sh), export and import with the CLI (scripts/e2e-transfer.sh), signed webhooks
+# checked by standardwebhooks (scripts/e2e-webhooks.sh), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,7 @@ scripts/e2e-browser.sh
 scripts/e2e-sharing.sh
 scripts/e2e-calendar.sh
 scripts/e2e-transfer.sh
+scripts/e2e-webhooks.sh
 scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

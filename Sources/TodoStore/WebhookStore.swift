@@ -18,7 +18,8 @@ public struct WebhookStore: Sendable {
 
     public func list(userID: UUID) async throws -> [Webhook] {
         try await db.read { conn in
-            try await conn.query("SELECT \(raw: Self.columns) FROM webhooks p WHERE p.user_id = \(userID) ORDER BY p.created_at, p.id").map(Self.webhook)
+            try await conn.query("SELECT \(raw: Self.columns) FROM webhooks p WHERE p.user_id = \(userID) ORDER BY p.created_at, p.id").map(
+                Self.webhook)
         }
     }
 
@@ -32,7 +33,8 @@ public struct WebhookStore: Sendable {
         -> Webhook
     {
         let now = now.truncatedToMillis
-        let hook = Webhook(id: .v7(at: now), userID: userID, url: url, description: description, eventTypes: eventTypes, createdAt: now, updatedAt: now)
+        let hook = Webhook(
+            id: .v7(at: now), userID: userID, url: url, description: description, eventTypes: eventTypes, createdAt: now, updatedAt: now)
         try await db.write { conn in
             let count = try await conn.first("SELECT count(*) AS n FROM webhooks WHERE user_id = \(userID)")?.int("n") ?? 0
             if count >= Self.maxPerPerson {

@@ -13,7 +13,8 @@ struct Todo: AsyncParsableCommand {
         commandName: "todo",
         abstract: "Todo: an event-driven task service.",
         subcommands: [
-            Serve.self, Backend.self, Recurring.self, Notifier.self, Webhooks.self, Frontend.self, Migrate.self, Events.self, DLQ.self, BackupCommand.self,
+            Serve.self, Backend.self, Recurring.self, Notifier.self, Webhooks.self, Frontend.self, Migrate.self, Events.self, DLQ.self,
+            BackupCommand.self,
             RestoreCommand.self, DoctorCommand.self, HealthCommand.self, AddCommand.self, ListCommand.self, ProjectsCommand.self,
             ShareCommand.self, MembersCommand.self, CalendarCommand.self, ExportCommand.self, ImportCommand.self,
         ],

@@ -16,7 +16,8 @@ import TodoTesting
             let store = WebhookStore(db: db)
             let hook = try await store.create(
                 userID: user.id, url: "https://hooks.example/x", description: "", eventTypes: [.created, .completed], secret: "whsec_AAAA")
-            let other = try await store.create(userID: try await makeUser(db).id, url: "https://elsewhere.example/", description: "", eventTypes: [], secret: "whsec_BBBB")
+            let other = try await store.create(
+                userID: try await makeUser(db).id, url: "https://elsewhere.example/", description: "", eventTypes: [], secret: "whsec_BBBB")
             let task = try await TaskStore(db: db).create(userID: user.id, draft: TaskDraft(title: "Ship"))
             let t0 = Date().truncatedToMillis
             let created = (TaskEvent(.created, task, at: t0), UUID(), 10)
@@ -25,7 +26,8 @@ import TodoTesting
             // Replayed events queue nothing more; a type the endpoint does not take queues nothing.
             for (event, id, offset) in [created, created, updated, completed, completed] {
                 try await db.write { conn in
-                    try await WebhookStore.enqueue(event, eventID: id, offset: offset, document: .object([("id", .string(id.lowercased))]), now: t0, conn: conn)
+                    try await WebhookStore.enqueue(
+                        event, eventID: id, offset: offset, document: .object([("id", .string(id.lowercased))]), now: t0, conn: conn)
                 }
             }
             let log = try await store.deliveries(webhookID: hook.id, userID: user.id)
@@ -46,15 +48,19 @@ import TodoTesting
 
             // Rotating: both secrets sign until the overlap ends.
             _ = try await store.rotate(id: hook.id, userID: user.id, secret: "whsec_CCCC", overlap: .hours(1), now: t0)
-            try await store.record(claimed[0], outcome: .init(status: nil, error: "connection refused", responsePrefix: nil, durationMs: 1), retryAt: t0 + 8, now: t0 + 7)
+            try await store.record(
+                claimed[0], outcome: .init(status: nil, error: "connection refused", responsePrefix: nil, durationMs: 1), retryAt: t0 + 8, now: t0 + 7
+            )
             claimed = try await store.claim(now: t0 + 9)
             #expect(claimed.first?.secrets == ["whsec_CCCC", "whsec_AAAA"])
 
             // Failing for a day turns the endpoint off, gives up what waits and tells its owner.
-            try await store.record(claimed[0], outcome: .init(status: 503, error: "HTTP 503", responsePrefix: nil, durationMs: 1), retryAt: t0 + 60, now: t0 + 9)
+            try await store.record(
+                claimed[0], outcome: .init(status: 503, error: "HTTP 503", responsePrefix: nil, durationMs: 1), retryAt: t0 + 60, now: t0 + 9)
             let later = t0 + 86400 + 60
             claimed = try await store.claim(now: later)
-            try await store.record(claimed[0], outcome: .init(status: 503, error: "HTTP 503", responsePrefix: nil, durationMs: 1), retryAt: later + 60, now: later)
+            try await store.record(
+                claimed[0], outcome: .init(status: 503, error: "HTTP 503", responsePrefix: nil, durationMs: 1), retryAt: later + 60, now: later)
             let off = try await store.get(id: hook.id, userID: user.id)
             #expect(!off.enabled && off.disabledReason == "failing")
             #expect(try await store.deliveries(webhookID: hook.id, userID: user.id).first { $0.eventType == "task.completed" }?.state == .failed)

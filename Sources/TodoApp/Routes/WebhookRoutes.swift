@@ -118,7 +118,11 @@ struct WebhookRoutes {
         }
         var description: String?
         if let d = body["description"] {
-            if let text = d.stringValue, text.count <= 500 { description = text } else { errors.add("description", "must be a string of at most 500 characters") }
+            if let text = d.stringValue, text.count <= 500 {
+                description = text
+            } else {
+                errors.add("description", "must be a string of at most 500 characters")
+            }
         }
         var types: [TaskEventType]?
         if let t = body["event_types"], t != .null {

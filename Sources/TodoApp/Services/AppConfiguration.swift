@@ -139,7 +139,8 @@ public struct AppConfiguration: Sendable {
             c.publicURL = String(url.reversed().drop { $0 == "/" }.reversed())
         }
         if let hosts = env["WEBHOOK_ALLOWED_HOSTS"] {
-            c.webhookAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+            c.webhookAllowedHosts = Set(
+                hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         }
         if let text = env["SHUTDOWN_DELAY"] {
             guard let d = Duration(setting: text), d <= .minutes(5) else {

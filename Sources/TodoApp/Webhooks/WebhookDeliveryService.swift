@@ -51,9 +51,15 @@ public struct WebhookTarget: Sendable {
         while let info = cursor {
             var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             if info.pointee.ai_family == AF_INET, let raw = info.pointee.ai_addr {
-                raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { var a = $0.pointee.sin_addr; _ = inet_ntop(AF_INET, &a, &buffer, socklen_t(buffer.count)) }
+                raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    var a = $0.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &a, &buffer, socklen_t(buffer.count))
+                }
             } else if info.pointee.ai_family == AF_INET6, let raw = info.pointee.ai_addr {
-                raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { var a = $0.pointee.sin6_addr; _ = inet_ntop(AF_INET6, &a, &buffer, socklen_t(buffer.count)) }
+                raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    var a = $0.pointee.sin6_addr
+                    _ = inet_ntop(AF_INET6, &a, &buffer, socklen_t(buffer.count))
+                }
             }
             let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if let address = NetworkAddress(text) { addresses.append(address) }
@@ -164,7 +170,11 @@ public struct WebhookDeliveryService: Service {
             request.headers.add(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        func elapsed() -> Int { Int((ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000) }
+        func elapsed() -> Int {
+            Int(
+                (ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds
+                    / 1_000_000_000_000_000)
+        }
         do {
             let response = try await http.execute(request, timeout: .seconds(Int64(WebhookPolicy.timeout.components.seconds)))
             var prefix = [UInt8]()
