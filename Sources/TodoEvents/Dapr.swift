@@ -203,10 +203,14 @@ public struct DaprSubscriber: Sendable {
         self.logger = logger
     }
 
-    /// The `GET /dapr/subscribe` document (keys as Dapr spells them; metadata values are strings).
+    /// The `GET /dapr/subscribe` document (keys as Dapr spells them; metadata values are strings):
+    /// one entry per topic — Dapr delivers a topic to an app once, at one route, and that route
+    /// runs every group of the process that consumes it (`todo serve`: recurring-task-service and
+    /// webhooks both on task-events; in Kubernetes each role is an app of its own).
     public var subscribeDocument: JSONValue {
-        .array(
-            subscriptions.map { s in
+        var seen: Set<Topic> = []
+        return .array(
+            subscriptions.filter { seen.insert($0.topic).inserted }.map { s in
                 .object([
                     ("pubsubname", .string(pubsubName)), ("topic", .string(s.topic.rawValue)), ("route", .string(s.route)),
                     ("deadLetterTopic", .string(s.deadLetterTopic.rawValue)),
@@ -219,7 +223,8 @@ public struct DaprSubscriber: Sendable {
     public func deliver(topic: Topic, body: Data, partition: Int?, offset: Int?, traceparent: String?) async -> DaprStatus {
         var logger = self.logger
         logger[metadataKey: "topic"] = .string(topic.rawValue)
-        guard let subscription = subscriptions.first(where: { $0.topic == topic }) else {
+        let groups = subscriptions.filter { $0.topic == topic }
+        guard !groups.isEmpty else {
             logger.warning("Delivery for a topic this role does not subscribe to; dropped")
             return .drop
         }
@@ -227,10 +232,27 @@ public struct DaprSubscriber: Sendable {
         guard let json = try? JSONValue.parse(body), case .object = json,
             let event = ConsumedEvent(cloudEvent: json, topic: topic, partition: partition ?? -1, offset: offset ?? -1)
         else {
-            return await drop(subscription, eventID: UUID.v7(), text: text, error: "not a CloudEvent with a UUID id", logger: logger)
+            var status = DaprStatus.drop
+            for subscription in groups {
+                if await drop(subscription, eventID: UUID.v7(), text: text, error: "not a CloudEvent with a UUID id", logger: logger) == .retry {
+                    status = .retry
+                }
+            }
+            return status
         }
         logger[metadataKey: "event_type"] = .string(event.type)
         logger[metadataKey: "event_id"] = .string(event.id.lowercased)
+        // Every group of the topic handles it, each exactly once (its own processed record): a
+        // group that must retry makes Dapr deliver it again, and the others answer it as done.
+        var statuses: [DaprStatus] = []
+        for subscription in groups {
+            statuses.append(await deliver(event, text: text, to: subscription, traceparent: traceparent, logger: logger))
+        }
+        if statuses.contains(.retry) { return .retry }
+        return statuses.allSatisfy { $0 == .drop } ? .drop : .success
+    }
+
+    func deliver(_ event: ConsumedEvent, text: String, to subscription: DaprSubscription, traceparent: String?, logger: Logger) async -> DaprStatus {
         do {
             _ = try await db.write { conn in
                 try await Consumer.handleOnce(
