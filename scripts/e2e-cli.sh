@@ -319,9 +319,15 @@ for f in serve b3 r; do jq -e . "$WORK/$f.log" >/dev/null || fail "$f.log is not
 ME=$(curl -sf $B/api/v1/me -H "authorization: Bearer $SERVE_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 jq "select(.user_id == \"$ME\")" "$WORK/serve.log" | jq -se 'map(select(.message == "Request" and .method == "POST")) | length > 0' >/dev/null ||
   fail "jq 'select(.user_id == \"$ME\")' finds no request of that user: $(tail -3 "$WORK/serve.log")"
-jq 'select(.event_type == "task.completed")' "$WORK/r.log" |
-  jq -se "map(select(.message == \"Next occurrence created\" and .trace_id == \"$TRACE_ID\" and .service == \"recurring-task-service\")) | length == 1" >/dev/null ||
-  fail "jq 'select(.event_type == \"task.completed\")' on the recurring-task-service's log does not find the completion with its trace_id: $(tail -3 "$WORK/r.log")"
+# (the line is written in the consumer's transaction, before its commit; the wait only covers a
+# slow write of stderr — a second line for the one completion fails)
+completion() {
+  jq 'select(.event_type == "task.completed")' "$WORK/r.log" |
+    jq -c "select(.message == \"Next occurrence created\" and .trace_id == \"$TRACE_ID\" and .service == \"recurring-task-service\")"
+}
+for _ in $(seq 1 30); do [ -n "$(completion)" ] && break; sleep 0.1; done
+[ "$(completion | wc -l)" = 1 ] ||
+  fail "jq 'select(.event_type == \"task.completed\")' on the recurring-task-service's log finds the completion with its trace_id $(completion | wc -l) times: $(completion) $(tail -3 "$WORK/r.log")"
 jq 'select(.level == "ERROR")' "$WORK/serve.log" |
   jq -se 'map(select(.message == "Reminder email failed; moved to reminders-dlq" and .user_id != null and .task_id != null)) | length == 1' >/dev/null ||
   fail "jq 'select(.level == \"ERROR\")' does not find the dead email reminder: $(jq -c 'select(.level == "ERROR")' "$WORK/serve.log" | head -3)"
