@@ -42,7 +42,7 @@ struct WebhookRoutes {
         try principal.require(.tasksWrite)
         var request = request
         let body = try await request.jsonObject(context: context)
-        let fields = try fields(body, new: true)
+        let fields = try await fields(body, new: true)
         let secret = WebhookSignature.newSecret()
         let hook = try await store.create(
             userID: principal.userID, url: fields.url!, description: fields.description ?? "", eventTypes: fields.eventTypes ?? [], secret: secret)
@@ -55,7 +55,7 @@ struct WebhookRoutes {
         let id = try context.parameters.uuid("id", resource: "webhook")
         var request = request
         let body = try await request.jsonObject(context: context, merge: true)
-        let f = try fields(body, new: false)
+        let f = try await fields(body, new: false)
         return .json(
             Self.json(
                 try await store.update(
@@ -100,7 +100,7 @@ struct WebhookRoutes {
         return .json(Self.json(delivery), status: .accepted)
     }
 
-    func fields(_ body: JSONValue, new: Bool) throws -> (
+    func fields(_ body: JSONValue, new: Bool) async throws -> (
         url: String?, description: String?, eventTypes: [TaskEventType]?, enabled: Bool?
     ) {
         var errors = FieldErrors()
@@ -109,7 +109,7 @@ struct WebhookRoutes {
         var url: String?
         if let u = body["url"] {
             if let text = u.stringValue, text.count <= 2000 {
-                if let why = target.refusal(text, mustResolve: false) { errors.add("url", why) } else { url = text }
+                if let why = await target.refusal(text, mustResolve: false) { errors.add("url", why) } else { url = text }
             } else {
                 errors.add("url", "must be an https URL of at most 2000 characters")
             }

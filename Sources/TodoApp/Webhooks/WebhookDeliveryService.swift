@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import TodoCore
 import TodoEvents
@@ -23,14 +24,17 @@ public struct WebhookTarget: Sendable {
 
     /// Why `url` may not be a webhook endpoint, or nil. `mustResolve`: a host that does not
     /// resolve is refused too (when delivering; an endpoint may be saved before its receiver exists).
-    public func refusal(_ url: String, mustResolve: Bool = true) -> String? {
+    /// The name is resolved on NIO's thread pool for blocking I/O: `getaddrinfo` blocks its thread
+    /// for as long as DNS takes (seconds when a resolver does not answer, with a cluster's search
+    /// domains tried in turn), and the cooperative pool has one thread per core.
+    public func refusal(_ url: String, mustResolve: Bool = true) async -> String? {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host?.lowercased(), !host.isEmpty
         else { return "must be an absolute https URL" }
         if parsed.user != nil || parsed.password != nil { return "must not carry a user or password" }
         let allowed = allowedHosts.contains(host)
         guard scheme == "https" || (scheme == "http" && allowed) else { return "must be https (http only to a host the operator allows)" }
         if allowed { return nil }
-        let addresses = Self.resolve(host)
+        let addresses = (try? await NIOThreadPool.singleton.runIfActive { Self.resolve(host) }) ?? []
         if addresses.isEmpty { return mustResolve ? "has a host that does not resolve" : nil }
         for address in addresses { if let why = address.refusal { return "resolves to \(address), \(why): not reachable from here" } }
         return nil
@@ -122,7 +126,7 @@ public struct WebhookDeliveryService: Service {
     func deliver(_ item: WebhookStore.Claimed, http: HTTPClient) async {
         let started = ContinuousClock.now
         let outcome: WebhookStore.Outcome
-        if let refusal = target.refusal(item.url) {
+        if let refusal = await target.refusal(item.url) {
             outcome = .init(status: nil, error: "url \(refusal)", responsePrefix: nil, durationMs: 0)
         } else {
             outcome = await post(item, http: http, started: started)
