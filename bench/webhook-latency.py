@@ -17,6 +17,8 @@ from e2e_api import api, call, fail  # noqa: E402
 
 label, count, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 latencies = []
+seen = set()
+duplicates = []
 secret = {}
 
 
@@ -27,6 +29,10 @@ class Receiver(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
         arrived = time.time()
         Webhook(secret["value"]).verify(body, {k.lower(): v for k, v in self.headers.items()})
+        msg_id = self.headers["webhook-id"]
+        if msg_id in seen:
+            duplicates.append(msg_id)
+        seen.add(msg_id)
         written = dt.datetime.fromisoformat(json.loads(body)["time"].replace("Z", "+00:00")).timestamp()
         latencies.append(arrived - written)
         self.send_response(204)
@@ -52,6 +58,8 @@ for i in range(count):
 deadline = time.monotonic() + 60
 while len(latencies) < count and time.monotonic() < deadline:
     time.sleep(0.05)
+if duplicates:
+    fail(f"{len(duplicates)} deliveries arrived twice (webhook-id {duplicates[0]})")
 if len(latencies) != count:
     fail(f"{len(latencies)} of {count} deliveries arrived")
 ms = sorted(x * 1000 for x in latencies)
