@@ -7,7 +7,8 @@
 # (scripts/e2e-browser.sh installs Debian's chromium + chromium-driver and Selenium), sharing in two browsers with a real SMTP
 # server (scripts/e2e-sharing.sh), the calendar feed read by independent iCalendar parsers
 # (scripts/e2e-calendar.sh), export and import with the CLI (scripts/e2e-transfer.sh), signed webhooks
-# checked by standardwebhooks (scripts/e2e-webhooks.sh), the deployment checks (chart, manifests,
+# checked by standardwebhooks (scripts/e2e-webhooks.sh), the MCP server driven by the official MCP
+# Python SDK over stdio and HTTP (scripts/e2e-mcp.sh), the deployment checks (chart, manifests,
 # checkov, chart ↔ binary agreement), and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,7 @@ scripts/e2e-sharing.sh
 scripts/e2e-calendar.sh
 scripts/e2e-transfer.sh
 scripts/e2e-webhooks.sh
+scripts/e2e-mcp.sh
 scripts/test-rotate-secrets.sh
 promtool check rules deploy/prometheus/rules.yaml
 promtool test rules deploy/prometheus/rules-test.yaml

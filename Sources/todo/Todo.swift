@@ -16,7 +16,7 @@ struct Todo: AsyncParsableCommand {
             Serve.self, Backend.self, Recurring.self, Notifier.self, Webhooks.self, Frontend.self, Migrate.self, Events.self, DLQ.self,
             BackupCommand.self,
             RestoreCommand.self, DoctorCommand.self, HealthCommand.self, AddCommand.self, ListCommand.self, ProjectsCommand.self,
-            ShareCommand.self, MembersCommand.self, CalendarCommand.self, ExportCommand.self, ImportCommand.self,
+            ShareCommand.self, MembersCommand.self, CalendarCommand.self, ExportCommand.self, ImportCommand.self, MCPCommand.self,
         ],
         defaultSubcommand: Serve.self)
 

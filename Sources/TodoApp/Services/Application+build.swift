@@ -51,6 +51,8 @@ public struct AppServices: Sendable {
     public var readiness: ReadinessProbe
     /// The email channel; nil when SMTP is not configured.
     public var email: (any EmailSender)?
+    /// Where this process's server listens, once it does (the MCP tools call the API there).
+    public let listener = LocalListener()
 
     public init(config: AppConfiguration, db: any SQLDatabase, logger: Logger) async {
         self.config = config
@@ -139,6 +141,7 @@ public func buildRouter(_ services: AppServices, role: Role = .backend) -> Route
     CalendarRoutes(services: services).add(to: authenticated)
     WebhookRoutes(services: services).add(to: authenticated)
     TransferRoutes(services: services).add(to: authenticated)
+    MCPRoutes(services: services).add(to: router)
     NotificationRoutes(store: NotificationStore(db: services.db), db: services.db, changes: services.changes).add(to: authenticated)
     return router
 }
@@ -148,7 +151,10 @@ public func buildApplication(
     _ services: AppServices, extraServices: [any Service], logger: Logger, role: Role = .backend,
     beforeServerStarts: @escaping @Sendable () async throws -> Void = {}
 ) -> some ApplicationProtocol {
-    var app = listeningApplication(router: buildRouter(services, role: role), config: services.config, logger: logger)
+    let listener = services.listener
+    var app = listeningApplication(
+        router: buildRouter(services, role: role), config: services.config, logger: logger,
+        onListening: { listener.listening(host: services.config.host, port: $0) })
     app.addServices(extraServices)
     app.addServices(services.readiness)
     if let pg = services.db as? TodoStore.PostgresDatabase { app.addServices(PostgresSignalListener(db: pg, logger: logger)) }
@@ -196,14 +202,16 @@ public func buildApplication(
 
 /// A role's HTTP application on the configured address, saying where it listens once it does.
 public func listeningApplication(
-    router: Router<AppRequestContext>, config: AppConfiguration, logger: Logger
+    router: Router<AppRequestContext>, config: AppConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
 ) -> Application<RouterResponder<AppRequestContext>> {
     RequestLogMiddleware<AppRequestContext>.exportKnownRoutes(router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "todo"),
         onServerRunning: { channel in
-            logger.info("Listening", metadata: ["address": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
+            let port = channel.localAddress?.port ?? config.port
+            onListening(port)
+            logger.info("Listening", metadata: ["address": "http://\(config.host):\(port)"])
         },
         logger: logger)
 }

@@ -78,6 +78,10 @@ public func buildFrontendRouter(_ settings: FrontendSettings, readiness: Readine
     for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
         router.on("api/**", method: method) { request, context in try await proxy.forward(request, context: context) }
     }
+    // the MCP endpoint (Streamable HTTP) is the backend's
+    for method in [HTTPRequest.Method.get, .post, .delete] {
+        router.on("mcp", method: method) { request, context in try await proxy.forward(request, context: context) }
+    }
     return router
 }
 
