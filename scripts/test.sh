@@ -43,7 +43,7 @@ swift format lint --strict -r Sources Tests
 if long=$(find Sources -name '*.swift' -exec awk 'END { if (NR > 400) print FILENAME ": " NR " lines" }' {} \;) && [ -n "$long" ]; then
   echo "FAIL: files over 400 lines:" >&2; echo "$long" >&2; exit 1
 fi
-swift test --skip-build
+scripts/swift-test-watched.sh
 # Performance that a noisy machine cannot fake: callgrind's instruction count of a fixed workload
 # through the router, against bench/instructions.baseline (fails on a rise of more than 15 %).
 scripts/check-instructions.sh

@@ -52,6 +52,7 @@ public final class ChangeFeed: Sendable {
         var tail: Task<Void, Never>?
     }
     private let state = Mutex(State())
+    private let tailing = Atomic(false)
     static let window = 500
     /// How long it waits for a wake-up before looking anyway (a lost signal).
     let fallback: Duration
@@ -60,6 +61,10 @@ public final class ChangeFeed: Sendable {
         self.db = db
         self.fallback = fallback
     }
+
+    /// Whether the tail has taken its starting point: changes committed from then on reach every
+    /// subscriber ("from now on" is when the tail starts, a moment after the first subscription).
+    public var isTailing: Bool { tailing.load(ordering: .acquiring) }
 
     /// A stream of batches of changes from now on; it ends when the caller stops iterating.
     public func subscribe() -> AsyncStream<[Change]> {
@@ -76,6 +81,7 @@ public final class ChangeFeed: Sendable {
                 if s.subscribers.isEmpty {
                     s.tail?.cancel()
                     s.tail = nil
+                    tailing.store(false, ordering: .releasing)
                 }
             }
         }
@@ -123,6 +129,7 @@ public final class ChangeFeed: Sendable {
                     }
                     seen = Set(try rows.map { try $0.int("seq") })
                     last = top
+                    tailing.store(true, ordering: .releasing)
                     continue
                 }
             } catch {

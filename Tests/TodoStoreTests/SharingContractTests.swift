@@ -322,7 +322,8 @@ import TodoTesting
         }
     }
 
-    @Test(arguments: TestDatabase.available)
+    // (A time limit: the stream has no end of its own, and a change it missed hung the whole suite.)
+    @Test(.timeLimit(.minutes(2)), arguments: TestDatabase.available)
     func theChangeFeedAnnouncesChangesAsTheyCommit(_ kind: TestDatabase) async throws {
         try await kind.with { db in
             let user = try await makeUser(db)
@@ -338,7 +339,14 @@ import TodoTesting
             }
             defer { listening.cancel() }
             var changes = feed.subscribe().makeAsyncIterator()
-            try await Task.sleep(for: .milliseconds(500))  // the tail and the listener have started: what follows is new
+            // What follows is new once the tail has its starting point (a fixed 500 ms was not
+            // always enough on a loaded machine: the change fell before it and the test waited
+            // forever), and the listener has had a moment to LISTEN (if not, the minute's fallback
+            // still finds it).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !feed.isTailing && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(feed.isTailing)
+            try await Task.sleep(for: .milliseconds(200))
             let task = try await EventActor.$id.withValue(user.id) {
                 try await TaskStore(db: db).create(userID: user.id, draft: TaskDraft(title: "Live"))
             }
