@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TodoCore
 
 /// The database could not be reached, or the session was lost under the work: the server is
 /// restarting or shutting down, the connection dropped, no new connection could be made. Nothing
@@ -45,11 +46,7 @@ final class OutageLog: Sendable {
     /// Whether the last outcome was a failure.
     var isFailing: Bool { lastFailed.load(ordering: .relaxed) }
 
-    private func now() -> Int64 { max(1, Self.nanoseconds(ContinuousClock.now - origin)) }
-
-    private static func nanoseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
-    }
+    private func now() -> Int64 { max(1, (ContinuousClock.now - origin).nanoseconds) }
 
     func failed(_ error: DatabaseUnavailable) {
         lastFailed.store(true, ordering: .relaxed)
@@ -67,7 +64,7 @@ final class OutageLog: Sendable {
         if lastFailed.load(ordering: .relaxed) { lastFailed.store(false, ordering: .relaxed) }
         let since = lastFailure.load(ordering: .relaxed)
         guard since != 0 else { return }
-        if now() - since >= Self.nanoseconds(settle), lastFailure.compareExchange(expected: since, desired: 0, ordering: .relaxed).exchanged {
+        if now() - since >= settle.nanoseconds, lastFailure.compareExchange(expected: since, desired: 0, ordering: .relaxed).exchanged {
             logger.info("Database available again")
         }
     }

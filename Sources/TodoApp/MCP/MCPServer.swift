@@ -19,13 +19,13 @@ public enum TodoMCP {
         list_tasks, search_tasks or add_task.
         """
 
-    /// A server with the tools; `client` gives the API client for the call in progress.
-    static func server(client: @escaping @Sendable () throws -> TodoAPIClient) async -> Server {
+    /// A server with the tools, calling the API as `api`.
+    static func server(api: TodoAPIClient) async -> Server {
         let server = Server(
             name: "todo", version: "1", title: "Todo", instructions: instructions, capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.tools) }
         await server.withMethodHandler(CallTool.self) { params in
-            try await tools.call(params.name, params.arguments ?? [:], api: try client())
+            try await tools.call(params.name, params.arguments ?? [:], api: api)
         }
         return server
     }
@@ -33,7 +33,7 @@ public enum TodoMCP {
     /// `todo mcp`: serves stdin/stdout until stdin ends (the assistant closes it). Logs go to
     /// stderr; stdout carries only the protocol.
     public static func runStdio(api: TodoAPIClient, logger: Logger) async throws {
-        let server = await server { api }
+        let server = await server(api: api)
         try await server.start(transport: StdioTransport(logger: logger))
         await server.waitUntilCompleted()
     }
@@ -77,7 +77,7 @@ struct MCPRoutes {
             validationPipeline: StandardValidationPipeline(validators: [
                 AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
             ]))
-        let server = await TodoMCP.server { api }
+        let server = await TodoMCP.server(api: api)
         do {
             try await server.start(transport: transport)
         } catch {

@@ -126,10 +126,9 @@ struct WebhookRoutes {
         }
         var types: [TaskEventType]?
         if let t = body["event_types"], t != .null {
-            if let items = t.arrayValue, let parsed = Optional(items.compactMap { $0.stringValue.flatMap(TaskEventType.init(rawValue:)) }),
-                parsed.count == items.count
-            {
-                types = Array(Set(parsed)).sorted { $0.rawValue < $1.rawValue }
+            let parsed = t.arrayValue?.map { $0.stringValue.flatMap(TaskEventType.init(rawValue:)) }
+            if let parsed, !parsed.contains(nil) {
+                types = Set(parsed.compactMap { $0 }).sorted { $0.rawValue < $1.rawValue }
             } else {
                 errors.add("event_types", "must be an array of \(TaskEventType.allCases.map(\.rawValue).joined(separator: ", "))")
             }

@@ -174,11 +174,7 @@ public struct WebhookDeliveryService: Service {
             request.headers.add(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        func elapsed() -> Int {
-            Int(
-                (ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds
-                    / 1_000_000_000_000_000)
-        }
+        func elapsed() -> Int { Int((ContinuousClock.now - started).nanoseconds / 1_000_000) }
         do {
             let response = try await http.execute(request, timeout: .seconds(Int64(WebhookPolicy.timeout.components.seconds)))
             var prefix = [UInt8]()
